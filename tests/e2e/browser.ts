@@ -1,0 +1,69 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+
+/** Path of Debian's Chromium; override with CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+];
+
+/** A launched Chromium with a fresh profile, plus the collected page errors. */
+export interface E2eSession {
+  browser: BrowserContext;
+  page: Page;
+  baseUrl: string;
+  /** Uncaught page errors and console errors seen so far. */
+  errors: string[];
+  /** Opens another page in the same profile (same IndexedDB). */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Launches headless Chromium with a persistent, fresh user-data dir so that IndexedDB
+ * survives page reloads and closes within one session.
+ */
+export async function launch(): Promise<E2eSession> {
+  const baseUrl = inject('baseUrl');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'bd-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    args: FLAGS,
+    headless: true,
+    acceptDownloads: true,
+    viewport: { width: 1280, height: 860 },
+  });
+  const errors: string[] = [];
+  const watch = (page: Page): Page => {
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    return page;
+  };
+  const page = watch(context.pages()[0] ?? (await context.newPage()));
+  return {
+    browser: context,
+    page,
+    baseUrl,
+    errors,
+    newPage: async () => watch(await context.newPage()),
+    close: async () => {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type { Browser };
