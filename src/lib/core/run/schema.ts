@@ -1,0 +1,274 @@
+/**
+ * Validation of runs (schema v1) and of run files. Everything that enters the app as a Run,
+ * from a file or from storage, goes through validateRun, so the rest of the code can trust
+ * the shape, the id references and the vectors.
+ */
+import * as v from 'valibot';
+import { InputError } from './errors';
+import { base64ToFloat32 } from './float32-base64';
+import { reviveTypedArrays } from './typed-array-json';
+import {
+  RUN_SCHEMA_VERSION,
+  type BackendKind,
+  type FinishReason,
+  type PromptSource,
+  type Run,
+  type Side,
+} from './types';
+import { joinPath, parseWithSchema } from './valibot-errors';
+
+/** The `format` value that marks a Behaviour Diff run file. */
+export const RUN_FILE_FORMAT = 'behaviour-diff-run';
+
+// Records keyed by the union force this list to stay complete when types.ts grows.
+const BACKENDS = Object.keys({
+  webllm: 1,
+  transformers: 1,
+  openai: 1,
+  anthropic: 1,
+  imported: 1,
+} satisfies Record<BackendKind, 1>) as BackendKind[];
+const FINISH_REASONS = Object.keys({
+  stop: 1,
+  length: 1,
+  abort: 1,
+  error: 1,
+  unknown: 1,
+} satisfies Record<FinishReason, 1>) as FinishReason[];
+const PROMPT_SOURCES = Object.keys({
+  builtin: 1,
+  pasted: 1,
+  upload: 1,
+  url: 1,
+  imported: 1,
+} satisfies Record<PromptSource, 1>) as PromptSource[];
+const SIDE_VALUES: Side[] = ['A', 'B'];
+
+const nonEmptyString = (what: string) =>
+  v.pipe(
+    v.string(),
+    v.check((s) => s.trim() !== '', what),
+  );
+const timestamp = v.pipe(
+  v.string(),
+  v.check((s) => !Number.isNaN(Date.parse(s)), 'a date-time such as "2024-05-01T12:00:00.000Z"'),
+);
+const count = v.pipe(v.number(), v.integer('a whole number'), v.minValue(0, 'a number ≥ 0'));
+const positiveCount = v.pipe(
+  v.number(),
+  v.integer('a whole number'),
+  v.minValue(1, 'a number ≥ 1'),
+);
+const nonNegative = v.pipe(v.number(), v.minValue(0, 'a number ≥ 0'));
+
+const generationParamsSchema = v.object({
+  temperature: nonNegative,
+  topP: v.pipe(
+    v.number(),
+    v.minValue(0, 'a number from 0 to 1'),
+    v.maxValue(1, 'a number from 0 to 1'),
+  ),
+  maxTokens: positiveCount,
+  seed: v.nullable(v.pipe(v.number(), v.integer('a whole number or null'))),
+});
+
+const modelSpecSchema = v.object({
+  label: v.string(),
+  backend: v.picklist(BACKENDS),
+  modelId: v.string(),
+  baseUrl: v.optional(v.string()),
+  systemPrompt: v.optional(v.string()),
+  params: generationParamsSchema,
+});
+
+const promptSchema = v.object({
+  id: nonEmptyString('a non-empty prompt id'),
+  text: nonEmptyString('a non-empty prompt text'),
+  category: v.optional(v.string()),
+});
+
+const answerSchema = v.object({
+  promptId: v.string(),
+  side: v.picklist(SIDE_VALUES),
+  sample: count,
+  text: v.string(),
+  promptTokens: v.optional(count),
+  completionTokens: v.optional(count),
+  finishReason: v.picklist(FINISH_REASONS),
+  latencyMs: v.optional(nonNegative),
+  createdAt: timestamp,
+});
+
+// In a file a vector is base64 text; a run from storage already holds a Float32Array.
+const vectorSchema = v.union([
+  v.instance(Float32Array),
+  v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const vector = base64ToFloat32(dataset.value);
+      if (vector) return vector;
+      addIssue({ message: 'base64 of little-endian float32 values' });
+      return NEVER;
+    }),
+  ),
+]);
+
+const embeddingSchema = v.object({
+  embedderId: v.string(),
+  textHash: v.string(),
+  vector: vectorSchema,
+});
+
+const analysisSchema = v.object({
+  id: v.string(),
+  createdAt: timestamp,
+  params: v.record(v.string(), v.unknown()),
+  result: v.unknown(),
+});
+
+const hypothesisSchema = v.object({
+  id: v.string(),
+  text: v.string(),
+  createdAt: timestamp,
+  validation: v.optional(v.record(v.string(), v.unknown())),
+});
+
+const supervisorLogSchema = v.object({
+  at: timestamp,
+  provider: v.string(),
+  model: v.string(),
+  purpose: v.string(),
+  request: v.unknown(),
+});
+
+/** Valibot schema of a whole Run (v1) in its JSON form (vectors as base64 or Float32Array). */
+export const runSchema = v.object({
+  id: nonEmptyString('a non-empty run id'),
+  name: v.string(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  schemaVersion: v.literal(RUN_SCHEMA_VERSION),
+  models: v.object({ A: modelSpecSchema, B: modelSpecSchema }),
+  promptSet: v.object({ id: v.string(), name: v.string(), source: v.picklist(PROMPT_SOURCES) }),
+  samplesPerPrompt: positiveCount,
+  notes: v.optional(v.string()),
+  prompts: v.array(promptSchema),
+  answers: v.array(answerSchema),
+  // Optional so hand-made files need not spell out empty lists.
+  embeddings: v.optional(v.array(embeddingSchema), []),
+  analyses: v.optional(v.array(analysisSchema), []),
+  hypotheses: v.optional(v.array(hypothesisSchema), []),
+  supervisorLog: v.optional(v.array(supervisorLogSchema), []),
+});
+
+// The envelope alone; its run is validated by validateRun so paths read `run.answers[3]`.
+const runFileEnvelopeSchema = v.object({
+  format: v.literal(RUN_FILE_FORMAT),
+  schemaVersion: v.literal(RUN_SCHEMA_VERSION),
+  exportedAt: timestamp,
+  run: v.custom<Record<string, unknown>>(
+    (x) => typeof x === 'object' && x !== null && !Array.isArray(x),
+    'a JSON object holding the run',
+  ),
+});
+
+/**
+ * Validates a Run (from a file's `run` field or from storage) and returns it typed, with
+ * vectors decoded to Float32Array and tagged typed arrays revived.
+ * @throws InputError naming the path of the first problem, e.g. `answers[3].side`.
+ */
+export function validateRun(value: unknown, fileName: string, pathPrefix = ''): Run {
+  const parsed = parseWithSchema(runSchema, value, fileName, pathPrefix);
+  const run: Run = {
+    ...parsed,
+    analyses: parsed.analyses.map((a) => ({
+      ...a,
+      params: reviveTypedArrays(a.params) as Record<string, unknown>,
+      result: reviveTypedArrays(a.result),
+    })),
+    hypotheses: parsed.hypotheses.map((h) =>
+      h.validation === undefined
+        ? h
+        : { ...h, validation: reviveTypedArrays(h.validation) as Record<string, unknown> },
+    ),
+    supervisorLog: parsed.supervisorLog.map((e) => ({
+      ...e,
+      request: reviveTypedArrays(e.request),
+    })),
+  };
+  checkReferences(run, fileName, pathPrefix);
+  return run;
+}
+
+/**
+ * Validates a current-version run file envelope and its run.
+ * @throws InputError naming the path of the first problem, e.g. `run.answers[3].side`.
+ */
+export function validateRunFile(
+  value: unknown,
+  fileName: string,
+): { run: Run; exportedAt: string } {
+  const envelope = parseWithSchema(runFileEnvelopeSchema, value, fileName);
+  return { run: validateRun(envelope.run, fileName, 'run'), exportedAt: envelope.exportedAt };
+}
+
+// What the schema cannot see: ids that must be unique or must point at something.
+function checkReferences(run: Run, file: string, prefix: string): void {
+  const at = (...keys: (string | number)[]) => keys.reduce<string>(joinPath, prefix);
+  const promptIndex = new Map<string, number>();
+  run.prompts.forEach((prompt, i) => {
+    const first = promptIndex.get(prompt.id);
+    if (first !== undefined) {
+      throw new InputError({
+        file,
+        location: at('prompts', i, 'id'),
+        expected: 'a prompt id used only once',
+        got: `${JSON.stringify(prompt.id)}, already the id of ${at('prompts', first)}`,
+      });
+    }
+    promptIndex.set(prompt.id, i);
+  });
+  const seen = new Map<string, number>();
+  run.answers.forEach((answer, i) => {
+    if (!promptIndex.has(answer.promptId)) {
+      throw new InputError({
+        file,
+        location: at('answers', i, 'promptId'),
+        expected: 'the id of one of the run’s prompts',
+        got: `${JSON.stringify(answer.promptId)}, which no prompt has`,
+      });
+    }
+    if (answer.sample >= run.samplesPerPrompt) {
+      throw new InputError({
+        file,
+        location: at('answers', i, 'sample'),
+        expected: `a sample index below samplesPerPrompt (${run.samplesPerPrompt})`,
+        got: String(answer.sample),
+      });
+    }
+    const key = `${answer.promptId}\u0000${answer.side}\u0000${answer.sample}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new InputError({
+        file,
+        location: at('answers', i),
+        expected: 'one answer per prompt, side and sample',
+        got: `a second answer for prompt ${JSON.stringify(answer.promptId)}, side ${answer.side}, sample ${answer.sample} (the first is ${at('answers', first)})`,
+      });
+    }
+    seen.set(key, i);
+  });
+  const dims = new Map<string, number>();
+  run.embeddings.forEach((record, i) => {
+    const dim = dims.get(record.embedderId);
+    if (dim === undefined) dims.set(record.embedderId, record.vector.length);
+    else if (dim !== record.vector.length) {
+      throw new InputError({
+        file,
+        location: at('embeddings', i, 'vector'),
+        expected: `a vector of ${dim} numbers like the other vectors of embedder ${JSON.stringify(record.embedderId)}`,
+        got: `${record.vector.length} numbers`,
+      });
+    }
+  });
+}
