@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: runs every benchmark case and prints one table; rows also go to
+ * bench/results/latest.json. Options: `--only TEXT` runs the steps containing TEXT,
+ * `--data DIR` points at the shared data folder's alpaca_eval/ (default ../shared/data/alpaca_eval
+ * from the repository root).
+ */
+import { join, resolve } from 'node:path';
+import { alpacaCases } from './cases/alpaca';
+import { idbCases } from './cases/idb';
+import { main, pathOf } from './harness';
+
+const root = resolve(pathOf(import.meta.url), '..', '..');
+
+/** The value after `flag` on the command line, if any. */
+function arg(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+// Later issues add clustering/projection cases here, each with a scikit-learn reference command.
+const cases = [
+  ...idbCases(),
+  ...alpacaCases(resolve(arg('--data') ?? join(root, '..', 'shared', 'data', 'alpaca_eval'))),
+];
+
+await main(cases, {
+  only: arg('--only'),
+  resultsFile: join(root, 'bench', 'results', 'latest.json'),
+  entry: pathOf(import.meta.url),
+});

@@ -1,0 +1,197 @@
+/**
+ * How a run's parts map onto the object stores: writing a whole run, reading it back (checked)
+ * and deleting it. Each function works inside a transaction the caller owns (see withTx),
+ * so a run is written, read or deleted atomically.
+ */
+import type { IDBPTransaction } from 'idb';
+import { SIDES } from '../core/run/types';
+import type { Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
+import { each, runRange, type AnswerRow, type BehaviourDiffDB, type StoreName } from './db';
+import { RunNotFoundError } from './errors';
+import {
+  analysisProblem,
+  answerProblem,
+  assertReadable,
+  assertWritable,
+  hypothesisProblem,
+  logEntryProblem,
+  metaProblem,
+  promptProblem,
+  rowToPrompt,
+  untag,
+  vectorProblem,
+} from './records';
+
+/** Every store, for transactions over a whole run. */
+export const ALL_STORES = [
+  'runs',
+  'prompts',
+  'answers',
+  'vectors',
+  'vectorRefs',
+  'analyses',
+  'hypotheses',
+  'supervisorLog',
+] as const satisfies readonly StoreName[];
+
+/** A transaction over some stores (which ones IndexedDB checks at run time). */
+export type AnyTx<M extends IDBTransactionMode = IDBTransactionMode> = IDBPTransaction<
+  BehaviourDiffDB,
+  readonly StoreName[],
+  M
+>;
+/** A read-write transaction over some stores. */
+export type WriteTx = AnyTx<'readwrite'>;
+
+/**
+ * Checks a whole run before writing; duplicate keys would silently collapse in the store.
+ * @throws InvalidRecordError naming the first bad part.
+ */
+export function checkRun(run: Run): void {
+  assertWritable(metaProblem(run), 'the run');
+  const what = `run "${run.id}"`;
+  const promptIds = new Set<string>();
+  run.prompts.forEach((p, i) => {
+    assertWritable(promptProblem(p), `prompt ${i} of ${what}`);
+    if (promptIds.has(p.id)) assertWritable(`prompt id "${p.id}" is used twice`, what);
+    promptIds.add(p.id);
+  });
+  const answerKeys = new Set<string>();
+  run.answers.forEach((a, i) => {
+    assertWritable(answerProblem(a), `answer ${i} of ${what}`);
+    const key = `${a.promptId}\u0000${a.side}\u0000${a.sample}`;
+    if (answerKeys.has(key)) {
+      assertWritable(
+        `two answers for prompt "${a.promptId}", side ${a.side}, sample ${a.sample}`,
+        what,
+      );
+    }
+    answerKeys.add(key);
+  });
+  run.embeddings.forEach((e, i) => assertWritable(vectorProblem(e), `embedding ${i} of ${what}`));
+  run.analyses.forEach((a, i) => assertWritable(analysisProblem(a), `analysis ${i} of ${what}`));
+  run.hypotheses.forEach((h, i) =>
+    assertWritable(hypothesisProblem(h), `hypothesis ${i} of ${what}`),
+  );
+  run.supervisorLog.forEach((l, i) =>
+    assertWritable(logEntryProblem(l), `log entry ${i} of ${what}`),
+  );
+}
+
+/** Queues the writes of a whole run (meta under `meta.id`) in `tx` and waits for them. */
+export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<void> {
+  const runId = meta.id;
+  const prompts = tx.objectStore('prompts');
+  const answers = tx.objectStore('answers');
+  const vectors = tx.objectStore('vectors');
+  const refs = tx.objectStore('vectorRefs');
+  const analyses = tx.objectStore('analyses');
+  const hypotheses = tx.objectStore('hypotheses');
+  const log = tx.objectStore('supervisorLog');
+  await Promise.all([
+    tx.objectStore('runs').put(meta),
+    each(run.prompts, (p, order) => prompts.put({ ...p, runId, order })),
+    each(run.answers, (a) => answers.put({ ...a, runId })),
+    each(run.embeddings, (e) => vectors.put(e)),
+    each(run.embeddings, (e) =>
+      refs.put({ runId, embedderId: e.embedderId, textHash: e.textHash }),
+    ),
+    each(run.analyses, (a) => analyses.put({ ...a, runId })),
+    each(run.hypotheses, (h) => hypotheses.put({ ...h, runId })),
+    each(run.supervisorLog, (l) => log.add({ ...l, runId })),
+  ]);
+}
+
+/** Orders answers by their prompt's position, then side, then sample; checks each. */
+export function sortAnswers(
+  rows: AnswerRow[],
+  prompts: readonly { id: string; order: number }[],
+  runId: string,
+): Answer[] {
+  const order = new Map(prompts.map((p) => [p.id, p.order]));
+  for (const r of rows) {
+    assertReadable(answerProblem(r), 'answers', [runId, r.promptId, r.side, r.sample]);
+  }
+  // Answers to prompts the run no longer lists sort last, by prompt id (the key order).
+  const pos = (a: AnswerRow) => order.get(a.promptId) ?? Number.MAX_SAFE_INTEGER;
+  rows.sort(
+    (x, y) =>
+      pos(x) - pos(y) ||
+      (x.promptId < y.promptId ? -1 : x.promptId > y.promptId ? 1 : 0) ||
+      SIDES.indexOf(x.side) - SIDES.indexOf(y.side) ||
+      x.sample - y.sample,
+  );
+  return rows.map(untag);
+}
+
+/**
+ * Reads run `id` with all its parts; answers in prompt order, then side, then sample.
+ * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
+ */
+export async function readRun(tx: AnyTx, id: string): Promise<Run> {
+  const range = runRange(id);
+  const [meta, promptRows, answerRows, refs, analyses, hypotheses, log] = await Promise.all([
+    tx.objectStore('runs').get(id),
+    tx.objectStore('prompts').getAll(range),
+    tx.objectStore('answers').getAll(range),
+    tx.objectStore('vectorRefs').getAll(range),
+    tx.objectStore('analyses').getAll(range),
+    tx.objectStore('hypotheses').getAll(range),
+    tx.objectStore('supervisorLog').index('runId').getAll(id),
+  ]);
+  if (meta === undefined) throw new RunNotFoundError(id);
+  assertReadable(metaProblem(meta), 'runs', id);
+  const vectorStore = tx.objectStore('vectors');
+  const vectors = await each(refs, (ref) => vectorStore.get([ref.embedderId, ref.textHash]));
+  for (const row of promptRows) assertReadable(promptProblem(row), 'prompts', [id, row.id]);
+  for (const r of analyses) assertReadable(analysisProblem(r), 'analyses', [id, r.id]);
+  for (const r of hypotheses) assertReadable(hypothesisProblem(r), 'hypotheses', [id, r.id]);
+  for (const r of log) assertReadable(logEntryProblem(r), 'supervisorLog', [id, r.at]);
+  const embeddings: EmbeddingRecord[] = [];
+  for (const v of vectors) {
+    // A vector missing from the cache is lost work (it can be recomputed), not damage.
+    if (v === undefined) continue;
+    assertReadable(vectorProblem(v), 'vectors', [v.embedderId, v.textHash]);
+    embeddings.push(v);
+  }
+  promptRows.sort((x, y) => x.order - y.order);
+  return {
+    ...meta,
+    prompts: promptRows.map(rowToPrompt),
+    answers: sortAnswers(answerRows, promptRows, id),
+    embeddings,
+    analyses: analyses.map(untag),
+    hypotheses: hypotheses.map(untag),
+    supervisorLog: log.map(untag),
+  };
+}
+
+/**
+ * Deletes run `id` and all its parts, then the cached vectors no other run uses.
+ * Returns whether the run existed.
+ */
+export async function deleteParts(tx: WriteTx, id: string): Promise<boolean> {
+  const range = runRange(id);
+  const refStore = tx.objectStore('vectorRefs');
+  const logStore = tx.objectStore('supervisorLog');
+  const [key, refs, logKeys] = await Promise.all([
+    tx.objectStore('runs').getKey(id),
+    refStore.getAll(range),
+    logStore.index('runId').getAllKeys(id),
+  ]);
+  await Promise.all([
+    tx.objectStore('runs').delete(id),
+    tx.objectStore('prompts').delete(range),
+    tx.objectStore('answers').delete(range),
+    tx.objectStore('analyses').delete(range),
+    tx.objectStore('hypotheses').delete(range),
+    refStore.delete(range),
+    each(logKeys, (k) => logStore.delete(k)),
+  ]);
+  // Requests run in order, so these counts already see this run's refs gone.
+  const users = await each(refs, (r) => refStore.index('vector').count([r.embedderId, r.textHash]));
+  const vectors = tx.objectStore('vectors');
+  const unused = refs.filter((_, i) => users[i] === 0);
+  await each(unused, (r) => vectors.delete([r.embedderId, r.textHash]));
+  return key !== undefined;
+}

@@ -1,0 +1,371 @@
+/**
+ * The run repository: every way the app saves, lists, reopens and deletes runs. Each public
+ * method is one IndexedDB transaction, so a run is never left half written.
+ */
+import type {
+  AnalysisRecord,
+  Answer,
+  EmbeddingRecord,
+  Hypothesis,
+  Run,
+  RunMeta,
+  RunSummary,
+  SupervisorLogEntry,
+} from '../core/run/types';
+import { each, runRange, withTx, type Db, type StoreName } from './db';
+import { InvalidRecordError, RunExistsError, RunNotFoundError } from './errors';
+import {
+  analysisProblem,
+  answerProblem,
+  assertReadable,
+  assertWritable,
+  hypothesisProblem,
+  logEntryProblem,
+  metaOf,
+  metaProblem,
+  untag,
+} from './records';
+import {
+  ALL_STORES,
+  checkRun,
+  deleteParts,
+  readRun,
+  sortAnswers,
+  writeParts,
+  type WriteTx,
+} from './run-parts';
+import { getVectors, pruneVectors, putVectors } from './vectors';
+
+/** Tuning and test seams of RunRepository. */
+export interface RunRepositoryOptions {
+  /** Clock for updatedAt; tests pass a fake one. */
+  now?: () => Date;
+  /**
+   * appendAnswer bumps the run's updatedAt at most this often per run (ms). Rewriting the
+   * meta on every answer doubles the bytes written per answer for a timestamp the library
+   * only shows to the minute; 0 bumps every time. Default 1000.
+   */
+  bumpIntervalMs?: number;
+  /** Id generator for imported copies. Default a random UUID. */
+  newId?: () => string;
+}
+
+/** Options of `importRun`. */
+export interface ImportOptions {
+  /**
+   * A string saves under that id instead of the file's (RunExistsError if taken); `true`
+   * always saves under a fresh random id, keeping the name.
+   */
+  newId?: string | true;
+}
+
+/** Saves, lists, reopens and deletes runs and their parts. */
+export class RunRepository {
+  readonly #now: () => Date;
+  readonly #bumpIntervalMs: number;
+  readonly #newId: () => string;
+  /** When this repository last bumped each run's updatedAt (ms since epoch). */
+  readonly #lastBump = new Map<string, number>();
+
+  /** Wraps an open database (from `openDb`). */
+  constructor(
+    readonly db: Db,
+    options: RunRepositoryOptions = {},
+  ) {
+    this.#now = options.now ?? (() => new Date());
+    this.#bumpIntervalMs = options.bumpIntervalMs ?? 1000;
+    this.#newId = options.newId ?? randomId;
+  }
+
+  /**
+   * Saves a new run with all its parts in one transaction.
+   * @throws RunExistsError if the id is taken; InvalidRecordError for a malformed part;
+   * StorageQuotaError when the disk is full.
+   */
+  async create(run: Run): Promise<RunMeta> {
+    checkRun(run);
+    const meta = metaOf(run as Run & Record<string, unknown>);
+    await withTx(this.db, ALL_STORES, 'readwrite', async (tx) => {
+      if ((await tx.objectStore('runs').getKey(run.id)) !== undefined) {
+        throw new RunExistsError(run.id);
+      }
+      await writeParts(tx, meta, run);
+    });
+    return meta;
+  }
+
+  /**
+   * Saves a run read from a file. If its id is already saved, it becomes a copy with a new
+   * id and " (copy)" appended to its name, so an import never overwrites. updatedAt is set
+   * to now so the import shows at the top of the library; createdAt is kept.
+   * @throws InvalidRecordError for a malformed part; RunExistsError if `newId` is taken;
+   * StorageQuotaError when the disk is full.
+   */
+  async importRun(run: Run, options: ImportOptions = {}): Promise<RunMeta> {
+    checkRun(run);
+    const base = metaOf(run as Run & Record<string, unknown>);
+    return withTx(this.db, ALL_STORES, 'readwrite', async (tx) => {
+      const runs = tx.objectStore('runs');
+      const { newId } = options;
+      const id = newId === true ? this.#newId() : (newId ?? base.id);
+      let meta: RunMeta = { ...base, id, updatedAt: this.#stamp() };
+      if ((await runs.getKey(id)) !== undefined) {
+        if (typeof newId === 'string') throw new RunExistsError(newId);
+        meta = { ...meta, id: this.#newId(), name: `${base.name} (copy)` };
+      }
+      await writeParts(tx, meta, run);
+      return meta;
+    });
+  }
+
+  /**
+   * Every run with its prompt and answer counts, most recently updated first. Runs whose
+   * stored metadata is damaged are left out so one bad record cannot hide the whole
+   * library; `damagedRuns` lists them so the UI can offer to delete them.
+   */
+  async list(): Promise<RunSummary[]> {
+    return withTx(this.db, ['runs', 'prompts', 'answers'], 'readonly', async (tx) => {
+      const metas = await tx.objectStore('runs').index('updatedAt').getAll();
+      const prompts = tx.objectStore('prompts');
+      const bySide = tx.objectStore('answers').index('runSide');
+      // Counts walk keys only, never answer texts; all requests are queued at once.
+      const summaries = metas
+        .reverse()
+        .filter((meta) => metaProblem(meta) === null)
+        .map(async (meta): Promise<RunSummary> => {
+          const [promptCount, a, b] = await Promise.all([
+            prompts.count(runRange(meta.id)),
+            bySide.count([meta.id, 'A']),
+            bySide.count([meta.id, 'B']),
+          ]);
+          return { ...meta, promptCount, answerCounts: { A: a, B: b } };
+        });
+      return Promise.all(summaries);
+    });
+  }
+
+  /** Runs whose stored metadata is damaged, with what is wrong (they can still be deleted). */
+  async damagedRuns(): Promise<{ id: string; problem: string }[]> {
+    const metas = await withTx(this.db, ['runs'], 'readonly', (tx) => tx.store.getAll());
+    return metas.flatMap((meta) => {
+      const problem = metaProblem(meta);
+      return problem === null ? [] : [{ id: String(meta.id), problem }];
+    });
+  }
+
+  /**
+   * The run's metadata, or undefined if there is no such run.
+   * @throws InvalidRecordError if the stored record is damaged.
+   */
+  async get(id: string): Promise<RunMeta | undefined> {
+    const meta = await withTx(this.db, ['runs'], 'readonly', (tx) => tx.store.get(id));
+    if (meta !== undefined) assertReadable(metaProblem(meta), 'runs', id);
+    return meta;
+  }
+
+  /**
+   * The whole run with all its parts; answers in prompt order, then side, then sample.
+   * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
+   */
+  async open(id: string): Promise<Run> {
+    return withTx(this.db, ALL_STORES, 'readonly', (tx) => readRun(tx, id));
+  }
+
+  /**
+   * The run as a run file carries it (same as `open`; the file format is core/run's job).
+   * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
+   */
+  exportRun(id: string): Promise<Run> {
+    return this.open(id);
+  }
+
+  /**
+   * The run's answers only, in the same order as `open`.
+   * @throws RunNotFoundError; InvalidRecordError if a stored answer is damaged.
+   */
+  async answers(runId: string): Promise<Answer[]> {
+    return withTx(this.db, ['runs', 'prompts', 'answers'], 'readonly', async (tx) => {
+      const range = runRange(runId);
+      const [key, promptRows, rows] = await Promise.all([
+        tx.objectStore('runs').getKey(runId),
+        tx.objectStore('prompts').getAll(range),
+        tx.objectStore('answers').getAll(range),
+      ]);
+      if (key === undefined) throw new RunNotFoundError(runId);
+      return sortAnswers(rows, promptRows, runId);
+    });
+  }
+
+  /**
+   * Renames a run and returns its updated metadata.
+   * @throws InvalidRecordError for an empty name; RunNotFoundError.
+   */
+  async rename(id: string, name: string): Promise<RunMeta> {
+    const trimmed = name.trim();
+    if (!trimmed) throw new InvalidRecordError('A run name cannot be empty.');
+    return this.#updateMeta(id, ['runs'], async () => undefined, { name: trimmed });
+  }
+
+  /** Sets a run's updatedAt to now, e.g. when generation ends between throttled bumps. */
+  async touch(id: string): Promise<RunMeta> {
+    return this.#updateMeta(id, ['runs'], async () => undefined);
+  }
+
+  /**
+   * Deletes a run and all its parts, and the cached vectors no other run uses.
+   * Returns whether the run existed.
+   */
+  async delete(id: string): Promise<boolean> {
+    const existed = await withTx(this.db, ALL_STORES, 'readwrite', (tx) => deleteParts(tx, id));
+    this.#lastBump.delete(id);
+    return existed;
+  }
+
+  /**
+   * Saves one answer: a single small put keyed by (prompt, side, sample), so re-appending the
+   * same job overwrites it. The run's updatedAt is bumped at most every `bumpIntervalMs`.
+   * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError when the disk is full.
+   */
+  async appendAnswer(runId: string, answer: Answer): Promise<void> {
+    assertWritable(answerProblem(answer), `an answer of run "${runId}"`);
+    const nowMs = this.#now().getTime();
+    const last = this.#lastBump.get(runId);
+    if (last === undefined || nowMs - last >= this.#bumpIntervalMs) {
+      await this.#updateMeta(runId, ['runs', 'answers'], (tx) =>
+        tx.objectStore('answers').put({ ...answer, runId }),
+      );
+      return;
+    }
+    await withTx(this.db, ['runs', 'answers'], 'readwrite', async (tx) => {
+      // Queued together: if the run is gone, throwing aborts the tx and undoes the put.
+      // The put goes first so that if it throws synchronously nothing else is left pending.
+      const [, key] = await Promise.all([
+        tx.objectStore('answers').put({ ...answer, runId }),
+        tx.objectStore('runs').getKey(runId),
+      ]);
+      if (key === undefined) throw new RunNotFoundError(runId);
+    });
+  }
+
+  /**
+   * Saves several answers in one transaction and bumps updatedAt once.
+   * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError when the disk is full.
+   */
+  async appendAnswers(runId: string, answers: readonly Answer[]): Promise<void> {
+    answers.forEach((a, i) => assertWritable(answerProblem(a), `answer ${i} of run "${runId}"`));
+    await this.#updateMeta(runId, ['runs', 'answers'], async (tx) => {
+      const store = tx.objectStore('answers');
+      await each(answers, (a) => store.put({ ...a, runId }));
+    });
+  }
+
+  /**
+   * Saves (or replaces, by id) an analysis of a run.
+   * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError.
+   */
+  async putAnalysis(runId: string, analysis: AnalysisRecord): Promise<void> {
+    assertWritable(analysisProblem(analysis), `an analysis of run "${runId}"`);
+    await this.#updateMeta(runId, ['runs', 'analyses'], (tx) =>
+      tx.objectStore('analyses').put({ ...analysis, runId }),
+    );
+  }
+
+  /**
+   * The run's analyses, by id.
+   * @throws InvalidRecordError if one is damaged.
+   */
+  async analyses(runId: string): Promise<AnalysisRecord[]> {
+    const rows = await withTx(this.db, ['analyses'], 'readonly', (tx) =>
+      tx.store.getAll(runRange(runId)),
+    );
+    for (const r of rows) assertReadable(analysisProblem(r), 'analyses', [runId, r.id]);
+    return rows.map(untag);
+  }
+
+  /**
+   * Saves (or replaces, by id) a hypothesis of a run.
+   * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError.
+   */
+  async putHypothesis(runId: string, hypothesis: Hypothesis): Promise<void> {
+    assertWritable(hypothesisProblem(hypothesis), `a hypothesis of run "${runId}"`);
+    await this.#updateMeta(runId, ['runs', 'hypotheses'], (tx) =>
+      tx.objectStore('hypotheses').put({ ...hypothesis, runId }),
+    );
+  }
+
+  /**
+   * Appends a record of what was sent to a supervisor.
+   * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError.
+   */
+  async appendSupervisorLog(runId: string, entry: SupervisorLogEntry): Promise<void> {
+    assertWritable(logEntryProblem(entry), `a supervisor log entry of run "${runId}"`);
+    await this.#updateMeta(runId, ['runs', 'supervisorLog'], (tx) =>
+      tx.objectStore('supervisorLog').add({ ...entry, runId }),
+    );
+  }
+
+  /** Cached vectors of `embedderId` for the given text hashes; misses are simply absent. */
+  getVectors(embedderId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
+    return getVectors(this.db, embedderId, hashes);
+  }
+
+  /**
+   * Caches vectors; with `runId` they also become part of that run (exported with it, and
+   * freed when it is deleted and no other run uses them).
+   * @throws RunNotFoundError (with runId); InvalidRecordError; StorageQuotaError.
+   */
+  putVectors(records: readonly EmbeddingRecord[], options: { runId?: string } = {}): Promise<void> {
+    return putVectors(this.db, records, options.runId);
+  }
+
+  /** Deletes cached vectors that no run uses; returns how many. */
+  pruneVectors(): Promise<number> {
+    return pruneVectors(this.db);
+  }
+
+  /** ISO time now. */
+  #stamp(): string {
+    return this.#now().toISOString();
+  }
+
+  /**
+   * In one transaction over `runs` and `stores`: checks the run exists, runs `write`, and
+   * saves the meta with `patch` and a fresh updatedAt (never moved backwards).
+   */
+  async #updateMeta(
+    id: string,
+    stores: readonly StoreName[],
+    write: (tx: WriteTx) => Promise<unknown>,
+    patch: Partial<RunMeta> = {},
+  ): Promise<RunMeta> {
+    const stamp = this.#stamp();
+    const meta = await withTx(this.db, stores, 'readwrite', async (tx) => {
+      const runs = tx.objectStore('runs');
+      // The async wrapper turns a synchronous throw of `write` (e.g. DataCloneError) into a
+      // rejection Promise.all can see, so the get is never left unobserved.
+      const [current] = await Promise.all([runs.get(id), (async () => write(tx))()]);
+      if (current === undefined) throw new RunNotFoundError(id);
+      assertReadable(metaProblem(current), 'runs', id);
+      const next = { ...current, ...patch, updatedAt: maxIso(current.updatedAt, stamp) };
+      await runs.put(next);
+      return next;
+    });
+    this.#lastBump.set(id, Date.parse(stamp));
+    return meta;
+  }
+}
+
+/** The later of two ISO timestamps (string order is time order for toISOString output). */
+function maxIso(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
+/** A random RFC 4122 v4 id; falls back to getRandomValues where randomUUID is missing (http). */
+function randomId(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
