@@ -15,12 +15,22 @@ export default ts.config(
   {
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],
-    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
+    languageOptions: {
+      parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'], svelteConfig },
+    },
+  },
+  {
+    // State classes build local Maps/Sets/Dates as temporaries; reactivity comes from $state fields.
+    files: ['src/lib/state/**/*.svelte.ts'],
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
   },
   {
     // core must stay pure: no app layers, no DOM-only globals.
@@ -28,9 +38,28 @@ export default ts.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['**/backends/**', '**/persistence/**', '**/state/**', '**/workers/**', '**/components/**', 'svelte', 'svelte/*', 'idb'] },
+        {
+          patterns: [
+            '**/backends/**',
+            '**/persistence/**',
+            '**/state/**',
+            '**/workers/**',
+            '**/components/**',
+            'svelte',
+            'svelte/*',
+            'idb',
+          ],
+        },
       ],
-      'no-restricted-globals': ['error', 'window', 'document', 'fetch', 'localStorage', 'indexedDB', 'navigator'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'fetch',
+        'localStorage',
+        'indexedDB',
+        'navigator',
+      ],
     },
   },
   {

@@ -22,5 +22,6 @@ if (built < changed) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 const extra = process.argv.slice(2);
-const serve = spawnSync(npm, ['run', 'preview', '--', '--open=false', ...extra], { stdio: 'inherit' });
+const previewArgs = extra.length > 0 ? ['run', 'preview', '--', ...extra] : ['run', 'preview'];
+const serve = spawnSync(npm, previewArgs, { stdio: 'inherit' });
 process.exit(serve.status ?? 0);

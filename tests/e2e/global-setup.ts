@@ -9,7 +9,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!existsSync('dist/index.html')) {
     throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
   }
-  server = await preview({ preview: { port: 0, host: '127.0.0.1', strictPort: false }, logLevel: 'warn' });
+  server = await preview({
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+    logLevel: 'warn',
+  });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a local URL');
   project.provide('baseUrl', url);

@@ -1,0 +1,49 @@
+/** One interface for every embedder: transformers.js (local or hub models) and HTTP endpoints. */
+
+/** Progress of loading or embedding: `done` of `total` units (bytes while loading, texts while embedding). */
+export interface EmbedProgress {
+  phase: 'load' | 'embed';
+  done: number;
+  total?: number;
+  /** What is being loaded, e.g. a file name. */
+  detail?: string;
+}
+
+/** Options of one embed call. */
+export interface EmbedOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: EmbedProgress) => void;
+  /** Texts per model call; larger is faster until memory runs short. */
+  batchSize?: number;
+}
+
+/** Row-major vectors: row i is `data.subarray(i * dims, (i + 1) * dims)`, L2-normalised. */
+export interface EmbeddingMatrix {
+  data: Float32Array;
+  rows: number;
+  dims: number;
+}
+
+/**
+ * Turns texts into unit-length vectors.
+ * `load` throws EmbedderLoadError; `embed` throws AbortError when cancelled.
+ */
+export interface Embedder {
+  /** Stable id used as the vector cache key, e.g. `transformers:bundled-embedder`. */
+  readonly id: string;
+  load(onProgress?: (progress: EmbedProgress) => void): Promise<void>;
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbeddingMatrix>;
+  dispose(): Promise<void>;
+}
+
+/** The embedding model could not be loaded (missing files, no network, unsupported format). */
+export class EmbedderLoadError extends Error {
+  override name = 'EmbedderLoadError';
+  constructor(
+    readonly modelId: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Could not load the embedding model "${modelId}": ${reason}`, options);
+  }
+}

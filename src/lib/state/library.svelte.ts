@@ -1,0 +1,88 @@
+/** The run library: every saved run, newest first, with rename, delete, export and import. */
+import type { RunSummary } from '../core/run/types';
+import { serializeRunFile } from '../core/run';
+import type { AppState } from './app.svelte';
+import { downloadFile, fileStem } from './download';
+import { describeError } from './errors';
+import { importWorker } from './workers';
+
+/** State of the library screen. */
+export class LibraryState {
+  runs = $state.raw<RunSummary[]>([]);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** A short confirmation of the last action, e.g. "Imported run X". */
+  notice = $state<string | null>(null);
+  busy = $state(false);
+
+  constructor(private readonly app: AppState) {}
+
+  /** Reloads the list from the store. */
+  async refresh(): Promise<void> {
+    this.loading = true;
+    try {
+      this.runs = await (await this.app.repo()).list();
+      this.error = null;
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Renames a run and refreshes the list. */
+  async rename(id: string, name: string): Promise<void> {
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    await this.#act(async () => {
+      await (await this.app.repo()).rename(id, trimmed);
+    });
+  }
+
+  /** Deletes a run with all its answers and analyses. */
+  async remove(id: string): Promise<void> {
+    const name = this.runs.find((r) => r.id === id)?.name ?? id;
+    await this.#act(async () => {
+      await (await this.app.repo()).delete(id);
+      this.notice = `Deleted "${name}".`;
+    });
+  }
+
+  /** Downloads a run as a run file. */
+  async exportRun(id: string): Promise<void> {
+    await this.#act(async () => {
+      const run = await (await this.app.repo()).open(id);
+      downloadFile(
+        `${fileStem(run.name)}.behaviour-diff.json`,
+        serializeRunFile(run),
+        'application/json',
+      );
+    });
+  }
+
+  /** Reads a run file (in a worker: validation and migration) and adds it to the library. */
+  async importRunFile(file: File): Promise<string | null> {
+    let newId: string | null = null;
+    await this.#act(async () => {
+      const run = await importWorker.call('readRunFile', { file });
+      const meta = await (await this.app.repo()).importRun(run);
+      newId = meta.id;
+      this.notice = `Imported "${meta.name}" (${run.answers.length} answers).`;
+    });
+    return newId;
+  }
+
+  async #act(action: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    this.notice = null;
+    try {
+      await action();
+      this.runs = await (await this.app.repo()).list();
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/** The opened run: its prompts with A's and B's answers side by side, searchable and paged. */
+import type { Answer, Prompt, Run } from '../core/run/types';
+import { answersToCsv, runToLlmComparator, serializeRunFile } from '../core/run';
+import type { AppState } from './app.svelte';
+import { downloadFile, fileStem } from './download';
+import { describeError } from './errors';
+
+/** One prompt with its answers from each side, samples in order. */
+export interface PromptRow {
+  prompt: Prompt;
+  a: Answer[];
+  b: Answer[];
+}
+
+/** How many prompts one page shows; long runs stay quick to render. */
+export const PAGE_SIZE = 25;
+
+/** Groups answers under their prompts, keeping prompt order and sample order. */
+export function groupAnswers(prompts: Prompt[], answers: Answer[]): PromptRow[] {
+  const rows = new Map<string, PromptRow>();
+  for (const prompt of prompts) rows.set(prompt.id, { prompt, a: [], b: [] });
+  for (const answer of answers) {
+    const row = rows.get(answer.promptId);
+    if (row) (answer.side === 'A' ? row.a : row.b).push(answer);
+  }
+  for (const row of rows.values()) {
+    row.a.sort((x, y) => x.sample - y.sample);
+    row.b.sort((x, y) => x.sample - y.sample);
+  }
+  return [...rows.values()];
+}
+
+/** State of the run screen. */
+export class RunViewState {
+  run = $state.raw<Run | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  query = $state('');
+  category = $state('');
+  page = $state(0);
+
+  readonly rows = $derived(this.run ? groupAnswers(this.run.prompts, this.run.answers) : []);
+  readonly categories = $derived(
+    [...new Set(this.rows.map((r) => r.prompt.category).filter((c): c is string => !!c))].sort(),
+  );
+  readonly filtered = $derived.by(() => {
+    const needle = this.query.trim().toLowerCase();
+    return this.rows.filter(
+      (row) =>
+        (!this.category || row.prompt.category === this.category) &&
+        (!needle ||
+          row.prompt.text.toLowerCase().includes(needle) ||
+          row.a.some((x) => x.text.toLowerCase().includes(needle)) ||
+          row.b.some((x) => x.text.toLowerCase().includes(needle))),
+    );
+  });
+  readonly pageCount = $derived(Math.max(1, Math.ceil(this.filtered.length / PAGE_SIZE)));
+  readonly visible = $derived(
+    this.filtered.slice(this.page * PAGE_SIZE, (this.page + 1) * PAGE_SIZE),
+  );
+
+  constructor(private readonly app: AppState) {}
+
+  /** Loads run `id` from the store. */
+  async load(id: string): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    try {
+      const repo = await this.app.repo();
+      this.run = await repo.open(id);
+      this.page = 0;
+    } catch (error) {
+      this.run = null;
+      this.error = describeError(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Renames the open run. */
+  async rename(name: string): Promise<void> {
+    const run = this.run;
+    const trimmed = name.trim();
+    if (!run || !trimmed || trimmed === run.name) return;
+    await (await this.app.repo()).rename(run.id, trimmed);
+    this.run = { ...run, name: trimmed };
+  }
+
+  /** Downloads the run as a run file, a CSV of answers or LLM Comparator JSON. */
+  export(kind: 'run' | 'csv' | 'llm-comparator'): void {
+    const run = this.run;
+    if (!run) return;
+    const stem = fileStem(run.name);
+    if (kind === 'run') {
+      downloadFile(`${stem}.behaviour-diff.json`, serializeRunFile(run), 'application/json');
+    } else if (kind === 'csv') {
+      downloadFile(`${stem}.answers.csv`, answersToCsv(run), 'text/csv');
+    } else {
+      const json = JSON.stringify(runToLlmComparator(run), null, 1);
+      downloadFile(`${stem}.llm-comparator.json`, json, 'application/json');
+    }
+  }
+}

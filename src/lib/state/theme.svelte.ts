@@ -1,0 +1,36 @@
+/** Light/dark theme, following the system until the user picks one (remembered locally). */
+
+/** A theme choice; `system` follows the operating system. */
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+const STORAGE_KEY = 'behaviour-diff.theme';
+
+/** The theme the page shows, applied as `data-theme` on the root element. */
+export class ThemeState {
+  choice = $state<ThemeChoice>('system');
+  #media = window.matchMedia('(prefers-color-scheme: dark)');
+
+  constructor() {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'light' || saved === 'dark') this.choice = saved;
+    this.#media.addEventListener('change', () => this.#apply());
+    this.#apply();
+  }
+
+  /** The theme actually shown. */
+  get effective(): 'light' | 'dark' {
+    if (this.choice !== 'system') return this.choice;
+    return this.#media.matches ? 'dark' : 'light';
+  }
+
+  /** Switches between light and dark and remembers the choice. */
+  toggle(): void {
+    this.choice = this.effective === 'dark' ? 'light' : 'dark';
+    localStorage.setItem(STORAGE_KEY, this.choice);
+    this.#apply();
+  }
+
+  #apply(): void {
+    document.documentElement.dataset.theme = this.effective;
+  }
+}
