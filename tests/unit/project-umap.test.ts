@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { fuzzySimplicialSet, smoothKnnDistances } from '../../src/lib/core/project/fuzzy-graph';
+import { knnAccuracy, trustworthiness } from '../../src/lib/core/project/quality';
+import { umap } from '../../src/lib/core/project/umap';
+import { findAbParams } from '../../src/lib/core/project/umap-curve';
+import { buildTable, fastPow, lookup, UmapLayout } from '../../src/lib/core/project/umap-layout';
+import { makeBlobs } from '../../src/lib/core/vectors/blobs';
+import { exactKnn } from '../../src/lib/core/vectors/knn';
+import { fromRows, matrix } from '../../src/lib/core/vectors/matrix';
+import { createRng } from '../../src/lib/core/vectors/random';
+import { AB_REF, FUZZY_REF, SMOOTH_REF, TRUST_UMAP_LEARN, umapPoints } from './project-fixtures';
+
+describe('UMAP building blocks against umap-learn 0.5.3 (constants in project-fixtures.ts)', () => {
+  it('fits a and b like find_ab_params', () => {
+    for (const [key, [a, b]] of Object.entries(AB_REF)) {
+      const [spread, minDist] = key.split('_').map(Number);
+      const got = findAbParams(spread!, minDist!);
+      // scipy's curve_fit stops at ftol 1.5e-8: agreement to ~1e-6 is all there is.
+      expect(Math.abs(got.a - a) / a).toBeLessThan(1e-5);
+      expect(Math.abs(got.b - b) / b).toBeLessThan(1e-5);
+    }
+  });
+
+  it('computes smooth kNN distances like smooth_knn_dist', async () => {
+    const knn = await exactKnn(umapPoints(), 5);
+    const { sigmas, rhos } = smoothKnnDistances(knn);
+    SMOOTH_REF.rhos.forEach((r, i) => expect(rhos[i]).toBeCloseTo(r, 5));
+    SMOOTH_REF.sigmas.forEach((s, i) =>
+      expect(Math.abs(sigmas[i]! - s)).toBeLessThan(1e-5 + 1e-4 * s),
+    );
+  });
+
+  it('builds the same fuzzy graph as fuzzy_simplicial_set', async () => {
+    const g = fuzzySimplicialSet(await exactKnn(umapPoints(), 5));
+    expect(Array.from(g.rows)).toEqual(FUZZY_REF.rows);
+    expect(Array.from(g.cols)).toEqual(FUZZY_REF.cols);
+    // umap-learn runs the sigma search in float32: memberships agree to ~1e-5.
+    FUZZY_REF.weights.forEach((w, e) => expect(Math.abs(g.weights[e]! - w)).toBeLessThan(5e-5));
+  });
+});
+
+describe('layout arithmetic', () => {
+  it('fastPow is accurate to 1e-8 over a wide range', () => {
+    const rng = createRng(3);
+    for (let t = 0; t < 5000; t++) {
+      const x = Math.exp((rng.next() - 0.5) * 100);
+      const b = 0.3 + 1.5 * rng.next();
+      expect(Math.abs(fastPow(x, b) / Math.pow(x, b) - 1)).toBeLessThan(1e-8);
+    }
+  });
+
+  it('coefficient tables interpolate to 1e-4', () => {
+    const f = (x: number) => 1 / ((0.001 + x) * (1 + 1.58 * Math.pow(x, 0.9)));
+    const table = buildTable(f);
+    for (const x of [1e-9, 1e-3, 0.37, 1, 2.5, 77, 1e5]) {
+      expect(Math.abs(lookup(table, x) / f(x) - 1)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('WASM and JS epochs give bit-identical layouts', async () => {
+    const { matrix: x } = makeBlobs({ n: 300, dims: 8, centers: 3, seed: 1 });
+    const g = fuzzySimplicialSet(await exactKnn(x, 10));
+    const start = new Float32Array(600).map((_, i) => 5 + 5 * Math.sin(i * 1.3));
+    const run = (forceJs: boolean) => {
+      const emb = Float32Array.from(start);
+      new UmapLayout(g, emb, { a: 1.58, b: 0.9, nEpochs: 60, seed: 4, forceJs }).step(60);
+      return emb;
+    };
+    const wasm = run(false);
+    expect(wasm).toEqual(run(true));
+    expect(wasm).not.toEqual(start);
+  });
+});
+
+describe('umap', () => {
+  it('is deterministic for a seed and changes with it', async () => {
+    const { matrix: x } = makeBlobs({ n: 400, dims: 16, centers: 4, seed: 2 });
+    const a = await umap(x, { seed: 3, nEpochs: 100 });
+    const b = await umap(x, { seed: 3, nEpochs: 100 });
+    const c = await umap(x, { seed: 4, nEpochs: 100 });
+    expect(a.embedding.data).toEqual(b.embedding.data);
+    expect(a.embedding.data).not.toEqual(c.embedding.data);
+    expect([a.embedding.rows, a.embedding.dims]).toEqual([400, 2]);
+    expect(a.embedding.data.every(Number.isFinite)).toBe(true);
+    expect(a.nEpochs).toBe(100);
+  });
+
+  it('reports progress per stage and stops when aborted', async () => {
+    const { matrix: x } = makeBlobs({ n: 200, dims: 4, centers: 2, seed: 5 });
+    const stages = new Set<string>();
+    let lastLayout = 0;
+    await umap(x, {
+      nEpochs: 50,
+      onProgress: (done, total, stage) => {
+        stages.add(stage);
+        if (stage === 'layout') lastLayout = done / total;
+      },
+    });
+    expect([...stages]).toEqual(['neighbours', 'layout']);
+    expect(lastLayout).toBe(1);
+    const controller = new AbortController();
+    controller.abort(new Error('user cancelled'));
+    await expect(umap(x, { signal: controller.signal })).rejects.toThrow(/user cancelled/);
+  });
+
+  it('handles tiny inputs and checks the init shape', async () => {
+    expect((await umap(matrix(0, 3))).embedding.rows).toBe(0);
+    expect(
+      Array.from(
+        (
+          await umap(
+            fromRows([
+              [1, 2],
+              [3, 4],
+            ]),
+          )
+        ).embedding.data,
+      ),
+    ).toEqual([0, 0, 1, 0]);
+    const five = fromRows([[0], [1], [2], [10], [11]]);
+    const r = await umap(five, { nEpochs: 20 });
+    expect(r.embedding.rows).toBe(5);
+    await expect(umap(five, { init: matrix(5, 3) })).rejects.toThrow(/5 x 2/);
+  });
+
+  // The quality checks on 2,000 points take a few seconds each.
+  it('keeps 20 blobs in 384-d apart and matches umap-learn trustworthiness (A)', async () => {
+    const { matrix: x, labels } = makeBlobs({ n: 2000, dims: 384, centers: 20, seed: 42 });
+    const { embedding } = await umap(x, { seed: 0 });
+    expect(knnAccuracy(embedding, labels, 15)).toBeGreaterThan(0.95);
+    const t = trustworthiness(x, embedding, 15);
+    expect(Math.abs(t - TRUST_UMAP_LEARN.A)).toBeLessThan(0.02);
+  });
+
+  it('matches umap-learn trustworthiness on overlapping blobs (B)', async () => {
+    const { matrix: x } = makeBlobs({ n: 2000, dims: 10, centers: 10, seed: 3, spread: 4 });
+    const { embedding } = await umap(x, { seed: 0 });
+    const t = trustworthiness(x, embedding, 15);
+    expect(Math.abs(t - TRUST_UMAP_LEARN.B)).toBeLessThan(0.02);
+  });
+});
