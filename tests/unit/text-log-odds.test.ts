@@ -98,3 +98,21 @@ describe('log-odds ratio with informative Dirichlet prior', () => {
       expect(res.moreInB[i - 1]!.z).toBeGreaterThanOrEqual(res.moreInB[i]!.z);
   });
 });
+
+describe('distinctiveTerms per-answer cap', () => {
+  it('does not let one answer that repeats a token dominate', () => {
+    const spam = Array(200).fill('zzspam').join(' ');
+    const textsA = [spam, 'the cat sat', 'the cat ran', 'a dog barked'];
+    const textsB = [
+      'please note the cat',
+      'please see the dog',
+      'please consider this',
+      'please wait',
+    ];
+    const capped = distinctiveTerms(textsA, textsB, { minCount: 2 });
+    const uncapped = distinctiveTerms(textsA, textsB, { minCount: 2, maxPerAnswer: Infinity });
+    expect(uncapped.moreInA[0]!.term).toBe('zzspam');
+    expect(capped.moreInA.find((t) => t.term === 'zzspam')?.countA).toBe(3);
+    expect(capped.moreInB[0]!.term).toBe('please');
+  });
+});

@@ -35,6 +35,11 @@ export interface LogOddsOptions {
   topK?: number;
   /** Remove stop words (default true). */
   removeStopWords?: boolean;
+  /**
+   * Occurrences of a term counted per answer at most (default 3). One degenerate answer that
+   * repeats a token hundreds of times would otherwise top the list on its own.
+   */
+  maxPerAnswer?: number;
 }
 
 /** The most distinctive terms of each side, strongest first. */
@@ -97,9 +102,15 @@ export function distinctiveTerms(
   const scoreOptions = { priorScale: options.priorScale ?? 1, minCount: options.minCount ?? 3 };
   const scored: LogOddsTerm[] = [];
   for (const ngrams of ['unigrams', 'bigrams'] as const) {
+    const cap = options.maxPerAnswer ?? 3;
     const count = (texts: readonly string[]) => {
       const counts = new Map<string, number>();
-      for (const t of texts) countTerms(terms(t, { ngrams, removeStopWords }), counts);
+      const own = new Map<string, number>();
+      for (const t of texts) {
+        own.clear();
+        countTerms(terms(t, { ngrams, removeStopWords }), own);
+        for (const [term, c] of own) counts.set(term, (counts.get(term) ?? 0) + Math.min(c, cap));
+      }
       return counts;
     };
     scored.push(...logOddsFromCounts(count(textsA), count(textsB), scoreOptions));
