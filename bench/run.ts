@@ -6,7 +6,9 @@
  */
 import { join, resolve } from 'node:path';
 import { alpacaCases } from './cases/alpaca';
+import { clusteringCases } from './cases/clustering';
 import { idbCases } from './cases/idb';
+import { projectionCases } from './cases/projection';
 import { main, pathOf } from './harness';
 
 const root = resolve(pathOf(import.meta.url), '..', '..');
@@ -20,6 +22,8 @@ function arg(flag: string): string | undefined {
 // Later issues add clustering/projection cases here, each with a scikit-learn reference command.
 const cases = [
   ...idbCases(),
+  ...clusteringCases(),
+  ...projectionCases(),
   ...alpacaCases(resolve(arg('--data') ?? join(root, '..', 'shared', 'data', 'alpaca_eval'))),
 ];
 

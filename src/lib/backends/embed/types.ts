@@ -26,7 +26,8 @@ export interface EmbeddingMatrix {
 
 /**
  * Turns texts into unit-length vectors.
- * `load` throws EmbedderLoadError; `embed` throws AbortError when cancelled.
+ * `load` throws EmbedderLoadError (local models) or the named HTTP errors of backends/llm/errors
+ * (AuthError, CorsError, NetworkError, ...) for endpoints; `embed` throws AbortError when cancelled.
  */
 export interface Embedder {
   /** Stable id used as the vector cache key, e.g. `transformers:bundled-embedder`. */
