@@ -41,6 +41,7 @@ export { sourceFromBlob } from './import/blob-source';
 export { detectFormat } from './import/detect-format';
 export { guessMapping } from './import/column-guess';
 export { importAnswerTable, type TableImportOptions } from './import/answer-table';
+export { importTablePair } from './import/table-pair';
 export { inspectTable, type InspectOptions } from './import/inspect-table';
 export { importAlpacaEvalPair } from './import/alpaca-eval';
 export { importLlmComparator } from './import/llm-comparator';

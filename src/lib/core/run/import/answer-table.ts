@@ -4,11 +4,11 @@
  */
 import { InputError } from '../errors';
 import type { Side } from '../types';
-import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { AnswerMatcher, importTimestamp, type RawAnswer } from './answer-matcher';
 import { detectFormat } from './detect-format';
 import { RowFields } from './row-fields';
 import { readHead, type SourceFile } from './source';
-import { readTableRows } from './table-rows';
+import { readTableRows, type TableRow } from './table-rows';
 import type { FieldMapping, ImportOptions, ImportedAnswers, TableFormat } from './types';
 
 /** Options of importAnswerTable. */
@@ -17,7 +17,26 @@ export interface TableImportOptions extends ImportOptions {
   format?: TableFormat;
 }
 
-function isSet(x: string | undefined): x is string {
+/** The answer in one table row under `mapping`, attributed to `model`. */
+export function rawAnswerOf(
+  fields: RowFields,
+  row: TableRow,
+  mapping: FieldMapping,
+  model: string,
+): RawAnswer {
+  return {
+    model,
+    prompt: fields.text(row, mapping.prompt, 'prompt', true),
+    text: fields.text(row, mapping.answer, 'answer', false),
+    promptId: isSet(mapping.promptId) ? fields.name(row, mapping.promptId, 'prompt id') : undefined,
+    sample: isSet(mapping.sample) ? fields.sample(row, mapping.sample) : 0,
+    category: isSet(mapping.category) ? fields.category(row, mapping.category) : undefined,
+    location: row.location,
+  };
+}
+
+/** True for a mapped field (empty strings mean "not mapped"). */
+export function isSet(x: string | undefined): x is string {
   return x !== undefined && x !== '';
 }
 
@@ -80,17 +99,7 @@ export async function importAnswerTable(
       skipped.set(model, (skipped.get(model) ?? 0) + 1);
       continue;
     }
-    matcher.add({
-      model,
-      prompt: fields.text(row, mapping.prompt, 'prompt', true),
-      text: fields.text(row, mapping.answer, 'answer', false),
-      promptId: isSet(mapping.promptId)
-        ? fields.name(row, mapping.promptId, 'prompt id')
-        : undefined,
-      sample: isSet(mapping.sample) ? fields.sample(row, mapping.sample) : 0,
-      category: isSet(mapping.category) ? fields.category(row, mapping.category) : undefined,
-      location: row.location,
-    });
+    matcher.add(rawAnswerOf(fields, row, mapping, model));
   }
 
   const warnings: string[] = [];

@@ -1,0 +1,92 @@
+/**
+ * REPORT.json: the documented, stable contract of `npm run analyze` (see README, "Analysis
+ * report"). Fields are only ever added, never renamed or removed.
+ */
+import type { Prompt } from '../run/types';
+import type { AnalysisResult } from './pipeline';
+
+/** One cluster in the report. */
+export interface ReportCluster {
+  id: number;
+  size: number;
+  countA: number;
+  countB: number;
+  shareA: number;
+  shareB: number;
+  difference: number;
+  ciLow: number | null;
+  ciHigh: number | null;
+  pValue: number;
+  qValue: number;
+  terms: string[];
+  exemplars: { a: string[]; b: string[] };
+}
+
+/** The REPORT.json document. */
+export interface ReportJson {
+  n: { prompts: number; answersA: number; answersB: number };
+  overall: { method: string; statistic: number; pValue: number };
+  clusters: ReportCluster[];
+  features: {
+    name: string;
+    meanA: number;
+    meanB: number;
+    effect: number | null;
+    pValue: number | null;
+    qValue: number | null;
+  }[];
+  words: { moreInA: { term: string; z: number }[]; moreInB: { term: string; z: number }[] };
+  prompts: { prompt: string; promptId: string; divergence: number }[];
+  timings: Record<string, number>;
+  params: AnalysisResult['params'] & { k: number | 'auto'; kChosen: number };
+  models?: { A: string; B: string };
+}
+
+/** Builds REPORT.json from an analysis; `prompts` turns prompt ids back into their text. */
+export function toReportJson(
+  result: AnalysisResult,
+  prompts: readonly Prompt[],
+  extra: { timings?: Record<string, number>; models?: { A: string; B: string } } = {},
+): ReportJson {
+  const text = new Map(prompts.map((p) => [p.id, p.text]));
+  const c = result.comparison;
+  return {
+    n: result.n,
+    overall: { method: c.overall.method, statistic: c.overall.statistic, pValue: c.overall.pValue },
+    clusters: c.clusters.map((cl) => ({
+      id: cl.id,
+      size: cl.size,
+      countA: cl.countA,
+      countB: cl.countB,
+      shareA: cl.shareA,
+      shareB: cl.shareB,
+      difference: cl.difference,
+      ciLow: cl.ciLow,
+      ciHigh: cl.ciHigh,
+      pValue: cl.pValue,
+      qValue: cl.qValue,
+      terms: cl.terms,
+      exemplars: cl.exemplars,
+    })),
+    features: c.features.map((f) => ({
+      name: f.name,
+      meanA: f.meanA,
+      meanB: f.meanB,
+      effect: f.effect,
+      pValue: f.pValue,
+      qValue: f.qValue,
+    })),
+    words: {
+      moreInA: c.words.moreInA.map((w) => ({ term: w.term, z: w.z })),
+      moreInB: c.words.moreInB.map((w) => ({ term: w.term, z: w.z })),
+    },
+    prompts: c.prompts.map((p) => ({
+      prompt: text.get(p.prompt) ?? p.prompt,
+      promptId: p.prompt,
+      divergence: p.divergence,
+    })),
+    timings: { ...extra.timings, ...result.timings },
+    params: { ...result.params, kChosen: result.clustering.k },
+    ...(extra.models ? { models: extra.models } : {}),
+  };
+}

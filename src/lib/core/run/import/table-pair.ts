@@ -1,0 +1,72 @@
+/**
+ * Two answer tables, one per model (e.g. two JSONL dumps from vLLM): each file's rows are
+ * that model's answers, so no model column is needed. Columns are guessed per file.
+ */
+import { InputError } from '../errors';
+import type { Side } from '../types';
+import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { isSet, rawAnswerOf, tableFormatOf } from './answer-table';
+import { inspectTable } from './inspect-table';
+import { RowFields } from './row-fields';
+import type { SourceFile } from './source';
+import { readTableRows } from './table-rows';
+import type { FieldMapping, ImportOptions, ImportedAnswers } from './types';
+
+/** The guessed mapping of one file; throws when no prompt or answer column can be found. */
+async function mappingOf(file: SourceFile, options: ImportOptions): Promise<FieldMapping> {
+  const inspection = await inspectTable(file, { ...options, maxRows: 50 });
+  const mapping = inspection.suggestedMapping;
+  for (const field of ['prompt', 'answer'] as const) {
+    if (!isSet(mapping[field])) {
+      throw new InputError({
+        file: file.name,
+        location: 'header',
+        expected: `a ${field} column (e.g. ${field === 'prompt' ? '"prompt", "instruction"' : '"answer", "output"'})`,
+        got: `the columns ${inspection.columns.map((c) => JSON.stringify(c)).join(', ')}`,
+      });
+    }
+  }
+  return mapping;
+}
+
+/**
+ * Imports model A's answers from `fileA` and model B's from `fileB` (JSONL, JSON array or CSV).
+ * @throws InputError for malformed files, missing prompt/answer columns, or empty files.
+ */
+export async function importTablePair(
+  fileA: SourceFile,
+  fileB: SourceFile,
+  options: ImportOptions = {},
+): Promise<ImportedAnswers> {
+  const files: Record<Side, SourceFile> = { A: fileA, B: fileB };
+  const mappings = { A: await mappingOf(fileA, options), B: await mappingOf(fileB, options) };
+  const byId = isSet(mappings.A.promptId) && isSet(mappings.B.promptId);
+  const matcher = new AnswerMatcher(byId ? 'id' : 'text');
+  for (const side of ['A', 'B'] as const) {
+    const file = files[side];
+    const format = await tableFormatOf(file);
+    const fields = new RowFields(file.name, format);
+    const mapping = byId ? mappings[side] : { ...mappings[side], promptId: undefined };
+    for await (const row of readTableRows(file, format, options)) {
+      const raw = rawAnswerOf(fields, row, mapping, side);
+      // Errors already name the file; the report lists rows of both files, so it names it too.
+      matcher.add({ ...raw, location: `${file.name} ${row.location}` });
+    }
+  }
+  const result = matcher.finish({ A: 'A', B: 'B' }, importTimestamp(options.now));
+  const label = (file: SourceFile) => file.name.replace(/\.[^.]+$/, '');
+  return {
+    models: {
+      A: { label: label(fileA), modelId: label(fileA) },
+      B: { label: label(fileB), modelId: label(fileB) },
+    },
+    prompts: result.prompts,
+    answers: result.answers,
+    report: {
+      matchedPrompts: result.prompts.length,
+      unmatched: result.unmatched,
+      duplicates: result.duplicates,
+      warnings: result.warnings,
+    },
+  };
+}
