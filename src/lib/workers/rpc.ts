@@ -17,6 +17,10 @@ export interface ProgressUpdate {
   phase: string;
   done: number;
   total?: number;
+  /** Payload text, e.g. a streamed token or the file being downloaded. */
+  text?: string;
+  /** Fraction done in [0, 1] when the unit counts are unknown. */
+  fraction?: number;
 }
 
 type Handler = (arg: never, ctx: HandlerContext) => unknown;
@@ -60,17 +64,26 @@ export class RemoteError extends Error {
   }
 }
 
-/** Collects Float32Array buffers so results move to the caller by transfer, not by copy. */
-function transferables(value: unknown, out: Transferable[] = [], depth = 0): Transferable[] {
+/**
+ * Collects the buffers of typed arrays (vectors, labels, coordinates) that own their whole
+ * buffer, so results move to the caller by transfer instead of by copy.
+ */
+function transferables(value: unknown, out = new Set<ArrayBuffer>(), depth = 0): Set<ArrayBuffer> {
   if (depth > 4 || value === null || typeof value !== 'object') return out;
-  if (value instanceof Float32Array) {
-    if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) {
-      out.push(value.buffer as ArrayBuffer);
+  if (ArrayBuffer.isView(value)) {
+    const buffer = value.buffer;
+    if (
+      buffer instanceof ArrayBuffer &&
+      value.byteOffset === 0 &&
+      value.byteLength === buffer.byteLength
+    ) {
+      out.add(buffer);
     }
     return out;
   }
   if (Array.isArray(value)) {
-    for (const item of value.slice(0, 10_000)) transferables(item, out, depth + 1);
+    // Long arrays of plain records hold no vectors worth walking.
+    for (const item of value.slice(0, 100)) transferables(item, out, depth + 1);
     return out;
   }
   for (const item of Object.values(value)) transferables(item, out, depth + 1);
@@ -104,8 +117,7 @@ export function registerHandlers(handlers: Handlers): void {
       })
       .then(
         (value) => {
-          const transfer = transferables(value);
-          scope.postMessage({ id: request.id, kind: 'ok', value }, transfer);
+          scope.postMessage({ id: request.id, kind: 'ok', value }, [...transferables(value)]);
         },
         (error: unknown) =>
           scope.postMessage({ id: request.id, kind: 'error', error: toWireError(error) }),

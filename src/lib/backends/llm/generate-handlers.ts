@@ -1,0 +1,77 @@
+/**
+ * The generate worker's handler table, built here so it can run (and be tested) without a
+ * Worker: workers/generate.worker.ts only registers it. One TransformersChatBackend per model.
+ */
+import { TransformersChatBackend } from './transformers';
+import type { ChatUsage, ChatFinishReason } from './types';
+import {
+  loadProgressMessage,
+  tokenProgress,
+  type GenerateModelRequest,
+  type GenerateReply,
+  type GenerateRequest,
+  type WireHandlerContext,
+} from './worker-protocol';
+
+/** Points transformers.js at the models (browser: configureBrowserTransformers). */
+export type ConfigureModels = (modelsPath: string, allowRemoteModels: boolean) => void;
+
+/** Builds the handlers: `load`, `generate` (tokens stream as progress), `unload`. */
+export function createGenerateHandlers(configure: ConfigureModels) {
+  const backends = new Map<string, TransformersChatBackend>();
+
+  const backendFor = (request: GenerateModelRequest): TransformersChatBackend => {
+    configure(request.modelsPath, request.allowRemoteModels);
+    const key = `${request.modelId}@${request.device ?? 'default'}/${request.dtype ?? 'default'}`;
+    let backend = backends.get(key);
+    if (!backend) {
+      backend = new TransformersChatBackend({
+        modelId: request.modelId,
+        device: request.device,
+        dtype: request.dtype,
+      });
+      backends.set(key, backend);
+    }
+    return backend;
+  };
+
+  return {
+    load: (request: GenerateModelRequest, ctx: WireHandlerContext): Promise<void> =>
+      backendFor(request).load((p) => ctx.progress(loadProgressMessage(p))),
+
+    generate: async (request: GenerateRequest, ctx: WireHandlerContext): Promise<GenerateReply> => {
+      let text = '';
+      let pieces = 0;
+      let usage: ChatUsage = { promptTokens: 0, completionTokens: 0 };
+      let finishReason: ChatFinishReason = 'error';
+      const chunks = backendFor(request).generate(request.messages, {
+        ...request.options,
+        signal: ctx.signal,
+      });
+      for await (const chunk of chunks) {
+        if (chunk.type === 'token') {
+          text += chunk.text;
+          ctx.progress(tokenProgress(chunk.text, ++pieces));
+        } else {
+          usage = chunk.usage;
+          finishReason = chunk.finishReason;
+        }
+      }
+      return { text, usage, finishReason };
+    },
+
+    unload: (request: GenerateModelRequest): Promise<void> => {
+      const keys = [...backends.keys()].filter((k) => k.startsWith(`${request.modelId}@`));
+      return Promise.all(
+        keys.map((k) => {
+          const backend = backends.get(k);
+          backends.delete(k);
+          return backend?.unload();
+        }),
+      ).then(() => undefined);
+    },
+  };
+}
+
+/** The generate worker's methods, for the typed client (`WorkerClient<GenerateHandlers>`). */
+export type GenerateHandlers = ReturnType<typeof createGenerateHandlers>;

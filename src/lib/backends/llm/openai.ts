@@ -1,0 +1,295 @@
+/**
+ * OpenAI-compatible `/v1/chat/completions` (OpenAI, Ollama, vLLM, LM Studio, OpenRouter, ...):
+ * SSE streaming with a JSON fallback, retries, timeouts and named errors (see http.ts).
+ */
+import { estimatedUsage } from './generate-text';
+import { BadResponseError, NetworkError } from './errors';
+import {
+  errorForStatus,
+  openRequest,
+  parseEventData,
+  withPartialText,
+  type HttpOptions,
+  type OpenResponse,
+} from './http';
+import type {
+  ChatBackend,
+  ChatCapabilities,
+  ChatChunk,
+  ChatFinishReason,
+  ChatMessage,
+  ChatUsage,
+  GenerateOptions,
+  TokenLogprob,
+} from './types';
+
+/** Settings of an OpenAI-compatible backend. */
+export interface OpenAiBackendOptions extends HttpOptions {
+  /** e.g. `https://api.openai.com/v1`, `http://localhost:11434` (`/v1` is added to a bare host). */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** Stream tokens with SSE (default); false asks for one JSON reply. */
+  stream?: boolean;
+}
+
+/** Normalises a base URL: no trailing slash, no `/chat/completions`, `/v1` added to a bare host. */
+export function normaliseOpenAiBaseUrl(baseUrl: string): string {
+  const url = new URL(baseUrl.trim());
+  let path = url.pathname.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+  if (path === '') path = '/v1';
+  return `${url.origin}${path}`;
+}
+
+/** The request headers this client sends (exported so tests can check the CORS preflight). */
+export function openAiHeaders(apiKey?: string): Record<string, string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+  return headers;
+}
+
+/** Maps an OpenAI finish_reason to ours; a content filter cut means the answer is incomplete. */
+export function mapOpenAiFinishReason(reason: unknown): ChatFinishReason | undefined {
+  if (reason === null || reason === undefined) return undefined;
+  if (reason === 'length') return 'length';
+  if (reason === 'abort') return 'abort';
+  if (reason === 'content_filter' || reason === 'error') return 'error';
+  return 'stop'; // stop, eos, tool_calls, function_call
+}
+
+interface WireUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+}
+interface WireLogprob {
+  token: string;
+  logprob: number;
+  top_logprobs?: { token: string; logprob: number }[];
+}
+interface WireChoice {
+  delta?: { content?: string | null };
+  message?: { content?: string | null };
+  finish_reason?: string | null;
+  logprobs?: { content?: WireLogprob[] | null } | null;
+}
+interface WireReply {
+  choices?: WireChoice[];
+  usage?: WireUsage | null;
+  error?: { message?: string; code?: number | string } | string;
+}
+
+function toUsage(usage: WireUsage | null | undefined): ChatUsage | undefined {
+  if (typeof usage?.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') {
+    return undefined;
+  }
+  return { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens };
+}
+
+function toLogprobs(choice: WireChoice | undefined): TokenLogprob[] | undefined {
+  const content = choice?.logprobs?.content;
+  if (!content?.length) return undefined;
+  return content.map((l) => ({ token: l.token, logprob: l.logprob, top: l.top_logprobs ?? [] }));
+}
+
+/** Models a server offers, from GET `{baseUrl}/models`, sorted by id. */
+export async function listOpenAiModels(
+  options: Omit<OpenAiBackendOptions, 'model' | 'stream'> & { signal?: AbortSignal },
+): Promise<string[]> {
+  const base = normaliseOpenAiBaseUrl(options.baseUrl);
+  const open = await openRequest(
+    {
+      provider: `The server at ${base}`,
+      url: `${base}/models`,
+      method: 'GET',
+      headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
+      signal: options.signal,
+    },
+    options,
+  );
+  const reply = (await open.json()) as { data?: { id?: unknown }[] };
+  if (!Array.isArray(reply?.data)) {
+    throw new BadResponseError(base, 'the model list has no "data" array');
+  }
+  return reply.data
+    .map((m) => m.id)
+    .filter((id): id is string => typeof id === 'string')
+    .sort();
+}
+
+/** A chat model behind an OpenAI-compatible HTTP API. */
+export class OpenAiBackend implements ChatBackend {
+  readonly id: string;
+  // Most compatible servers return logprobs when asked; remote servers batch requests.
+  readonly capabilities: ChatCapabilities = { logprobs: true, batching: true, needsWebGpu: false };
+  readonly #base: string;
+  readonly #provider: string;
+  // Request-shape quirks learnt from the server's 400 replies, kept for later requests.
+  #useMaxCompletionTokens = false;
+  #omitStreamOptions = false;
+
+  constructor(private readonly options: OpenAiBackendOptions) {
+    this.#base = normaliseOpenAiBaseUrl(options.baseUrl);
+    this.#provider = `The server at ${this.#base}`;
+    this.id = `openai:${options.model}@${this.#base}`;
+  }
+
+  /** Nothing to load: the model lives on the server. */
+  async load(): Promise<void> {}
+
+  /** Nothing to free. */
+  async unload(): Promise<void> {}
+
+  /** Lists the server's models (GET /models). */
+  listModels(signal?: AbortSignal): Promise<string[]> {
+    return listOpenAiModels({ ...this.options, signal });
+  }
+
+  /** Streams a completion; see ChatBackend for what it throws. */
+  async *generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk> {
+    const progress = { text: '' };
+    try {
+      yield* this.#generate(messages, options, progress);
+    } catch (error) {
+      if (options.signal?.aborted) {
+        yield {
+          type: 'done',
+          usage: estimatedUsage(messages, progress.text),
+          finishReason: 'abort',
+        };
+        return;
+      }
+      throw withPartialText(error, progress.text);
+    }
+  }
+
+  #body(messages: ChatMessage[], options: GenerateOptions, stream: boolean) {
+    const body: Record<string, unknown> = {
+      model: this.options.model,
+      messages: messages.map((m) => ({ role: m.role, content: m.content })),
+      temperature: options.temperature,
+      top_p: options.topP,
+      [this.#useMaxCompletionTokens ? 'max_completion_tokens' : 'max_tokens']: options.maxTokens,
+      stream,
+    };
+    if (stream && !this.#omitStreamOptions) body.stream_options = { include_usage: true };
+    if (options.seed !== undefined) body.seed = options.seed;
+    if (options.stop?.length) body.stop = options.stop;
+    if (options.topLogprobs !== undefined) {
+      body.logprobs = true;
+      body.top_logprobs = options.topLogprobs;
+    }
+    return body;
+  }
+
+  /** Sends the request, adapting once to servers that reject a parameter they do not know. */
+  async #open(messages: ChatMessage[], options: GenerateOptions, stream: boolean) {
+    for (let adapted = 0; ; adapted++) {
+      try {
+        return await openRequest(
+          {
+            provider: this.#provider,
+            url: `${this.#base}/chat/completions`,
+            method: 'POST',
+            headers: openAiHeaders(this.options.apiKey),
+            body: this.#body(messages, options, stream),
+            signal: options.signal,
+          },
+          this.options,
+        );
+      } catch (error) {
+        if (!(error instanceof BadResponseError) || adapted >= 2) throw error;
+        // Newer OpenAI models want max_completion_tokens; some servers reject stream_options.
+        if (error.detail.includes('max_completion_tokens') && !this.#useMaxCompletionTokens) {
+          this.#useMaxCompletionTokens = true;
+        } else if (error.detail.includes('stream_options') && !this.#omitStreamOptions) {
+          this.#omitStreamOptions = true;
+        } else throw error;
+      }
+    }
+  }
+
+  async *#generate(
+    messages: ChatMessage[],
+    options: GenerateOptions,
+    progress: { text: string },
+  ): AsyncGenerator<ChatChunk> {
+    const stream = this.options.stream ?? true;
+    const open = await this.#open(messages, options, stream);
+    const type = open.response.headers.get('content-type') ?? '';
+    // Some servers ignore `stream: true` and answer with one JSON document.
+    if (!stream || !type.includes('text/event-stream')) {
+      yield* this.#fromJson(open, messages, progress);
+      return;
+    }
+    let finishReason: ChatFinishReason | undefined;
+    let usage: ChatUsage | undefined;
+    let sawDone = false;
+    for await (const event of open.events()) {
+      if (event.data.trim() === '[DONE]') {
+        sawDone = true;
+        break;
+      }
+      const chunk = parseEventData(this.#provider, event, progress.text) as WireReply;
+      this.#throwIfError(chunk);
+      const choice = chunk.choices?.[0];
+      const text = choice?.delta?.content;
+      const logprobs = toLogprobs(choice);
+      if (text || logprobs) {
+        progress.text += text ?? '';
+        yield logprobs
+          ? { type: 'token', text: text ?? '', logprobs }
+          : { type: 'token', text: text ?? '' };
+      }
+      finishReason = mapOpenAiFinishReason(choice?.finish_reason) ?? finishReason;
+      usage = toUsage(chunk.usage) ?? usage;
+    }
+    if (!sawDone && finishReason === undefined) {
+      throw new NetworkError(
+        open.response.url || this.#base,
+        'the stream ended before the reply was complete',
+        progress.text,
+      );
+    }
+    yield {
+      type: 'done',
+      usage: usage ?? estimatedUsage(messages, progress.text),
+      finishReason: finishReason ?? 'stop',
+    };
+  }
+
+  async *#fromJson(
+    open: OpenResponse,
+    messages: ChatMessage[],
+    progress: { text: string },
+  ): AsyncGenerator<ChatChunk> {
+    const reply = (await open.json()) as WireReply;
+    this.#throwIfError(reply);
+    const choice = reply?.choices?.[0];
+    const text = choice?.message?.content;
+    if (typeof text !== 'string') {
+      throw new BadResponseError(this.#provider, 'the reply has no choices[0].message.content');
+    }
+    progress.text = text;
+    const logprobs = toLogprobs(choice);
+    if (text || logprobs)
+      yield logprobs ? { type: 'token', text, logprobs } : { type: 'token', text };
+    yield {
+      type: 'done',
+      usage: toUsage(reply.usage) ?? estimatedUsage(messages, text),
+      finishReason: mapOpenAiFinishReason(choice?.finish_reason) ?? 'stop',
+    };
+  }
+
+  /** Servers such as OpenRouter report failures inside a 200 reply or stream. */
+  #throwIfError(reply: WireReply): void {
+    if (reply?.error === undefined || reply.error === null) return;
+    const error = reply.error;
+    const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
+    const code = typeof error === 'object' ? Number(error.code) : NaN;
+    throw errorForStatus(
+      { provider: this.#provider, url: this.#base },
+      Number.isInteger(code) && code >= 400 ? code : 500,
+      detail,
+    );
+  }
+}

@@ -1,0 +1,11 @@
+/** Generates text with transformers.js off the main thread; tokens stream back as progress. */
+import { configureBrowserTransformers } from '../backends/transformers-browser';
+import { createGenerateHandlers } from '../backends/llm/generate-handlers';
+import { registerHandlers } from './rpc';
+
+const handlers = createGenerateHandlers(configureBrowserTransformers);
+
+/** The generate worker's methods, for the typed client. */
+export type GenerateHandlers = typeof handlers;
+
+registerHandlers(handlers);
