@@ -2,6 +2,8 @@
 import { WorkerClient } from '../workers/rpc';
 import type { ImportHandlers } from '../workers/import.worker';
 import type { EmbedHandlers } from '../workers/embed.worker';
+import type { AnalysisHandlers } from '../workers/analysis.worker';
+import type { GenerateHandlers } from '../workers/generate.worker';
 
 export type { DetectedFile } from '../workers/import.worker';
 
@@ -27,3 +29,21 @@ export const embedWorker = new WorkerClient<EmbedHandlers>(
 export function bundledModelsPath(): string {
   return new URL(`${import.meta.env.BASE_URL}models/`, document.baseURI).pathname;
 }
+
+/** Projection, clustering and statistics off the main thread. */
+export const analysisWorker = new WorkerClient<AnalysisHandlers>(
+  () =>
+    new Worker(new URL('../workers/analysis.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'analysis',
+    }),
+);
+
+/** Generates text with transformers.js models off the main thread. */
+export const generateWorker = new WorkerClient<GenerateHandlers>(
+  () =>
+    new Worker(new URL('../workers/generate.worker.ts', import.meta.url), {
+      type: 'module',
+      name: 'generate',
+    }),
+);
