@@ -1,5 +1,6 @@
 /** The opened run: its prompts with A's and B's answers side by side, searchable and paged. */
 import type { Answer, Prompt, Run } from '../core/run/types';
+import { jobKey } from '../core/generate/jobs';
 import { answersToCsv, runToLlmComparator, serializeRunFile } from '../core/run';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
@@ -75,6 +76,17 @@ export class RunViewState {
     } finally {
       this.loading = false;
     }
+  }
+
+  /** Shows newly generated answers (a stored answer for the same job replaces the old one). */
+  addAnswers(answers: readonly Answer[]): void {
+    const run = this.run;
+    if (!run || answers.length === 0) return;
+    const fresh = new Set(answers.map(jobKey));
+    this.run = {
+      ...run,
+      answers: [...run.answers.filter((a) => !fresh.has(jobKey(a))), ...answers],
+    };
   }
 
   /** Renames the open run. */

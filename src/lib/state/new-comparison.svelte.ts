@@ -1,0 +1,299 @@
+/**
+ * The new-comparison form: models A and B (or one model with a different system prompt or
+ * sampling), the prompt set, and the generation settings. Starting saves an empty run and
+ * hands the API keys (memory only) to the generation screen.
+ */
+import { getCapabilities, type Capabilities } from '../backends/capabilities';
+import { listWebLlmModels, type WebLlmModelInfo } from '../backends/llm/webllm-models';
+import { newRun } from '../core/generate/new-run';
+import {
+  BUILTIN_PROMPT_SET,
+  DEMO_PROMPT_SET,
+  parsePastedPrompts,
+  parsePersonaFile,
+  parsePromptFile,
+  personaFileUrl,
+  samplePrompts,
+  type ParsedPrompts,
+} from '../core/prompts';
+import { sourceFromBlob } from '../core/run/import/blob-source';
+import { sourceFromString } from '../core/run';
+import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../core/run/types';
+import type { AppState } from './app.svelte';
+import { describeError } from './errors';
+
+/** A backend the user can generate with. */
+export type GeneratingBackend = Exclude<BackendKind, 'imported'>;
+
+/** One model as the form holds it; the key never leaves memory. */
+export interface ModelChoice {
+  backend: GeneratingBackend;
+  modelId: string;
+  baseUrl: string;
+  apiKey: string;
+  /** WebLLM custom model: the compiled model library (.wasm) URL. */
+  modelLibUrl: string;
+  systemPrompt: string;
+}
+
+/** What model B is. */
+export type InterventionKind = 'other-model' | 'system-prompt' | 'sampling';
+
+/** Where the prompts come from. */
+export type PromptSourceChoice = 'builtin' | 'demo' | 'pasted' | 'upload' | 'persona';
+
+const blankModel = (modelId: string): ModelChoice => ({
+  backend: 'transformers',
+  modelId,
+  baseUrl: '',
+  apiKey: '',
+  modelLibUrl: '',
+  systemPrompt: '',
+});
+
+/** Suggested model ids per backend, shown as the default when the backend changes. */
+export const DEFAULT_MODEL_IDS: Record<GeneratingBackend, string> = {
+  transformers: 'tiny-base',
+  webllm: 'SmolLM2-360M-Instruct-q4f32_1-MLC',
+  openai: 'gpt-4o-mini',
+  anthropic: 'claude-3-5-haiku-latest',
+};
+
+/** State of the new-comparison form. */
+export class NewComparisonState {
+  name = $state('');
+  modelA = $state<ModelChoice>(blankModel('tiny-base'));
+  intervention = $state<InterventionKind>('other-model');
+  modelB = $state<ModelChoice>(blankModel('tiny-finetune'));
+  /** B's sampling when the intervention is a sampling change. */
+  samplingB = $state({ temperature: 1.2, topP: 1 });
+  promptSource = $state<PromptSourceChoice>('demo');
+  pastedText = $state('');
+  personaName = $state('desire-for-self-improvement');
+  uploaded = $state.raw<{ name: string; parsed: ParsedPrompts } | null>(null);
+  /** Use a seeded random subset of this many prompts (0 = all). */
+  subset = $state(0);
+  samplesPerPrompt = $state(3);
+  temperature = $state(0.7);
+  topP = $state(0.95);
+  maxTokens = $state(128);
+  seed = $state(1);
+  capabilities = $state.raw<Readonly<Capabilities> | null>(null);
+  webLlmModels = $state.raw<WebLlmModelInfo[]>([]);
+  error = $state<string | null>(null);
+  busy = $state(false);
+
+  constructor(private readonly app: AppState) {}
+
+  /** Probes the browser and lists the WebLLM models it can run. */
+  async probe(): Promise<void> {
+    this.capabilities = await getCapabilities();
+    if (this.capabilities.webgpu) {
+      this.webLlmModels = await listWebLlmModels({ shaderF16: this.capabilities.shaderF16 }).catch(
+        () => [],
+      );
+    }
+  }
+
+  /** Prompts from the current source (before the subset), or an error message. */
+  readonly basePrompts:
+    { prompts: Prompt[]; info: PromptSetInfo; notes: string[] } | { error: string } = $derived.by(
+    () => {
+      switch (this.promptSource) {
+        case 'builtin':
+          return { prompts: BUILTIN_PROMPT_SET.prompts, info: BUILTIN_PROMPT_SET.info, notes: [] };
+        case 'demo':
+          return { prompts: DEMO_PROMPT_SET.prompts, info: DEMO_PROMPT_SET.info, notes: [] };
+        case 'pasted': {
+          if (!this.pastedText.trim()) return { error: 'Paste at least one prompt, one per line.' };
+          try {
+            const parsed = parsePastedPrompts(this.pastedText);
+            return {
+              prompts: parsed.prompts,
+              info: { id: 'pasted', name: 'Pasted prompts', source: 'pasted' },
+              notes: reportNotes(parsed),
+            };
+          } catch (error) {
+            return { error: describeError(error) };
+          }
+        }
+        case 'upload':
+        case 'persona':
+          if (!this.uploaded)
+            return {
+              error:
+                this.promptSource === 'upload' ? 'Choose a prompt file.' : 'Load a persona file.',
+            };
+          return {
+            prompts: this.uploaded.parsed.prompts,
+            info: {
+              id: this.uploaded.name,
+              name: this.uploaded.name,
+              source: this.promptSource === 'upload' ? 'upload' : 'url',
+            },
+            notes: reportNotes(this.uploaded.parsed),
+          };
+      }
+    },
+  );
+
+  /** The prompts the run will use, after the seeded subset. */
+  readonly prompts: Prompt[] = $derived.by(() => {
+    const base = this.basePrompts;
+    if ('error' in base) return [];
+    return this.subset > 0
+      ? samplePrompts(base.prompts, this.subset, this.seed).prompts
+      : base.prompts;
+  });
+
+  /** Number of answers to generate. */
+  readonly jobCount = $derived(this.prompts.length * this.samplesPerPrompt * 2);
+
+  /** Reads an uploaded prompt file (TXT, CSV, JSONL or a persona JSONL). */
+  async upload(file: File): Promise<void> {
+    await this.#guard(async () => {
+      const parsed = await parsePromptFile(sourceFromBlob(file));
+      this.uploaded = { name: file.name, parsed };
+    });
+  }
+
+  /** Downloads an Anthropic model-written-evals persona file by name. */
+  async loadPersona(): Promise<void> {
+    await this.#guard(async () => {
+      const url = personaFileUrl(this.personaName.trim());
+      const response = await fetch(url).catch(() => {
+        throw new Error(
+          `Could not reach ${url}: check the network, or download the file and upload it instead.`,
+        );
+      });
+      if (!response.ok)
+        throw new Error(
+          `${url} answered ${response.status}: is "${this.personaName}" a persona file name?`,
+        );
+      const name = `${this.personaName.trim()}.jsonl`;
+      this.uploaded = {
+        name,
+        parsed: await parsePersonaFile(sourceFromString(name, await response.text())),
+      };
+    });
+  }
+
+  /** The two model specs the run will record (never with API keys). */
+  specs(): Record<Side, ModelSpec> {
+    const params = {
+      temperature: this.temperature,
+      topP: this.topP,
+      maxTokens: this.maxTokens,
+      seed: this.seed,
+    };
+    const spec = (m: ModelChoice, overrides: Partial<ModelSpec> = {}): ModelSpec => ({
+      label: m.modelId,
+      backend: m.backend,
+      modelId: m.modelId.trim(),
+      ...(m.baseUrl.trim() ? { baseUrl: m.baseUrl.trim() } : {}),
+      ...(m.systemPrompt.trim() ? { systemPrompt: m.systemPrompt } : {}),
+      params,
+      ...overrides,
+    });
+    const A = spec(this.modelA);
+    if (this.intervention === 'system-prompt') {
+      return {
+        A,
+        B: spec(this.modelA, {
+          label: `${A.label} + system prompt`,
+          systemPrompt: this.modelB.systemPrompt,
+        }),
+      };
+    }
+    if (this.intervention === 'sampling') {
+      const { temperature, topP } = this.samplingB;
+      return {
+        A,
+        B: spec(this.modelA, {
+          label: `${A.label} @ T=${temperature}`,
+          params: { ...params, temperature, topP },
+        }),
+      };
+    }
+    const B = spec(this.modelB);
+    if (B.label === A.label) B.label = `${B.label} (B)`;
+    return { A, B };
+  }
+
+  /** What is wrong with the form, or null when it can start. */
+  readonly problem: string | null = $derived.by(() => {
+    const base = this.basePrompts;
+    if ('error' in base) return base.error;
+    for (const [side, m] of [
+      ['A', this.modelA],
+      ['B', this.modelB],
+    ] as const) {
+      if (side === 'B' && this.intervention !== 'other-model') continue;
+      if (!m.modelId.trim()) return `Model ${side}: enter a model id.`;
+      if (m.backend === 'openai' && !m.baseUrl.trim())
+        return `Model ${side}: enter the endpoint URL, e.g. http://localhost:11434/v1.`;
+      if (m.backend === 'anthropic' && !m.apiKey)
+        return `Model ${side}: Anthropic needs an API key.`;
+      if (m.backend === 'webllm' && this.capabilities && !this.capabilities.webgpu) {
+        return `Model ${side}: this browser has no WebGPU, so WebLLM cannot run; choose transformers.js (CPU) or an API.`;
+      }
+    }
+    if (this.intervention === 'system-prompt' && !this.modelB.systemPrompt.trim())
+      return "Enter B's system prompt.";
+    if (this.samplesPerPrompt < 1 || this.maxTokens < 1)
+      return 'Samples and max tokens must be at least 1.';
+    return null;
+  });
+
+  /** Saves the new run and returns its id; keys go to the app's in-memory key store. */
+  async start(): Promise<string | null> {
+    let id: string | null = null;
+    await this.#guard(async () => {
+      const problem = this.problem;
+      if (problem) throw new Error(problem);
+      const base = this.basePrompts as { info: PromptSetInfo };
+      const models = this.specs();
+      const run = newRun({
+        id: crypto.randomUUID(),
+        name: this.name.trim() || `${models.A.label} vs ${models.B.label}`,
+        now: new Date().toISOString(),
+        models,
+        promptSet: base.info,
+        prompts: this.prompts,
+        samplesPerPrompt: this.samplesPerPrompt,
+      });
+      const repo = await this.app.repo();
+      id = (await repo.create(run)).id;
+      const keyB = this.intervention === 'other-model' ? this.modelB : this.modelA;
+      this.app.secrets.set(run.id, {
+        A: {
+          apiKey: this.modelA.apiKey || undefined,
+          modelLibUrl: this.modelA.modelLibUrl || undefined,
+        },
+        B: { apiKey: keyB.apiKey || undefined, modelLibUrl: keyB.modelLibUrl || undefined },
+      });
+    });
+    return id;
+  }
+
+  async #guard(work: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      await work();
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function reportNotes(parsed: ParsedPrompts): string[] {
+  const notes = [...parsed.report.warnings];
+  if (parsed.report.duplicates.length)
+    notes.push(`${parsed.report.duplicates.length} duplicate prompts were left out.`);
+  if (parsed.report.emptyLines.length)
+    notes.push(`${parsed.report.emptyLines.length} empty lines were skipped.`);
+  return notes;
+}
