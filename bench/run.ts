@@ -9,6 +9,7 @@ import { alpacaCases } from './cases/alpaca';
 import { clusteringCases } from './cases/clustering';
 import { idbCases } from './cases/idb';
 import { projectionCases } from './cases/projection';
+import { queueCases } from './cases/queue';
 import { main, pathOf } from './harness';
 
 const root = resolve(pathOf(import.meta.url), '..', '..');
@@ -24,6 +25,7 @@ const cases = [
   ...idbCases(),
   ...clusteringCases(),
   ...projectionCases(),
+  ...queueCases(),
   ...alpacaCases(resolve(arg('--data') ?? join(root, '..', 'shared', 'data', 'alpaca_eval'))),
 ];
 

@@ -27,7 +27,10 @@ import {
   type ImportedAnswers,
   type SourceFile,
 } from '../src/lib/core/run';
-import { configureTransformers, TransformersEmbedder } from '../src/lib/backends/embed/transformers';
+import {
+  configureTransformers,
+  TransformersEmbedder,
+} from '../src/lib/backends/embed/transformers';
 import { reportMarkdown } from '../src/lib/core/report/markdown';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,11 +49,16 @@ async function sourceFromPath(path: string): Promise<SourceFile> {
 /** Imports A's and B's answers: an alpaca_eval pair, or two answer tables. */
 async function importPair(pathA: string, pathB: string): Promise<ImportedAnswers> {
   const [a, b] = await Promise.all([sourceFromPath(pathA), sourceFromPath(pathB)]);
-  const formats = [detectFormat(a.name, await readHead(a)), detectFormat(b.name, await readHead(b))];
+  const formats = [
+    detectFormat(a.name, await readHead(a)),
+    detectFormat(b.name, await readHead(b)),
+  ];
   if (formats.every((f) => f === 'alpaca-eval')) return importAlpacaEvalPair(a, b);
   for (const [i, format] of formats.entries()) {
     if (format === 'run-file' || format === 'llm-comparator') {
-      throw new Error(`${[a, b][i]!.name}: a ${format} holds both models; give one answer file per model`);
+      throw new Error(
+        `${[a, b][i]!.name}: a ${format} holds both models; give one answer file per model`,
+      );
     }
   }
   return importTablePair(a, b);
@@ -78,7 +86,9 @@ async function main(): Promise<void> {
     },
   });
   if (positionals.length !== 2 || !values.out) {
-    throw new Error('usage: npm run analyze -- A_FILE B_FILE --out REPORT.json [--embedder bundled|<model id>] [--k N] [--seed N] [--md REPORT.md]');
+    throw new Error(
+      'usage: npm run analyze -- A_FILE B_FILE --out REPORT.json [--embedder bundled|<model id>] [--k N] [--seed N] [--md REPORT.md]',
+    );
   }
   const started = performance.now();
   const timings: Record<string, number> = {};
@@ -89,16 +99,23 @@ async function main(): Promise<void> {
   lap('import', t);
   if (imported.prompts.length === 0) throw new Error('the two files have no prompts in common');
   if (imported.answers.length < 4) {
-    throw new Error(`too few answers to analyse (${imported.answers.length}); at least 2 prompts answered by both models are needed`);
+    throw new Error(
+      `too few answers to analyse (${imported.answers.length}); at least 2 prompts answered by both models are needed`,
+    );
   }
 
   const modelId = values.embedder === 'bundled' ? 'bundled-embedder' : values.embedder!;
-  configureTransformers({ localModelPath: join(root, 'public', 'models') + '/', allowRemoteModels: modelId !== 'bundled-embedder' });
+  configureTransformers({
+    localModelPath: join(root, 'public', 'models') + '/',
+    allowRemoteModels: modelId !== 'bundled-embedder',
+  });
   const params: AnalysisParams = analysisParams({
     embedderId: `transformers:${modelId}`,
     ...(values.k !== undefined ? { k: integer(values.k, 'k') } : {}),
     ...(values.seed !== undefined ? { seed: integer(values.seed, 'seed') } : {}),
-    ...(values.permutations !== undefined ? { nPermutations: integer(values.permutations, 'permutations') } : {}),
+    ...(values.permutations !== undefined
+      ? { nPermutations: integer(values.permutations, 'permutations') }
+      : {}),
     ...(values.clustering ? { clustering: values.clustering as AnalysisParams['clustering'] } : {}),
     ...(values.projection ? { projection: values.projection as AnalysisParams['projection'] } : {}),
   });
@@ -107,12 +124,22 @@ async function main(): Promise<void> {
   const embedder = new TransformersEmbedder({ modelId, device: 'cpu' });
   await embedder.load();
   const promptText = new Map(imported.prompts.map((p) => [p.id, p.text]));
-  const texts = imported.answers.map((a) => embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text));
-  const { vectors } = await embedWithCache(texts, embedder.id, (batch) => embedder.embed(batch), null);
+  const texts = imported.answers.map((a) =>
+    embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text),
+  );
+  const { vectors } = await embedWithCache(
+    texts,
+    embedder.id,
+    (batch) => embedder.embed(batch),
+    null,
+  );
   await embedder.dispose();
   lap('embed', t);
 
-  const result = await runAnalysis({ prompts: imported.prompts, answers: imported.answers, vectors }, params);
+  const result = await runAnalysis(
+    { prompts: imported.prompts, answers: imported.answers, vectors },
+    params,
+  );
   timings.total = (performance.now() - started) / 1000;
   const models = { A: imported.models.A.label, B: imported.models.B.label };
   const report = toReportJson(result, imported.prompts, { timings, models });

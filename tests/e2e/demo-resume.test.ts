@@ -79,8 +79,8 @@ describe('the offline demo in Chromium: generate, close mid-run, resume, analyse
         `${PROMPTS * SAMPLES} answers from A · ${PROMPTS * SAMPLES} answers from B`,
       );
       expect(await again.getByTestId('resume-run').count()).toBe(0);
-    await again.setViewportSize({ width: 1280, height: 1100 });
-    await again.screenshot({ path: 'docs/screenshot-demo.png' });
+      await again.setViewportSize({ width: 1280, height: 1100 });
+      await again.screenshot({ path: 'docs/screenshot-demo.png' });
 
       const origin = new URL(s.baseUrl).origin;
       expect(

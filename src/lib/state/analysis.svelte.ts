@@ -161,10 +161,16 @@ export class AnalysisState {
       };
     }
     const modelId = this.embedder.slice('transformers:'.length);
+    const bundled = modelId === 'bundled-embedder';
+    const caps = await getCapabilities();
+    // A real GPU speeds up transformer embedders; the bag-of-words one is faster on the CPU.
+    const device: 'webgpu' | 'wasm' =
+      !bundled && caps.webgpu && !caps.fallbackAdapter ? 'webgpu' : 'wasm';
     const request = {
       modelId,
       modelsPath: bundledModelsPath(),
-      allowRemoteModels: modelId !== 'bundled-embedder',
+      allowRemoteModels: !bundled,
+      device,
     };
     await embedWorker.call('load', request, { signal, onProgress });
     return {

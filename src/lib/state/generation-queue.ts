@@ -44,7 +44,10 @@ export interface QueueConfig {
   models: Record<Side, ModelSpec>;
   samplesPerPrompt: number;
   order?: JobOrder;
-  /** Unload the other side's model before loading one. Default: order is one-model-at-a-time. */
+  /**
+   * Unload the other side's model before loading one (GPU memory is short). Default: true for
+   * one-model-at-a-time order; with side-by-side order it would reload a model for every job.
+   */
   oneModelAtATime?: boolean;
 }
 
@@ -138,7 +141,10 @@ export class GenerationQueue {
     for (const side of SIDES) bySide[side].done = this.#doneBySide[side];
     for (const f of this.#failures) bySide[f.side].failed++;
     const done = this.#doneKeys.size;
-    const remaining = this.#session?.pending.length ?? this.#plan.length - done;
+    const session = this.#session;
+    const remaining = session
+      ? session.pending.length + (this.#current ? 1 : 0)
+      : this.#plan.length - done;
     const rate = estimateRate(this.#completions, remaining);
     return {
       state: this.#state,
@@ -205,7 +211,10 @@ export class GenerationQueue {
     return this.start();
   }
 
-  /** Stops for good like pause; answers stored so far are kept and a later start() resumes. */
+  /**
+   * Stops like pause but ends in 'cancelled' (the user gave up on this pass). Answers stored so
+   * far are kept; a later start() can still finish the run.
+   */
   cancel(): void {
     this.#stop('cancelled');
     if (this.#state === 'paused' && !this.#session) this.#setState('cancelled');
@@ -256,10 +265,14 @@ export class GenerationQueue {
           if (signal.aborted) break;
           ready.add(backend);
         }
+        // Off the list while it runs, so retryFailed() from a failure listener can requeue it.
+        session.pending.shift();
         const finished = await this.#runJob(job, backend, signal);
         appended ||= finished;
-        if (!finished) break;
-        session.pending.shift();
+        if (!finished) {
+          session.pending.unshift(job);
+          break;
+        }
       }
       if (!signal.aborted) final = 'done';
     } catch (error) {

@@ -22,6 +22,9 @@ import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../cor
 import type { AppState } from './app.svelte';
 import { describeError } from './errors';
 
+/** Types the form's components need, re-exported so components stay off the backends layer. */
+export type { Capabilities, WebLlmModelInfo };
+
 /** A backend the user can generate with. */
 export type GeneratingBackend = Exclude<BackendKind, 'imported'>;
 
