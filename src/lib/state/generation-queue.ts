@@ -76,6 +76,8 @@ interface Session {
   pending: GenerationJob[];
   /** Why it stops, once pause() or cancel() was called. */
   stop?: 'paused' | 'cancelled';
+  /** Backends loaded (or checked loaded) in this pass. */
+  ready: Set<ChatBackend>;
   /** The job loop has exited; the session only finishes its bookkeeping. */
   closed: boolean;
   finished: Promise<QueueSnapshot>;
@@ -186,6 +188,7 @@ export class GenerationQueue {
     const next: Session = {
       controller: new AbortController(),
       pending: [],
+      ready: new Set(),
       closed: false,
       finished: new Promise((resolve) => (settle = resolve)),
     };
@@ -256,14 +259,12 @@ export class GenerationQueue {
       session.pending = missingJobs(this.#plan, stored);
       // A job listed as failed may have been answered since (another pass, an import).
       this.#failures = this.#failures.filter((f) => !this.#doneKeys.has(jobKey(f)));
-      const ready = new Set<ChatBackend>();
       while (session.pending.length > 0 && !signal.aborted) {
         const job = session.pending[0]!;
         const backend = this.#deps.backendFor(job.side);
-        if (!ready.has(backend)) {
-          await this.#load(job.side, backend, signal);
+        if (!session.ready.has(backend)) {
+          await this.#load(job.side, backend, session);
           if (signal.aborted) break;
-          ready.add(backend);
         }
         // Off the list while it runs, so retryFailed() from a failure listener can requeue it.
         session.pending.shift();
@@ -305,13 +306,15 @@ export class GenerationQueue {
    * Loads `backend` (a no-op if it already is), first unloading the other model when only one
    * may be in memory. Any load failure is fatal: every job of this model would fail too.
    */
-  async #load(side: Side, backend: ChatBackend, signal: AbortSignal): Promise<void> {
+  async #load(side: Side, backend: ChatBackend, session: Session): Promise<void> {
+    const { signal } = session.controller;
     if (this.#oneModelAtATime) {
       for (const other of this.#loaded) {
         if (other === backend) continue;
         // Best effort: if freeing fails, the load below reports the memory problem itself.
         await other.unload().catch(() => undefined);
         this.#loaded.delete(other);
+        session.ready.delete(other);
       }
     }
     const label = this.#config.models[side].label;
@@ -331,7 +334,9 @@ export class GenerationQueue {
     );
     await Promise.race([loading, aborted]);
     this.#loading = null;
-    if (!signal.aborted) this.#setState('running');
+    if (signal.aborted) return;
+    session.ready.add(backend);
+    this.#setState('running');
   }
 
   /**
