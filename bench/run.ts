@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { alpacaCases } from './cases/alpaca';
 import { clusteringCases } from './cases/clustering';
 import { idbCases } from './cases/idb';
+import { pipelineCases } from './cases/pipeline';
 import { projectionCases } from './cases/projection';
 import { queueCases } from './cases/queue';
 import { main, pathOf } from './harness';
@@ -21,12 +22,14 @@ function arg(flag: string): string | undefined {
 }
 
 // Later issues add clustering/projection cases here, each with a scikit-learn reference command.
+const dataDir = resolve(arg('--data') ?? join(root, '..', 'shared', 'data', 'alpaca_eval'));
 const cases = [
   ...idbCases(),
   ...clusteringCases(),
   ...projectionCases(),
   ...queueCases(),
-  ...alpacaCases(resolve(arg('--data') ?? join(root, '..', 'shared', 'data', 'alpaca_eval'))),
+  ...alpacaCases(dataDir),
+  ...pipelineCases(dataDir),
 ];
 
 await main(cases, {
