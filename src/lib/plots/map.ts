@@ -1,0 +1,174 @@
+/** Traces for the answer map: a WebGL scatter of the 2-D projection. */
+import type { AnalysisResult } from '../core/analysis/pipeline';
+import type { Answer, Prompt, Side } from '../core/run/types';
+import { truncate, wrapForHover } from './text';
+import type { PlotTheme } from './theme';
+import type { Trace } from './types';
+
+/** What the map colours points by. */
+export type MapColouring = 'model' | 'cluster';
+
+/** The parts of a run the hover text needs. */
+export interface MapTexts {
+  prompts: readonly Prompt[];
+  answers: readonly Answer[];
+}
+
+/** A categorical palette for clusters; it repeats beyond its length. */
+export const CLUSTER_PALETTE = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#3b8bc2',
+  '#8cd17d',
+  '#d37295',
+] as const;
+
+/** HDBSCAN noise points are grey. */
+export const NOISE_COLOUR = '#9a9a9a';
+
+/** Colour of cluster `id`; noise (-1) is grey. */
+export function clusterColour(id: number): string {
+  if (id < 0) return NOISE_COLOUR;
+  return CLUSTER_PALETTE[id % CLUSTER_PALETTE.length] ?? NOISE_COLOUR;
+}
+
+const PROMPT_CHARS = 90;
+const ANSWER_CHARS = 220;
+
+const answerKey = (promptId: string, side: Side, sample: number) =>
+  `${side}\u0000${sample}\u0000${promptId}`;
+
+/**
+ * Hover text for each row of the result: side, cluster, prompt and the start of the answer,
+ * truncated, wrapped and HTML-escaped (model text may contain markup).
+ */
+export function hoverTexts(
+  result: Pick<AnalysisResult, 'rows' | 'labels'>,
+  texts: MapTexts | null,
+): string[] {
+  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
+  const answers = new Map(
+    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
+  );
+  return result.rows.map((row, i) => {
+    const label = result.labels[i] ?? -1;
+    const head = `<b>${row.side}</b> · ${label < 0 ? 'noise' : `cluster ${label}`} · sample ${row.sample}`;
+    const prompt = prompts.get(row.promptId) ?? row.promptId;
+    const answer = answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '';
+    return [
+      head,
+      `<i>${wrapForHover(truncate(prompt, PROMPT_CHARS))}</i>`,
+      wrapForHover(truncate(answer, ANSWER_CHARS)) || '(empty answer)',
+    ].join('<br>');
+  });
+}
+
+/** One scatter trace holding the rows `indices`; customdata carries the row index. */
+function scatter(
+  type: 'scattergl' | 'scatter',
+  result: Pick<AnalysisResult, 'projection'>,
+  indices: number[],
+  hover: string[],
+  name: string,
+  colour: string,
+): Trace {
+  const x = new Float32Array(indices.length);
+  const y = new Float32Array(indices.length);
+  indices.forEach((row, j) => {
+    x[j] = result.projection[2 * row] ?? 0;
+    y[j] = result.projection[2 * row + 1] ?? 0;
+  });
+  return {
+    type,
+    mode: 'markers',
+    name,
+    x,
+    y,
+    customdata: indices,
+    hovertext: indices.map((row) => hover[row] ?? ''),
+    hoverinfo: 'text',
+    marker: { color: colour, size: 7, opacity: 0.8, line: { width: 0 } },
+  };
+}
+
+/**
+ * The map's traces: one per model (A, B) or one per cluster (ascending id, noise last).
+ * `hover` comes from hoverTexts, computed once because it does not depend on the colouring.
+ * WebGL (`scattergl`) by default; `webgl: false` gives SVG for browsers without it.
+ */
+export function mapTraces(
+  result: Pick<AnalysisResult, 'projection' | 'rows' | 'labels'>,
+  hover: string[],
+  colouring: MapColouring,
+  theme: PlotTheme,
+  webgl = true,
+): Trace[] {
+  const type = webgl ? 'scattergl' : 'scatter';
+  const groups = new Map<string | number, number[]>();
+  result.rows.forEach((row, i) => {
+    const key = colouring === 'model' ? row.side : (result.labels[i] ?? -1);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = []));
+    group.push(i);
+  });
+  if (colouring === 'model') {
+    return (['A', 'B'] as const)
+      .filter((side) => groups.has(side))
+      .map((side) =>
+        scatter(
+          type,
+          result,
+          groups.get(side) ?? [],
+          hover,
+          `model ${side}`,
+          side === 'A' ? theme.sideA : theme.sideB,
+        ),
+      );
+  }
+  const ids = [...groups.keys()].map(Number).sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
+  return ids.map((id) =>
+    scatter(
+      type,
+      result,
+      groups.get(id) ?? [],
+      hover,
+      id < 0 ? 'noise' : `cluster ${id}`,
+      clusterColour(id),
+    ),
+  );
+}
+
+/** Counts of a selection of rows, overall and per side. */
+export interface SelectionCounts {
+  total: number;
+  A: number;
+  B: number;
+}
+
+/** Counts the selected rows by side; duplicates are counted once. */
+export function countSelection(
+  rows: Pick<AnalysisResult, 'rows'>['rows'],
+  selected: Iterable<number>,
+): SelectionCounts {
+  const counts: SelectionCounts = { total: 0, A: 0, B: 0 };
+  for (const index of new Set(selected)) {
+    const row = rows[index];
+    if (!row) continue;
+    counts.total++;
+    counts[row.side]++;
+  }
+  return counts;
+}
+
+/** The row index a Plotly point carries in its customdata, or null. */
+export function rowOfPoint(point: { customdata?: unknown } | undefined): number | null {
+  const value = point?.customdata;
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
+}
