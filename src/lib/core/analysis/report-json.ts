@@ -3,24 +3,17 @@
  * report"). Fields are only ever added, never renamed or removed.
  */
 import type { Prompt } from '../run/types';
+import type { ClusterResult, FeatureResult } from '../compare/result-types';
 import type { AnalysisResult } from './pipeline';
 
-/** One cluster in the report. */
-export interface ReportCluster {
-  id: number;
-  size: number;
-  countA: number;
-  countB: number;
-  shareA: number;
-  shareB: number;
-  difference: number;
-  ciLow: number | null;
-  ciHigh: number | null;
-  pValue: number;
-  qValue: number;
-  terms: string[];
-  exemplars: { a: string[]; b: string[] };
-}
+/** One cluster in the report: the comparison's cluster without internal answer indices. */
+export type ReportCluster = Omit<ClusterResult, 'exemplarAnswers'>;
+
+/** One style feature in the report. */
+export type ReportFeature = Pick<
+  FeatureResult,
+  'name' | 'meanA' | 'meanB' | 'effect' | 'pValue' | 'qValue'
+>;
 
 /** The REPORT.json document. */
 export interface ReportJson {
@@ -53,21 +46,7 @@ export function toReportJson(
   return {
     n: result.n,
     overall: { method: c.overall.method, statistic: c.overall.statistic, pValue: c.overall.pValue },
-    clusters: c.clusters.map((cl) => ({
-      id: cl.id,
-      size: cl.size,
-      countA: cl.countA,
-      countB: cl.countB,
-      shareA: cl.shareA,
-      shareB: cl.shareB,
-      difference: cl.difference,
-      ciLow: cl.ciLow,
-      ciHigh: cl.ciHigh,
-      pValue: cl.pValue,
-      qValue: cl.qValue,
-      terms: cl.terms,
-      exemplars: cl.exemplars,
-    })),
+    clusters: c.clusters.map(({ exemplarAnswers: _indices, ...cluster }) => cluster),
     features: c.features.map((f) => ({
       name: f.name,
       meanA: f.meanA,

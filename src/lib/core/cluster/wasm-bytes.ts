@@ -1,6 +1,6 @@
 /**
- * The clustering WASM SIMD kernel (2239 bytes), generated from
- * scripts/cluster-kernels.wat by scripts/build-cluster-wasm.ts: do not edit by hand.
+ * The clustering WASM SIMD kernel (distance tables, Prim, Ward), 2239 bytes, generated from
+ * scripts/cluster-kernels.wat by scripts/build-wasm.ts: do not edit by hand.
  */
 export const CLUSTER_WASM_BASE64 =
   'AGFzbQEAAAABMwVgC39/f39/f39/f39/AGAHf39/f399fwF/YAR/f399AX9gA39/fwF/YAd/f39/fX19AAIPAQNlbnYDbWVt' +

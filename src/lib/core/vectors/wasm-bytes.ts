@@ -1,6 +1,6 @@
 /**
- * The WASM SIMD kernels (1806 bytes), generated from scripts/vectors-kernels.wat by
- * scripts/build-vectors-wasm.ts: do not edit by hand.
+ * The vector WASM SIMD kernels (dot tiles, UMAP layout), 1806 bytes, generated from
+ * scripts/vectors-kernels.wat by scripts/build-wasm.ts: do not edit by hand.
  */
 export const VECTORS_WASM_BASE64 =
   'AGFzbQEAAAABKgRgAXsBfWAEf3t7fwBgCX9/f39/f39/fwBgDn9/f39/f39/f3x8f39/AAMFBAABAgMFAwEAAQchAwZtZW1v' +
