@@ -1,5 +1,5 @@
 ;; WASM SIMD kernel for src/lib/core/cluster (compiled to base64 by
-;; scripts/build-cluster-wasm.ts into src/lib/core/cluster/wasm-bytes.ts).
+;; scripts/build-wasm.ts into src/lib/core/cluster/wasm-bytes.ts).
 ;;
 ;; sqdist: out[i*stride + j] = max(0, na[i] + nb[j] - 2 dot(A row i, B row j))
 ;; for i < aRows, j < bRows: squared Euclidean distances from dot products and precomputed

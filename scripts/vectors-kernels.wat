@@ -1,5 +1,5 @@
 ;; WASM SIMD kernels for src/lib/core/vectors (compiled to base64 by
-;; scripts/build-vectors-wasm.ts into src/lib/core/vectors/wasm-bytes.ts).
+;; scripts/build-wasm.ts into src/lib/core/vectors/wasm-bytes.ts).
 ;;
 ;; gemm_abt: C[i*ldc + j] (+)= dot(A row i, B row j) over k values, for i < m, j < n.
 ;; A and B are row-major float32 with row stride lda floats (lda >= k, so a K-slice of wider
