@@ -4,7 +4,11 @@
  * hands the API keys (memory only) to the generation screen.
  */
 import { getCapabilities, type Capabilities } from '../backends/capabilities';
-import { listWebLlmModels, type WebLlmModelInfo } from '../backends/llm/webllm-models';
+import {
+  isWebLlmModelCached,
+  listWebLlmModels,
+  type WebLlmModelInfo,
+} from '../backends/llm/webllm-models';
 import { newRun } from '../core/generate/new-run';
 import {
   BUILTIN_PROMPT_SET,
@@ -83,6 +87,8 @@ export class NewComparisonState {
   seed = $state(1);
   capabilities = $state.raw<Readonly<Capabilities> | null>(null);
   webLlmModels = $state.raw<WebLlmModelInfo[]>([]);
+  /** WebLLM model id -> already in the browser cache (no download needed). */
+  cached = $state<Record<string, boolean>>({});
   error = $state<string | null>(null);
   busy = $state(false);
 
@@ -96,6 +102,13 @@ export class NewComparisonState {
         () => [],
       );
     }
+  }
+
+  /** Looks up (once) whether a WebLLM model's weights are already downloaded. */
+  async checkCached(modelId: string): Promise<void> {
+    if (modelId in this.cached || !this.webLlmModels.some((m) => m.modelId === modelId)) return;
+    const cached = await isWebLlmModelCached(modelId).catch(() => false);
+    this.cached = { ...this.cached, [modelId]: cached };
   }
 
   /** Prompts from the current source (before the subset), or an error message. */
