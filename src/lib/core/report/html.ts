@@ -1,0 +1,200 @@
+/**
+ * A self-contained HTML report from REPORT.json: one file with inline CSS, no scripts, optional
+ * plots as PNG data: URLs. Every piece of model, prompt or imported text is HTML-escaped, since
+ * the file is opened outside the app's CSP; the report also carries its own CSP as a backstop.
+ */
+import type { ReportCluster, ReportJson } from '../analysis/report-json';
+import { formatP } from './markdown';
+
+/** A plot rendered to a static image for the report. */
+export interface ReportPlot {
+  title: string;
+  /** A `data:image/png;base64,...` (or jpeg/webp) URL; anything else is dropped. */
+  dataUrl: string;
+  /** The page colour the chart was drawn on (hex or rgb()), so dark-theme charts stay legible. */
+  background?: string;
+}
+
+/** What the HTML report needs besides REPORT.json. */
+export interface HtmlReportOptions {
+  title?: string;
+  /** Plots to embed; when absent or empty the report says they were omitted. */
+  plots?: readonly ReportPlot[];
+  /** When the report was made (ISO text), shown in the footer. */
+  createdAt?: string;
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+};
+
+/**
+ * Escapes text for HTML element content and double-quoted attribute values (the only kind the
+ * report writes), leaving apostrophes readable in the plain text of the file.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+// Only base64 raster images: an SVG data URL could carry script, and anything else is not ours.
+const SAFE_IMAGE = /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/;
+
+const SAFE_COLOUR = /^(#[0-9a-f]{3,8}|rgba?\([\d.,\s%]+\))$/i;
+
+/** Whether `url` is a data: URL the report may embed as an image. */
+export function isSafeImageUrl(url: string): boolean {
+  return SAFE_IMAGE.test(url);
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
+const e = escapeHtml;
+
+/** The overall sentence, worded as on the results page; significance at p < 0.05. */
+export function overallText(overall: ReportJson['overall']): string {
+  const stats = `energy distance ${overall.statistic.toFixed(4)}, within-prompt permutation p = ${formatP(overall.pValue)}`;
+  return overall.pValue < 0.05
+    ? `B's answers differ from A's (${stats}).`
+    : `No overall difference between A's and B's answers was detected (${stats}).`;
+}
+
+/** Clusters as the report ranks them: strongest evidence first, then largest shift. */
+export function rankedClusters(report: ReportJson): ReportCluster[] {
+  return [...report.clusters].sort(
+    (x, y) => x.qValue - y.qValue || Math.abs(y.difference) - Math.abs(x.difference),
+  );
+}
+
+const STYLE = `
+body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1f}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;font-size:.9rem}
+th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e3e8;vertical-align:top}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+.sig td:first-child{font-weight:700}.muted{color:#666}.overall{font-weight:600;font-size:1.05rem}
+.a{color:#1f6fb2;font-weight:600}.b{color:#c2571a;font-weight:600}
+blockquote{margin:.3rem 0;padding:.3rem .6rem;border-left:3px solid #ccc;white-space:pre-wrap}
+img{max-width:100%;border:1px solid #eee}code{font-size:.9em}
+`;
+
+/** The whole report as one HTML document; significance is judged at q < 0.05. */
+export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}): string {
+  const title = options.title ?? 'Behaviour Diff report';
+  const out: string[] = [];
+  const models = report.models
+    ? `A = <span class="a">${e(report.models.A)}</span>, B = <span class="b">${e(report.models.B)}</span>. `
+    : '';
+  out.push(
+    `<h1>${e(title)}</h1>`,
+    `<p>${models}${report.n.prompts} prompts, ${report.n.answersA} answers from A and ${report.n.answersB} from B.</p>`,
+    `<p class="overall">${e(overallText(report.overall))}</p>`,
+  );
+
+  const plots = (options.plots ?? []).filter((p) => isSafeImageUrl(p.dataUrl));
+  out.push('<h2>Plots</h2>');
+  if (plots.length === 0) out.push('<p class="muted">Plots are omitted from this report.</p>');
+  for (const p of plots) {
+    const bg =
+      p.background && SAFE_COLOUR.test(p.background) ? ` style="background:${p.background}"` : '';
+    out.push(
+      `<figure><img src="${e(p.dataUrl)}" alt="${e(p.title)}"${bg}><figcaption>${e(p.title)}</figcaption></figure>`,
+    );
+  }
+
+  const clusters = rankedClusters(report);
+  out.push(
+    '<h2>Clusters</h2>',
+    '<table><thead><tr><th>cluster</th><th class="n">size</th><th class="n">A</th><th class="n">B</th><th>B − A share (95% CI)</th><th class="n">q</th><th>terms</th></tr></thead><tbody>',
+  );
+  for (const c of clusters) {
+    const ci =
+      c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
+    out.push(
+      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${c.id < 0 ? 'noise' : c.id}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(c.terms.slice(0, 8).join(', '))}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table>');
+
+  out.push(
+    '<h2>Style features</h2>',
+    '<table><thead><tr><th>feature</th><th class="n">mean A</th><th class="n">mean B</th><th class="n">effect</th><th class="n">q</th></tr></thead><tbody>',
+  );
+  for (const f of report.features) {
+    const sig = f.qValue !== null && f.qValue < 0.05;
+    out.push(
+      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td></tr>`,
+    );
+  }
+  out.push('</tbody></table>');
+
+  const words = (list: { term: string; z: number }[]): string =>
+    list
+      .slice(0, 15)
+      .map((w) => `${e(w.term)} (z ${w.z.toFixed(1)})`)
+      .join(', ') || '–';
+  out.push(
+    '<h2>Words</h2>',
+    `<p><span class="b">More in B:</span> ${words(report.words.moreInB)}</p>`,
+    `<p><span class="a">More in A:</span> ${words(report.words.moreInA)}</p>`,
+  );
+
+  out.push(
+    '<h2>Prompts where A and B differ most</h2>',
+    '<table><thead><tr><th class="n">divergence</th><th>prompt</th></tr></thead><tbody>',
+  );
+  for (const p of report.prompts.slice(0, 15))
+    out.push(`<tr><td class="n">${num(p.divergence)}</td><td>${e(p.prompt)}</td></tr>`);
+  out.push('</tbody></table>');
+
+  const top = clusters.filter((c) => c.exemplars.a.length + c.exemplars.b.length > 0).slice(0, 3);
+  if (top.length > 0) out.push('<h2>Exemplars of the most different clusters</h2>');
+  for (const c of top) {
+    out.push(`<h3>Cluster ${c.id}: ${e(c.terms.slice(0, 5).join(', '))}</h3>`);
+    for (const text of c.exemplars.a.slice(0, 2))
+      out.push(`<p class="a">A</p><blockquote>${e(text)}</blockquote>`);
+    for (const text of c.exemplars.b.slice(0, 2))
+      out.push(`<p class="b">B</p><blockquote>${e(text)}</blockquote>`);
+  }
+
+  out.push('<h2>Settings</h2>', settingsHtml(report));
+  if (options.createdAt)
+    out.push(`<p class="muted">Made with Behaviour Diff on ${e(options.createdAt)}.</p>`);
+
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    // The report has no scripts; this keeps any that slipped through from running.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${e(title)}</title><style>${STYLE}</style></head><body>`,
+    ...out,
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** Every analysis setting, so the analysis can be reproduced. */
+function settingsHtml(report: ReportJson): string {
+  const p = report.params;
+  const rows: [string, string][] = [
+    ['embedder', `${p.embedderId} (${p.embedInput})`],
+    ['projection', p.projection],
+    ['clustering', p.clustering],
+    [
+      'k',
+      p.k === 'auto'
+        ? `${p.kChosen} (chosen by silhouette over ${p.kMin}–${p.kMax})`
+        : String(p.kChosen),
+    ],
+    ['minimum cluster size (HDBSCAN)', String(p.minClusterSize)],
+    ['seed', String(p.seed)],
+    ['permutations', String(p.nPermutations)],
+    ['stability seeds', String(p.stabilitySeeds)],
+  ];
+  return `<table data-section="settings"><tbody>${rows
+    .map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`)
+    .join('')}</tbody></table>`;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
+import { clustersCsv, featuresCsv } from '../../src/lib/core/report/csv';
+import { HOSTILE_SCRIPT, fixedReport } from './report-test-helpers';
+
+const parse = (csv: string): string[][] =>
+  Papa.parse<string[]>(csv.replace(/\r\n$/, ''), { newline: '\r\n' }).data;
+
+describe('clustersCsv', () => {
+  const csv = clustersCsv(fixedReport());
+
+  it('writes a header and one CRLF-terminated row per cluster, most significant first', () => {
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const rows = parse(csv);
+    expect(rows[0]).toEqual([
+      'cluster',
+      'size',
+      'count_a',
+      'count_b',
+      'share_a',
+      'share_b',
+      'difference',
+      'ci_low',
+      'ci_high',
+      'p_value',
+      'q_value',
+      'terms',
+    ]);
+    expect(rows).toHaveLength(3);
+    expect(rows[1]?.[0]).toBe('0');
+    expect(Number(rows[1]?.[6])).toBeCloseTo(-100 / 805, 12);
+  });
+
+  it('quotes fields with quotes and commas (RFC 4180) and round-trips them', () => {
+    expect(csv).toContain(`"code; <script>alert(""pwned"")</script>"`);
+    const rows = parse(csv);
+    expect(rows[2]?.[11]).toBe(`code; ${HOSTILE_SCRIPT}`);
+    expect(rows[1]?.[11]).toBe('recipe; cups; a|b');
+  });
+});
+
+describe('featuresCsv', () => {
+  it('writes every feature, nulls as empty fields', () => {
+    const rows = parse(featuresCsv(fixedReport()));
+    expect(rows[0]).toEqual(['feature', 'mean_a', 'mean_b', 'effect', 'p_value', 'q_value']);
+    expect(rows[1]).toEqual(['length_tokens', '120.5', '180.25', '0.42', '0.0001', '0.0002']);
+    expect(rows[2]).toEqual(['emoji', '0', '0', '', '', '']);
+    expect(rows).toHaveLength(4);
+  });
+});

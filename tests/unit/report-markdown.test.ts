@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { cell, formatP, reportMarkdown } from '../../src/lib/core/report/markdown';
+import { fixedReport } from './report-test-helpers';
+
+describe('reportMarkdown', () => {
+  it('says B differs when the overall test is significant', () => {
+    const md = reportMarkdown(fixedReport());
+    expect(md).toContain(
+      "**B's answers differ from A's**: energy distance 0.0128, within-prompt permutation p = 0.001.",
+    );
+    expect(md).not.toContain('No overall difference');
+  });
+
+  it('says no difference was detected when it is not', () => {
+    const md = reportMarkdown(
+      fixedReport({ overall: { method: 'energy', statistic: 0.0009, pValue: 0.37 } }),
+    );
+    expect(md).toContain(
+      '**No overall difference detected**: energy distance 0.0009, within-prompt permutation p = 0.370.',
+    );
+  });
+
+  it('counts prompts and answers and names the models, escaped', () => {
+    const md = reportMarkdown(fixedReport());
+    expect(md).toContain('805 prompts, 805 answers from A and 805 from B.');
+    expect(md).toContain('A = base \\<b\\>model\\</b\\>');
+  });
+
+  it('escapes pipes and markup inside table cells so rows keep their columns', () => {
+    const md = reportMarkdown(fixedReport());
+    const promptRow = md.split('\n').find((l) => l.startsWith('| 0.321 |'));
+    expect(promptRow).toBeDefined();
+    expect(promptRow).toContain('\\| pipe');
+    expect(promptRow).toContain('\\<script\\>');
+    // Unescaped pipes are exactly the three column borders.
+    expect(promptRow?.match(/(?<!\\)\|/g)).toHaveLength(3);
+    const clusterRow = md.split('\n').find((l) => l.startsWith('| 0 | 900 |'));
+    expect(clusterRow).toContain('a\\|b');
+    // Markup survives only backslash-escaped, which Markdown renders as literal text.
+    expect(md).not.toMatch(/(?<!\\)<(img|script)/);
+  });
+
+  it('lists settings with the seed and the chosen k', () => {
+    const md = reportMarkdown(fixedReport());
+    expect(md).toContain('## Settings');
+    expect(md).toContain('seed 4242, 999 permutations');
+    expect(md).toContain('k = 2 (chosen by silhouette)');
+  });
+
+  it('cell flattens line breaks and shortens long text', () => {
+    expect(cell('a\n\nb')).toBe('a b');
+    expect(cell('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it('formatP writes small p-values in scientific notation and null as a dash', () => {
+    expect(formatP(0.0001)).toBe('1.0e-4');
+    expect(formatP(0.25)).toBe('0.250');
+    expect(formatP(null)).toBe('–');
+  });
+});
