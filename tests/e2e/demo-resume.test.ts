@@ -80,6 +80,12 @@ describe('the offline demo in Chromium: generate, close mid-run, resume, analyse
       );
       expect(await again.getByTestId('resume-run').count()).toBe(0);
       await again.setViewportSize({ width: 1280, height: 1100 });
+      await again
+        .getByTestId('map')
+        .locator('canvas')
+        .first()
+        .waitFor({ state: 'attached', timeout: 30_000 });
+      await again.waitForTimeout(500);
       await again.screenshot({ path: 'docs/screenshot-demo.png' });
 
       const origin = new URL(s.baseUrl).origin;

@@ -9,6 +9,8 @@ const PAYLOAD = '<img src=x onerror="window.__xss=1">';
 
 /** Page coordinates of the first map point whose hover text mentions `needle`. */
 async function pointPosition(s: E2eSession, needle: string): Promise<{ x: number; y: number }> {
+  // The mouse can only reach what is on screen: bring the map into view first.
+  await s.page.getByTestId('map').scrollIntoViewIfNeeded();
   return s.page.evaluate((needle) => {
     type Axis = { _offset: number; l2p(v: number): number };
     const gd = document.querySelector('[data-testid="map"] .js-plotly-plot') as HTMLElement & {
