@@ -1,0 +1,56 @@
+/** Traces for the style chart: each style feature's effect size (rank-biserial, −1..1). */
+import type { FeatureResult } from '../core/compare/result-types';
+// The report's formatting, so the chart and the report print the same q-values.
+import { formatP as formatQ } from '../core/report/markdown';
+import { QUIET_COLOUR, SIGNIFICANCE } from './bars';
+import { escapePlotText } from './text';
+import type { PlotTheme } from './theme';
+import type { Trace } from './types';
+
+/** Whether a feature's difference survives the FDR correction. */
+export function featureSignificant(f: Pick<FeatureResult, 'qValue'>): boolean {
+  return f.qValue !== null && f.qValue < SIGNIFICANCE;
+}
+
+/** The y-axis label of a feature: its name and q-value, escaped for Plotly. */
+export function featureLabel(f: Pick<FeatureResult, 'name' | 'qValue'>): string {
+  return escapePlotText(`${f.name} (q = ${formatQ(f.qValue)})`);
+}
+
+/** The mean of a feature as shown in hovers: small values keep more digits. */
+const mean = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2));
+
+/**
+ * One horizontal bar trace of effect sizes, most A-leaning at the bottom; features whose effect
+ * cannot be computed (no prompt differs) are left out. Significant bars take the colour of the
+ * side that is higher, the others are grey.
+ */
+export function featureEffectTraces(features: readonly FeatureResult[], theme: PlotTheme): Trace[] {
+  const shown = features
+    .filter((f): f is FeatureResult & { effect: number } => f.effect !== null)
+    .sort((x, y) => x.effect - y.effect || x.name.localeCompare(y.name));
+  if (!shown.length) return [];
+  return [
+    {
+      type: 'bar',
+      orientation: 'h',
+      y: shown.map(featureLabel),
+      x: shown.map((f) => f.effect),
+      marker: {
+        color: shown.map((f) =>
+          featureSignificant(f) ? (f.effect > 0 ? theme.sideB : theme.sideA) : QUIET_COLOUR,
+        ),
+      },
+      customdata: shown.map((f) => f.name),
+      hovertext: shown.map((f) =>
+        [
+          `<b>${escapePlotText(f.name)}</b>`,
+          `effect (rank-biserial) ${f.effect.toFixed(2)}: ${f.effect > 0 ? 'higher in B' : f.effect < 0 ? 'higher in A' : 'no lean'}`,
+          `mean A ${mean(f.meanA)} → mean B ${mean(f.meanB)}`,
+          `q = ${formatQ(f.qValue)}${featureSignificant(f) ? ' · significant' : ''}`,
+        ].join('<br>'),
+      ),
+      hoverinfo: 'text',
+    },
+  ];
+}
