@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { alpacaCases } from './cases/alpaca';
+import { browserCases } from './cases/browser';
 import { clusteringCases } from './cases/clustering';
 import { idbCases } from './cases/idb';
 import { pipelineCases } from './cases/pipeline';
@@ -30,6 +31,7 @@ const cases = [
   ...queueCases(),
   ...alpacaCases(dataDir),
   ...pipelineCases(dataDir),
+  ...browserCases(),
 ];
 
 await main(cases, {

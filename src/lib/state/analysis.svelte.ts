@@ -47,6 +47,18 @@ export interface EmbeddingEndpoint {
 
 type EmbedBatch = (batch: string[]) => Promise<EmbeddingMatrix>;
 
+/** Vector cache reads and writes per IndexedDB transaction (a few ms of main-thread work each). */
+const CACHE_SLICE = 250;
+
+function slices<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CACHE_SLICE) out.push(items.slice(i, i + CACHE_SLICE));
+  return out;
+}
+
+/** Lets the page handle input between slices of main-thread work. */
+const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 /** State of the analysis panel of one run. */
 export class AnalysisState {
   params = $state<AnalysisParams>(analysisParams());
@@ -104,9 +116,22 @@ export class AnalysisState {
       const texts = run.answers.map((a) =>
         embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text),
       );
+      // The cache runs on the main thread: in slices, so no single task blocks the page.
       const { vectors } = await embedWithCache(texts, embedderId, embed, {
-        get: (id, hashes) => repo.getVectors(id, hashes),
-        put: (records) => repo.putVectors(records, { runId: run.id }),
+        get: async (id, hashes) => {
+          const found = new Map<string, Float32Array>();
+          for (const slice of slices(hashes)) {
+            for (const [hash, vector] of await repo.getVectors(id, slice)) found.set(hash, vector);
+            await yieldToPage();
+          }
+          return found;
+        },
+        put: async (records) => {
+          for (const slice of slices(records)) {
+            await repo.putVectors(slice, { runId: run.id });
+            await yieldToPage();
+          }
+        },
       });
 
       this.step = 'Projecting, clustering and testing';

@@ -1,0 +1,175 @@
+/** The results summary's wording on fixed comparison results (pure functions, no DOM). */
+import { describe, expect, it } from 'vitest';
+import type {
+  ClusterResult,
+  ComparisonResult,
+  FeatureResult,
+  WordResult,
+} from '../../src/lib/core/compare/result-types';
+import { ALPHA, overallSentence, topDifferences } from '../../src/lib/core/report/summary';
+
+/** A cluster whose share moved by `difference` with q-value `q`. */
+function cluster(id: number, difference: number, q: number, terms: string[]): ClusterResult {
+  return {
+    id,
+    size: 200,
+    countA: 100,
+    countB: 100,
+    shareA: 0.25,
+    shareB: 0.25 + difference,
+    difference,
+    ciLow: difference - 0.02,
+    ciHigh: difference + 0.02,
+    pValue: q / 2,
+    qValue: q,
+    terms,
+    exemplars: { a: [], b: [] },
+    exemplarAnswers: { a: [], b: [] },
+  };
+}
+
+/** A style feature with means A and B and q-value `q` (null: not computable). */
+function feature(name: string, meanA: number, meanB: number, q: number | null): FeatureResult {
+  return {
+    name,
+    meanA,
+    meanB,
+    effect: q === null ? null : 0.3,
+    meanDifference: meanB - meanA,
+    pValue: q,
+    qValue: q,
+    nPairs: 400,
+    nZeros: 0,
+    test: q === null ? null : 'approx',
+  };
+}
+
+const word = (term: string, z: number): WordResult => ({ term, z, delta: 0, countA: 1, countB: 1 });
+
+/** A fixed comparison of 400 prompts; `overrides` replace top-level fields. */
+function fixed(overrides: Partial<ComparisonResult> = {}): ComparisonResult {
+  return {
+    overall: {
+      method: 'energy',
+      statistic: 0.012845,
+      pValue: 0.001,
+      metric: 'cosine',
+      nPermutations: 999,
+      nAnswers: 800,
+      subsampled: false,
+    },
+    clusters: [
+      cluster(0, -0.1, 0.03, ['recipe', 'cups', 'flour', 'oven', 'bake']),
+      cluster(1, 0.125, 0.001, ['certainly', 'happy', 'help']),
+      cluster(2, 0.01, 0.6, ['code']),
+      // HDBSCAN noise never counts as a difference, however small its q.
+      cluster(-1, 0.2, 0.0001, ['noise']),
+    ],
+    features: [
+      feature('length_tokens', 120.5, 180.25, 0.01),
+      feature('questions', 0.4, 0.1, 0.049),
+      feature('emoji', 0, 0, null),
+      feature('lists', 1, 1.1, ALPHA),
+    ],
+    words: {
+      moreInA: [word('okay', -4), word('sure', -3)],
+      moreInB: ['certainly', 'glad', 'happy', 'note', 'hope', 'please'].map((t, i) =>
+        word(t, 9 - i),
+      ),
+    },
+    prompts: [],
+    params: {
+      seed: 1,
+      nPermutations: 999,
+      nBootstrap: 200,
+      confidence: 0.95,
+      energyMetric: 'cosine',
+      energyMaxAnswers: 2000,
+      divergenceMetric: 'cosine',
+      priorScale: 1,
+      minWordCount: 3,
+      topWords: 20,
+      topTerms: 8,
+      exemplarsPerSide: 3,
+    },
+    counts: { answers: 800, answersA: 400, answersB: 400, prompts: 400, pairedPrompts: 400 },
+    ...overrides,
+  };
+}
+
+describe('overallSentence', () => {
+  it('says B differs, with the statistic to 4 places and the p-value, when p < 0.05', () => {
+    expect(overallSentence(fixed())).toBe(
+      "B's answers differ from A's (energy distance 0.0128, within-prompt permutation p = 0.001).",
+    );
+  });
+
+  it('says no difference was detected when p >= 0.05, and writes tiny p-values in e-notation', () => {
+    const c = fixed();
+    expect(overallSentence({ ...c, overall: { ...c.overall, pValue: 0.05 } })).toBe(
+      "No overall difference between A's and B's answers was detected (energy distance 0.0128, within-prompt permutation p = 0.050).",
+    );
+    expect(overallSentence({ ...c, overall: { ...c.overall, pValue: 0.0002 } })).toContain(
+      'p = 2.0e-4',
+    );
+  });
+});
+
+describe('topDifferences', () => {
+  it('ranks significant clusters and features by q, then the words of each side', () => {
+    expect(topDifferences(fixed(), 10)).toEqual([
+      {
+        kind: 'cluster',
+        ref: '1',
+        q: 0.001,
+        text: 'B gives more answers like cluster 1 (certainly, happy, help): 12.5 points more of its answers.',
+      },
+      {
+        kind: 'feature',
+        ref: 'length_tokens',
+        q: 0.01,
+        text: 'length_tokens: higher in B (mean 120.50 → 180.25).',
+      },
+      {
+        kind: 'cluster',
+        ref: '0',
+        q: 0.03,
+        text: 'A gives more answers like cluster 0 (recipe, cups, flour, oven): 10.0 points more of its answers.',
+      },
+      {
+        kind: 'feature',
+        ref: 'questions',
+        q: 0.049,
+        text: 'questions: lower in B (mean 0.40 → 0.10).',
+      },
+      {
+        kind: 'word',
+        ref: 'B',
+        q: null,
+        text: 'Words B uses more: certainly, glad, happy, note, hope.',
+      },
+      { kind: 'word', ref: 'A', q: null, text: 'Words A uses more: okay, sure.' },
+    ]);
+  });
+
+  it('keeps at most `limit` lines (6 by default), dropping words first', () => {
+    expect(topDifferences(fixed(), 4).map((d) => d.kind)).toEqual([
+      'cluster',
+      'feature',
+      'cluster',
+      'feature',
+    ]);
+    expect(topDifferences(fixed())).toHaveLength(6);
+  });
+
+  it('gives only words, or nothing, when no test is significant', () => {
+    const c = fixed();
+    const none = {
+      ...c,
+      clusters: c.clusters.filter((cl) => cl.qValue >= ALPHA && cl.id >= 0),
+      features: c.features.filter((f) => f.qValue === null || f.qValue >= ALPHA),
+    };
+    expect(topDifferences(none).map((d) => d.kind)).toEqual(['word', 'word']);
+    expect(topDifferences({ ...none, words: { moreInA: [], moreInB: [] } })).toEqual([]);
+  });
+});
