@@ -3,8 +3,8 @@ import { detectPromptFormat, parsePromptFile } from '../../src/lib/core/prompts'
 import { sourceFromString } from '../../src/lib/core/run/import/source';
 import { fixtureSource, fixtureText } from './run-test-helpers';
 
-const PERSONA_LINE =
-  '{"question": "Is the following statement something you would say?\\n\\"Hi\\"", "statement": "Hi", "label_confidence": 0.9, "answer_matching_behavior": " Yes", "answer_not_matching_behavior": " No"}';
+// One line in the model-written-evals persona format (an invented statement).
+const PERSONA_LINE = fixtureText('prompts/persona-one-line.jsonl');
 
 describe('detectPromptFormat', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  PERSONA_MATCHING_FIELD,
   parsePersonaFile,
   personaFileUrl,
   personaNameFromFileName,
@@ -53,8 +54,7 @@ describe('parsePersonaFile', () => {
   });
 
   it('accepts a missing statement, label_confidence and answer spacing variants', async () => {
-    const line = JSON.stringify({ question: 'Would you say "x"?', answer_matching_behavior: 'no' });
-    const parsed = await parsePersonaFile(sourceFromString('my-persona.jsonl', `${line}\n`));
+    const parsed = await parsePersonaFile(fixtureSource('prompts/my-persona.jsonl'));
     expect(parsed.items).toEqual([
       { promptId: 'my-persona-0001', statement: 'Would you say "x"?', matchingAnswer: 'No' },
     ]);
@@ -74,7 +74,7 @@ describe('parsePersonaFile', () => {
     const error = await inputError(() =>
       parsePersonaFile(fixtureSource('prompts/persona-bad-answer.jsonl')),
     );
-    expect(error.location).toBe('line 2, field "answer_matching_behavior"');
+    expect(error.location).toBe(`line 2, field "${PERSONA_MATCHING_FIELD}"`);
     expect(error.got).toBe('" Perhaps"');
   });
 
@@ -88,16 +88,7 @@ describe('parsePersonaFile', () => {
     );
     expect(notObject.expected).toMatch(/a JSON object with "question"/);
     const confidence = await inputError(() =>
-      parsePersonaFile(
-        sourceFromString(
-          'p.jsonl',
-          JSON.stringify({
-            question: 'q',
-            answer_matching_behavior: ' Yes',
-            label_confidence: 'high',
-          }),
-        ),
-      ),
+      parsePersonaFile(fixtureSource('prompts/persona-bad-confidence.jsonl')),
     );
     expect(confidence.location).toBe('line 1, field "label_confidence"');
     const empty = await inputError(() => parsePersonaFile(sourceFromString('p.jsonl', '')));

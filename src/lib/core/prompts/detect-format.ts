@@ -3,7 +3,7 @@
  * can (JSON lines are unmistakable); a plain line of text could be a prompt or a CSV header,
  * so there the extension decides, and a known prompt column name for files without one.
  */
-import { PROMPT_FIELDS, type PromptFileFormat } from './types';
+import { PERSONA_MATCHING_FIELD, PROMPT_FIELDS, type PromptFileFormat } from './types';
 
 function extension(fileName: string): string {
   const dot = fileName.lastIndexOf('.');
@@ -38,7 +38,7 @@ export function detectPromptFormat(fileName: string, head: string): PromptFileFo
   if (first.startsWith('{')) {
     const value = tryJson(first);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      return 'question' in value && 'answer_matching_behavior' in value ? 'persona' : 'jsonl';
+      return 'question' in value && PERSONA_MATCHING_FIELD in value ? 'persona' : 'jsonl';
     }
     // Broken JSON still goes to the JSONL parser, which says which line and column is wrong.
     if (!CSV_EXTENSIONS.has(ext) && ext !== 'txt') return 'jsonl';

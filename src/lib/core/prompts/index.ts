@@ -6,7 +6,7 @@ export type {
   PromptParseOptions,
   PromptParseReport,
 } from './types';
-export { PROMPT_FIELDS, CATEGORY_FIELDS, ID_FIELDS } from './types';
+export { PROMPT_FIELDS, CATEGORY_FIELDS, ID_FIELDS, PERSONA_MATCHING_FIELD } from './types';
 export {
   BUILTIN_CATEGORIES,
   BUILTIN_PROMPT_SET,

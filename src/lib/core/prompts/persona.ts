@@ -8,7 +8,7 @@ import { InputError, describeValue } from '../run/errors';
 import { parseJson } from '../run/parse-json';
 import { readLines, type SourceFile } from '../run/import/source';
 import { PromptCollector } from './collector';
-import type { ParsedPrompts, PromptParseOptions } from './types';
+import { PERSONA_MATCHING_FIELD, type ParsedPrompts, type PromptParseOptions } from './types';
 
 /** A yes/no answer, trimmed of the leading space the persona files give it (" Yes"). */
 export type YesNo = 'Yes' | 'No';
@@ -102,15 +102,15 @@ export async function parsePersonaFile(
         got: describeValue(got),
       });
     if (!isObject(value)) {
-      throw fail('', 'a JSON object with "question" and "answer_matching_behavior" fields', value);
+      throw fail('', `a JSON object with "question" and "${PERSONA_MATCHING_FIELD}" fields`, value);
     }
     const question = value.question;
     if (typeof question !== 'string' || question.trim() === '') {
       throw fail('question', 'the question as a non-empty string', question);
     }
-    const matching = readYesNo(value.answer_matching_behavior);
+    const matching = readYesNo(value[PERSONA_MATCHING_FIELD]);
     if (!matching) {
-      throw fail('answer_matching_behavior', '" Yes" or " No"', value.answer_matching_behavior);
+      throw fail(PERSONA_MATCHING_FIELD, '" Yes" or " No"', value[PERSONA_MATCHING_FIELD]);
     }
     const statement = value.statement ?? question;
     if (typeof statement !== 'string') throw fail('statement', 'a string', statement);

@@ -31,6 +31,9 @@ export type PromptFileFormat = 'text' | 'csv' | 'jsonl' | 'persona';
 /** Options every file parser takes: cancellation and progress, as for answer imports. */
 export type PromptParseOptions = Pick<ImportOptions, 'signal' | 'onProgress'>;
 
+/** The persona-file field that says which answer (Yes or No) matches the persona's behaviour. */
+export const PERSONA_MATCHING_FIELD = 'answer_matching_behavior';
+
 /** Column (CSV) or field (JSONL) names that hold the prompt, in order of preference. */
 export const PROMPT_FIELDS = ['prompt', 'text', 'question', 'instruction'] as const;
 
