@@ -20,7 +20,9 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry';
+import { estimatedUsage } from './generate-text';
 import { readSseEvents, type SseEvent } from './sse';
+import type { ChatChunk, ChatMessage } from './types';
 
 /** Transport settings every HTTP backend accepts; all optional. */
 export interface HttpOptions {
@@ -224,6 +226,27 @@ export function parseEventData(provider: string, event: SseEvent, partialText: s
       `a streamed event is not JSON: ${event.data.slice(0, 120)}`,
       partialText,
     );
+  }
+}
+
+/**
+ * Runs an HTTP backend's token stream: a cancel ends it with an 'abort' chunk (estimated
+ * usage), any other failure is rethrown carrying the text streamed so far.
+ */
+export async function* streamKeepingPartialText(
+  messages: ChatMessage[],
+  signal: AbortSignal | undefined,
+  stream: (progress: { text: string }) => AsyncIterable<ChatChunk>,
+): AsyncIterable<ChatChunk> {
+  const progress = { text: '' };
+  try {
+    yield* stream(progress);
+  } catch (error) {
+    if (signal?.aborted) {
+      yield { type: 'done', usage: estimatedUsage(messages, progress.text), finishReason: 'abort' };
+      return;
+    }
+    throw withPartialText(error, progress.text);
   }
 }
 

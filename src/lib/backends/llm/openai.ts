@@ -8,7 +8,7 @@ import {
   errorForStatus,
   openRequest,
   parseEventData,
-  withPartialText,
+  streamKeepingPartialText,
   type HttpOptions,
   type OpenResponse,
 } from './http';
@@ -146,20 +146,9 @@ export class OpenAiBackend implements ChatBackend {
 
   /** Streams a completion; see ChatBackend for what it throws. */
   async *generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk> {
-    const progress = { text: '' };
-    try {
-      yield* this.#generate(messages, options, progress);
-    } catch (error) {
-      if (options.signal?.aborted) {
-        yield {
-          type: 'done',
-          usage: estimatedUsage(messages, progress.text),
-          finishReason: 'abort',
-        };
-        return;
-      }
-      throw withPartialText(error, progress.text);
-    }
+    yield* streamKeepingPartialText(messages, options.signal, (progress) =>
+      this.#generate(messages, options, progress),
+    );
   }
 
   #body(messages: ChatMessage[], options: GenerateOptions, stream: boolean) {
