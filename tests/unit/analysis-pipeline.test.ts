@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analysisParams,
   embedWithCache,
+  hashTexts,
   runAnalysis,
   textHash,
   toReportJson,
@@ -200,5 +201,14 @@ describe('embedWithCache', () => {
     expect(await textHash('abc')).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+
+  it('hashes many texts in slices, keeping their order', async () => {
+    const texts = Array.from({ length: 1234 }, (_, i) => `answer ${i % 1000}`);
+    const hashes = await hashTexts(texts);
+    expect(hashes).toHaveLength(1234);
+    expect(hashes[1001]).toBe(hashes[1]);
+    expect(hashes[999]).toBe(await textHash('answer 999'));
+    expect(new Set(hashes).size).toBe(1000);
   });
 });

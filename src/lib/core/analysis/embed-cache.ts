@@ -17,10 +17,36 @@ export type EmbedFunction = (
   onProgress?: (done: number, total: number) => void,
 ) => Promise<{ data: Float32Array; rows: number; dims: number }>;
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+const encoder = new TextEncoder();
+
 /** Hex SHA-256 of a text (Web Crypto: the same in browsers, workers and Node 20). */
 export async function textHash(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  const digest = new Uint8Array(
+    await globalThis.crypto.subtle.digest('SHA-256', encoder.encode(text)),
+  );
+  let hex = '';
+  for (const byte of digest) hex += HEX[byte];
+  return hex;
+}
+
+/** Texts hashed, or vectors stored, per slice: a few ms of a browser's main thread each. */
+const SLICE = 500;
+
+/** A fresh macrotask, so a page handles input between slices. */
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Hex SHA-256 of each text, in order. Digests are started a slice at a time with a macrotask
+ * between slices: 10,000 at once kept a browser's main thread busy for ~200 ms in one task.
+ */
+export async function hashTexts(texts: readonly string[]): Promise<string[]> {
+  const hashes: string[] = [];
+  for (let i = 0; i < texts.length; i += SLICE) {
+    if (i > 0) await nextTask();
+    hashes.push(...(await Promise.all(texts.slice(i, i + SLICE).map(textHash))));
+  }
+  return hashes;
 }
 
 /** How many texts were embedded now and how many came from the cache. */
@@ -41,7 +67,7 @@ export async function embedWithCache(
   cache: VectorCache | null,
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ vectors: Matrix; stats: EmbedStats }> {
-  const hashes = await Promise.all(texts.map(textHash));
+  const hashes = await hashTexts(texts);
   const found = cache
     ? await cache.get(embedderId, [...new Set(hashes)])
     : new Map<string, Float32Array>();
@@ -57,13 +83,20 @@ export async function embedWithCache(
   });
   if (missing.length > 0) {
     const fresh = await embed(missingText, onProgress);
-    const records: EmbeddingRecord[] = missing.map((textHash, i) => ({
-      embedderId,
-      textHash,
-      vector: fresh.data.slice(i * fresh.dims, (i + 1) * fresh.dims),
-    }));
-    for (const record of records) found.set(record.textHash, record.vector);
-    await cache?.put(records);
+    // Copied and stored a slice at a time (10,000 vectors at once held a page ~100 ms).
+    for (let start = 0; start < missing.length; start += SLICE) {
+      await nextTask();
+      const records: EmbeddingRecord[] = missing.slice(start, start + SLICE).map((textHash, j) => {
+        const i = start + j;
+        return {
+          embedderId,
+          textHash,
+          vector: fresh.data.slice(i * fresh.dims, (i + 1) * fresh.dims),
+        };
+      });
+      for (const record of records) found.set(record.textHash, record.vector);
+      await cache?.put(records);
+    }
   }
   const dims = found.get(hashes[0] ?? '')?.length ?? 0;
   const data = new Float32Array(texts.length * dims);
