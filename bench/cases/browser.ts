@@ -5,8 +5,6 @@
  * labelled `[browser]` lines (see bench/browser/site.ts).
  */
 import { readFile, readdir, rm, writeFile, mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -22,7 +20,6 @@ import {
   orCleanUp,
   launchChromium,
   report,
-  ROOT,
   serveSite,
   type Chromium,
   type Site,
@@ -80,7 +77,7 @@ async function firstScreenScripts(dir: string): Promise<Set<string>> {
 function lazyLabel(name: string, code: string): string {
   if (name.endsWith('.wasm')) return 'onnxruntime WASM';
   if (/webllm/i.test(name)) return 'WebLLM';
-  if (/plotly/i.test(name)) return 'Plotly';
+  if (/plotly/i.test(name)) return 'Plotly (our partial bundle)';
   if (/transformers|onnxruntime|ort-wasm/i.test(name)) return 'transformers.js / onnxruntime';
   if (name.includes('.worker')) return 'worker';
   // Rolldown names the shared WebLLM chunk "lib-*": recognise it by its engine class.
@@ -107,12 +104,10 @@ const firstScreen: BenchCase<{ dir: string; site: Site; chromium: Chromium }> = 
   teardown: closeAll,
 };
 
-/** Closes whichever of a case's browser and servers it has. */
-async function closeAll(c: { chromium?: Chromium; site?: Site; server?: Server }): Promise<void> {
+/** Closes whichever of a case's browser and site server it has. */
+async function closeAll(c: { chromium?: Chromium; site?: Site }): Promise<void> {
   await c.chromium?.close();
   await c.site?.close();
-  const server = c.server;
-  if (server?.listening) await new Promise((ok) => server.close(ok));
 }
 
 /** Case 1's timed work: the first screen's files, cross-checked in Chromium, and lazy chunks. */
@@ -238,6 +233,35 @@ async function longTasksSince(page: Page, since: number): Promise<LongTask[]> {
   return all.filter((t) => t.start >= since);
 }
 
+/** The app's own User Timing measures (Plotly's load, each chart's draw), named without prefix. */
+async function appMeasures(page: Page): Promise<(LongTask & { name: string })[]> {
+  return page.evaluate(() =>
+    performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('behaviour-diff: '))
+      .map((m) => ({
+        name: m.name.slice('behaviour-diff: '.length),
+        start: m.startTime,
+        duration: m.duration,
+      })),
+  );
+}
+
+/** The measure that covers most of long task `task`, if one covers at least half of it. */
+function measureOf(
+  task: LongTask,
+  measures: readonly (LongTask & { name: string })[],
+): string | null {
+  let best: string | null = null;
+  let bestOverlap = task.duration / 2;
+  for (const m of measures) {
+    const overlap =
+      Math.min(task.start + task.duration, m.start + m.duration) - Math.max(task.start, m.start);
+    if (overlap >= bestOverlap) [best, bestOverlap] = [m.name, overlap];
+  }
+  return best;
+}
+
 /** Summarises long tasks as "longest X ms, N over 100 ms". */
 function describeTasks(tasks: readonly LongTask[]): { longest: number; text: string } {
   const longest = Math.max(0, ...tasks.map((t) => t.duration));
@@ -355,13 +379,14 @@ const analyse: BenchCase<AnalyseContext> = {
       const sorted = [...probe.latencies].sort((a, b) => a - b);
       const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))] ?? 0;
       const flag = (ms: number) => (ms < LONG_TASK_TARGET_MS ? 'ok' : 'OVER TARGET');
+      const measures = await appMeasures(chromium.page);
       const at = (list: readonly LongTask[]) =>
         list
           .filter((t) => t.duration > LONG_TASK_TARGET_MS)
-          .map(
-            (t) =>
-              `${t.duration.toFixed(0)} ms at +${((t.start - probe.since) / 1000).toFixed(1)} s`,
-          )
+          .map((t) => {
+            const what = measureOf(t, measures);
+            return `${t.duration.toFixed(0)} ms at +${((t.start - probe.since) / 1000).toFixed(1)} s${what ? ` (${what})` : ''}`;
+          })
           .join(', ') || 'none';
       report(
         `ANALYSIS results shown ${((probe.resultsAt - probe.since) / 1000).toFixed(1)} s after the click`,
@@ -386,25 +411,27 @@ const analyse: BenchCase<AnalyseContext> = {
 // 3. The answer map with 50,000 points
 
 const MAP_POINTS = 50_000;
-const PLOTLY_FILE = join(ROOT, 'node_modules', 'plotly.js-strict-dist-min', 'plotly-strict.min.js');
-
-// A blank page that loads the same strict Plotly build the app lazy-loads, as a classic script.
-const MAP_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>map bench</title>
-<script src="/plotly.js"></script></head>
-<body style="margin:0"><div id="map" style="width:1100px;height:420px"></div></body></html>`;
-
-/** Serves the blank map page and Plotly on 127.0.0.1 (a free port). */
-async function serveMapPage(): Promise<{ url: string; server: Server }> {
-  const plotly = await readFile(PLOTLY_FILE);
-  const server = createServer((req, res) => {
-    if (req.url === '/plotly.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(plotly);
-    } else if (req.url === '/' || req.url === '/index.html') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(MAP_PAGE);
-    } else res.writeHead(404).end();
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+/**
+ * Opens the built site's home page and loads the app's own lazy Plotly chunk into it (same
+ * bundle, same CSP), with a 1100 x 420 box for the map; Plotly is left on `window.Plotly`.
+ */
+async function openMapPage(page: Page, site: Site): Promise<void> {
+  const chunk = (await readdir(join(site.dir, 'assets'))).find((name) =>
+    /^plotly-bundle-.*\.js$/.test(name),
+  );
+  if (!chunk) throw new Error(`no plotly-bundle-*.js in ${site.dir}/assets`);
+  await page.goto(site.baseUrl);
+  await page.evaluate(
+    async (url) => {
+      const mod = (await import(url)) as { default: unknown };
+      (globalThis as unknown as { Plotly: unknown }).Plotly = mod.default;
+      const box = document.createElement('div');
+      box.id = 'map';
+      box.style.cssText = 'position:fixed;inset:0 auto auto 0;width:1100px;height:420px;z-index:9';
+      document.body.append(box);
+    },
+    new URL(`assets/${chunk}`, site.baseUrl).href,
+  );
 }
 
 /** 50,000 answers in 20 blobs, with prompts and answer texts for the hover labels. */
@@ -442,7 +469,7 @@ function syntheticMap(): { result: Pick<AnalysisResult, 'projection' | 'rows' | 
 
 interface MapContext {
   chromium: Chromium;
-  server: Server;
+  site: Site;
 }
 
 const map: BenchCase<MapContext> = {
@@ -451,11 +478,14 @@ const map: BenchCase<MapContext> = {
   repeats: 1,
   skip: async () => chromiumMissing(),
   async setup() {
-    const { url, server } = await serveMapPage();
-    const chromium = await launchChromium();
+    const site = await serveSite(await freshSite());
+    const chromium = await orCleanUp(launchChromium, site.close);
     const { page } = chromium;
     await page.addInitScript(observeLongTasks);
-    await page.goto(url);
+    await orCleanUp(
+      () => openMapPage(page, site),
+      () => closeAll({ site, chromium }),
+    );
     // The traces are built in Node with the app's own builder, then shipped as plain arrays
     // (typed arrays do not survive the trip) and turned back into Float32Array in the page.
     const { result, prompts, answers } = syntheticMap();
@@ -494,7 +524,7 @@ const map: BenchCase<MapContext> = {
       },
       { plain, layout, config: { ...PLOT_CONFIG } },
     );
-    return { chromium, server };
+    return { chromium, site };
   },
   run(context) {
     return orCleanUp(

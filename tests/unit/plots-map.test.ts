@@ -6,13 +6,18 @@ import {
   clusterColour,
   countSelection,
   hoverTexts,
+  hoverTextsInSlices,
   mapTraces,
   rowOfPoint,
 } from '../../src/lib/plots/map';
 import { escapePlotText, truncate, wrapForHover } from '../../src/lib/plots/text';
 import { DEFAULT_THEME } from '../../src/lib/plots/theme';
 
-vi.mock('plotly.js-strict-dist-min', () => ({ default: { react: () => null, purge: () => null } }));
+// Plotly itself needs a DOM; the loader's caching is what is tested here (the real Plotly is
+// drawn in the e2e suite and the browser bench).
+vi.mock('../../src/lib/plots/plotly-bundle', () => ({
+  default: { react: () => null, purge: () => null },
+}));
 
 const answer = (promptId: string, side: 'A' | 'B', sample: number, text: string): Answer => ({
   promptId,
@@ -46,6 +51,9 @@ describe('plot text', () => {
   it('truncates with an ellipsis and collapses whitespace', () => {
     expect(truncate('a  b\n\nc', 10)).toBe('a b c');
     expect(truncate('abcdefghij', 5)).toBe('abcd…');
+    // A long text is cut from its head, even when its head is mostly whitespace.
+    expect(truncate(`${'word '.repeat(1000)}end`, 12)).toBe('word word w…');
+    expect(truncate(`a${' '.repeat(500)}b`, 10)).toBe('a…');
   });
   it('wraps at spaces and escapes each line', () => {
     expect(wrapForHover('aaa bbb <c>', 7)).toBe('aaa bbb<br>&lt;c&gt;');
@@ -75,6 +83,28 @@ describe('map hover text', () => {
     const bare = hoverTexts(result, null);
     expect(bare[0]).toContain('p1');
     expect(bare[0]).toContain('(empty answer)');
+  });
+  it('gives the same texts a slice per task, and stops when cancelled', async () => {
+    // 2,500 rows cycling over the four answers: three slices of 1,000.
+    const rows = Array.from({ length: 2500 }, (_, i) => result.rows[i % 4]!);
+    const labels = Int32Array.from(rows, (_, i) => result.labels[i % 4]!);
+    const many = { rows, labels };
+    let yields = 0;
+    const sliced = await hoverTextsInSlices(many, { prompts, answers }, undefined, async () => {
+      yields++;
+    });
+    expect(yields).toBe(3);
+    expect(sliced).toEqual(hoverTexts(many, { prompts, answers }));
+    let stop = false;
+    const cancelled = await hoverTextsInSlices(
+      many,
+      { prompts, answers },
+      () => stop,
+      async () => {
+        stop = true;
+      },
+    );
+    expect(cancelled).toBeNull();
   });
 });
 

@@ -45,6 +45,31 @@ const ANSWER_CHARS = 220;
 const answerKey = (promptId: string, side: Side, sample: number) =>
   `${side}\u0000${sample}\u0000${promptId}`;
 
+/** The hover text of row `i`; prompts are prepared once each, as every prompt has 2+ rows. */
+function hoverLabeller(
+  result: Pick<AnalysisResult, 'rows' | 'labels'>,
+  texts: MapTexts | null,
+): (i: number) => string {
+  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
+  const answers = new Map(
+    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
+  );
+  const promptLines = new Map<string, string>();
+  return (i) => {
+    const row = result.rows[i]!;
+    const label = result.labels[i] ?? -1;
+    const head = `<b>${row.side}</b> · ${label < 0 ? 'noise' : `cluster ${label}`} · sample ${row.sample}`;
+    let prompt = promptLines.get(row.promptId);
+    if (prompt === undefined) {
+      const text = prompts.get(row.promptId) ?? row.promptId;
+      prompt = `<i>${wrapForHover(truncate(text, PROMPT_CHARS))}</i>`;
+      promptLines.set(row.promptId, prompt);
+    }
+    const answer = answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '';
+    return `${head}<br>${prompt}<br>${wrapForHover(truncate(answer, ANSWER_CHARS)) || '(empty answer)'}`;
+  };
+}
+
 /**
  * Hover text for each row of the result: side, cluster, prompt and the start of the answer,
  * truncated, wrapped and HTML-escaped (model text may contain markup).
@@ -53,21 +78,33 @@ export function hoverTexts(
   result: Pick<AnalysisResult, 'rows' | 'labels'>,
   texts: MapTexts | null,
 ): string[] {
-  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
-  const answers = new Map(
-    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
-  );
-  return result.rows.map((row, i) => {
-    const label = result.labels[i] ?? -1;
-    const head = `<b>${row.side}</b> · ${label < 0 ? 'noise' : `cluster ${label}`} · sample ${row.sample}`;
-    const prompt = prompts.get(row.promptId) ?? row.promptId;
-    const answer = answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '';
-    return [
-      head,
-      `<i>${wrapForHover(truncate(prompt, PROMPT_CHARS))}</i>`,
-      wrapForHover(truncate(answer, ANSWER_CHARS)) || '(empty answer)',
-    ].join('<br>');
-  });
+  const label = hoverLabeller(result, texts);
+  return result.rows.map((_, i) => label(i));
+}
+
+/** Rows labelled per task by `hoverTextsInSlices`. */
+const HOVER_SLICE = 1000;
+
+/**
+ * `hoverTexts`, a slice of rows per task: 10,000 labels took ~170 ms in one go. Resolves to
+ * null when `cancelled()` turns true between slices (the result or run changed meanwhile).
+ */
+export async function hoverTextsInSlices(
+  result: Pick<AnalysisResult, 'rows' | 'labels'>,
+  texts: MapTexts | null,
+  cancelled: () => boolean = () => false,
+  yieldToPage: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+): Promise<string[] | null> {
+  const label = hoverLabeller(result, texts);
+  const out: string[] = [];
+  // A task of its own even for the first slice: the results view is rendering meanwhile.
+  for (let start = 0; start < result.rows.length; start += HOVER_SLICE) {
+    await yieldToPage();
+    if (cancelled()) return null;
+    const end = Math.min(result.rows.length, start + HOVER_SLICE);
+    for (let i = start; i < end; i++) out.push(label(i));
+  }
+  return out;
 }
 
 /** One scatter trace holding the rows `indices`; customdata carries the row index. */
