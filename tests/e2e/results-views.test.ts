@@ -116,10 +116,10 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
     expect(await page.title()).not.toContain('pwned');
   });
 
-  it('fits these views in a 360 px wide screen', async () => {
+  it('fits a 360 px wide screen, and its charts follow their container', async () => {
     const { page } = s;
     await page.setViewportSize({ width: 360, height: 800 });
-    // The plots resize on their own schedule; these views (all open by now) must fit at once.
+    // These views (all open by now) must fit at once; the charts resize a moment later.
     for (const id of ['clusters-table', 'cluster-view', 'divergent-prompts']) {
       const box = await page.getByTestId(id).evaluate((e) => ({
         right: e.getBoundingClientRect().right,
@@ -128,7 +128,23 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
       expect(box.right, id).toBeLessThanOrEqual(360);
       expect(box.overflow, id).toBeLessThanOrEqual(1);
     }
+    // Each chart follows its container's new width (Plotly redraws it, a frame or two later).
+    for (const id of ['map', 'cluster-bars', 'hierarchy']) {
+      const svg = page.getByTestId(id).locator('.main-svg').first();
+      await expect
+        .poll(async () => (await svg.boundingBox())?.width ?? Infinity, { timeout: 10_000 })
+        .toBeLessThanOrEqual(360);
+      expect((await svg.boundingBox())?.x ?? -1, id).toBeGreaterThanOrEqual(0);
+    }
     await page.setViewportSize({ width: 1280, height: 860 });
+    // A container that narrows with no window resize (a side panel opening) is followed too.
+    const map = page.getByTestId('map').locator('.main-svg').first();
+    await expect.poll(async () => (await map.boundingBox())?.width ?? 0).toBeGreaterThan(500);
+    await page.evaluate(() => (document.querySelector('main')!.style.maxWidth = '480px'));
+    await expect
+      .poll(async () => (await map.boundingBox())?.width ?? Infinity, { timeout: 10_000 })
+      .toBeLessThanOrEqual(480);
+    await page.evaluate(() => (document.querySelector('main')!.style.maxWidth = ''));
   });
 
   it('raised no uncaught page errors', () => {
