@@ -65,6 +65,20 @@ describe('RunRepository create/open', () => {
     expect(await repo.list()).toEqual([]);
   });
 
+  it('writes a big run in turns within one transaction: all of it, or none of it', async () => {
+    // 300 prompts x 2 sides x 2 samples = 1,200 answers: six turns of 200 requests.
+    const big = makeRun('big', { prompts: 300 });
+    await repo.create(big);
+    expect(await repo.open('big')).toEqual(big);
+    expect(await rawCount('answers', 'big')).toBe(1200);
+    // A value that cannot be cloned, found in the fifth turn, aborts every turn before it.
+    const broken = makeRun('broken', { prompts: 300 });
+    (broken.answers[900] as unknown as { extra: () => void }).extra = () => undefined;
+    await expect(repo.create(broken)).rejects.toThrow(/a value the browser cannot store/);
+    expect(await rawCount('answers', 'broken')).toBe(0);
+    expect((await repo.list()).map((r) => r.id)).toEqual(['big']);
+  });
+
   it('throws RunNotFoundError for an unknown id', async () => {
     const error = await repo.open('nope').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RunNotFoundError);

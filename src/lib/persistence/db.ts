@@ -293,11 +293,16 @@ function abortReason(tx: { readonly error: DOMException | null }): DOMException 
   }
 }
 
+/** Requests `each` issues before it waits for one (each costs ~50 µs of main thread). */
+const REQUESTS_PER_TURN = 200;
+
 /**
- * Issues one request per item, all queued before any is awaited (IndexedDB runs them in
- * order, so this costs one round trip, not n). A synchronous throw part way, such as a
- * DataCloneError, rejects the result without stranding the requests already issued as
- * unhandled rejections once the transaction aborts.
+ * Issues one request per item, in turns of 200: after each turn it awaits that turn's last
+ * request, whose success event is a task of its own, so the page handles input between turns
+ * (a 10,000-answer run issued in one go held the page ~0.9 s) while the transaction stays
+ * active, as it does for any continuation of an IndexedDB request. A synchronous throw part
+ * way, such as a DataCloneError, rejects the result without stranding the requests already
+ * issued as unhandled rejections once the transaction aborts.
  */
 export async function each<I, T>(
   items: readonly I[],
@@ -308,6 +313,7 @@ export async function each<I, T>(
     const request = issue(items[i]!, i);
     request.catch(() => undefined);
     pending.push(request);
+    if ((i + 1) % REQUESTS_PER_TURN === 0 && i + 1 < items.length) await request;
   }
   return Promise.all(pending);
 }
