@@ -122,6 +122,19 @@ describe('result plots in Chromium', () => {
     await expect
       .poll(() => page.getByTestId('map-selection').textContent())
       .toMatch(/12 answers selected: 6 from A, 6 from B/);
+    // The selection is listed, markup as text, and a listed answer opens like a clicked point.
+    const items = page.getByTestId('map-selected-answer');
+    expect(await items.count()).toBe(12);
+    const list = page.getByTestId('map-selected-list');
+    expect(await list.textContent()).toContain('<img src=x onerror=');
+    expect(await list.locator('img').count()).toBe(0);
+    // The answer opened by the click in the previous test is closed first.
+    await page.getByTestId('map-picked').getByRole('button', { name: 'Close' }).click();
+    expect(await page.getByTestId('map-picked').count()).toBe(0);
+    const hostile = items.filter({ hasText: '<img src=x onerror=' }).first();
+    await hostile.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('map-picked').textContent()).toContain(PAYLOAD);
   });
 
   it('raised no uncaught page errors', () => {

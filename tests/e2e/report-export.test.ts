@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 const HOSTILE = '<img src=x onerror=alert(1)>';
+const CHARTS = ['map', 'cluster-bars', 'hierarchy', 'style-chart', 'words-chart'];
 
 interface AlpacaRow {
   instruction: string;
@@ -27,14 +28,18 @@ function hostileFixtures(dir: string): string[] {
   });
 }
 
-/** Clicks a download button and returns the downloaded file's text. */
-async function download(page: Page, testId: string): Promise<string> {
+/** Clicks a download button (a test id, or a locator) and returns the file's name and bytes. */
+async function downloadFile(page: Page, button: string | Locator) {
   const [file] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByTestId(testId).click(),
+    (typeof button === 'string' ? page.getByTestId(button) : button).click(),
   ]);
-  const path = await file.path();
-  return readFileSync(path, 'utf8');
+  return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+}
+
+/** Clicks a download button and returns the downloaded file's text. */
+async function download(page: Page, testId: string): Promise<string> {
+  return (await downloadFile(page, testId)).bytes.toString('utf8');
 }
 
 describe('report export and teaching mode in Chromium', () => {
@@ -69,9 +74,10 @@ describe('report export and teaching mode in Chromium', () => {
     expect(md).toMatch(/seed \d+, \d+ permutations/);
     expect(md).not.toMatch(/(?<!\\)<img src=x/);
 
-    // Let both charts draw so the HTML report can embed them as images.
-    await page.locator('[data-testid="map"] .js-plotly-plot').waitFor({ timeout: 60_000 });
-    await page.locator('[data-testid="cluster-bars"] .js-plotly-plot').waitFor({ timeout: 60_000 });
+    // Let every chart draw so the HTML report can embed them as images.
+    for (const id of CHARTS) {
+      await page.locator(`[data-testid="${id}"] .js-plotly-plot`).waitFor({ timeout: 60_000 });
+    }
     const html = await download(page, 'export-report-html');
     expect(html).toContain(overall);
     expect(html).toContain('<h2>Settings</h2>');
@@ -79,7 +85,7 @@ describe('report export and teaching mode in Chromium', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).not.toContain('<img src=x');
     expect(html).not.toMatch(/<script/i);
-    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(2);
+    expect(html.match(/<img src="data:image\/png;base64,/g)?.length).toBe(CHARTS.length);
     // Each chart keeps the card colour it was drawn on, so it stays legible in either theme.
     expect(html).toMatch(
       /<img src="data:image\/png;base64,[^"]+" alt="[^"]*" style="background:rgb/,
@@ -89,6 +95,25 @@ describe('report export and teaching mode in Chromium', () => {
     expect(clusters.split('\r\n')[0]).toMatch(/^cluster,size,count_a,count_b,/);
     const features = await download(page, 'export-features-csv');
     expect(features.split('\r\n')[0]).toBe('feature,mean_a,mean_b,effect,p_value,q_value');
+  });
+
+  it('saves each chart as PNG and SVG', async () => {
+    const { page } = s;
+    const bars = page.getByTestId('cluster-bars');
+    const png = await downloadFile(page, bars.getByRole('button', { name: 'PNG', exact: true }));
+    expect(png.name).toMatch(/^Change-in-each-cluster-s-share.*\.png$/);
+    expect([...png.bytes.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+    const svg = await downloadFile(page, bars.getByRole('button', { name: 'SVG', exact: true }));
+    expect(svg.name).toMatch(/\.svg$/);
+    const text = svg.bytes.toString('utf8');
+    expect(text).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(text).toContain('B − A share of answers');
+    // The WebGL map comes out too, its points embedded as an image inside the SVG.
+    const map = await downloadFile(
+      page,
+      page.getByTestId('map').getByRole('button', { name: 'SVG', exact: true }),
+    );
+    expect(map.bytes.toString('utf8')).toMatch(/<image[^>]+href="data:image\/png;base64,/);
   });
 
   it('shows teaching notes with the run’s numbers when toggled, and remembers the choice', async () => {

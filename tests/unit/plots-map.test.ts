@@ -9,6 +9,7 @@ import {
   hoverTextsInSlices,
   mapTraces,
   rowOfPoint,
+  selectedAnswers,
 } from '../../src/lib/plots/map';
 import { escapePlotText, truncate, wrapForHover } from '../../src/lib/plots/text';
 import { DEFAULT_THEME } from '../../src/lib/plots/theme';
@@ -160,5 +161,28 @@ describe('loadPlotly', () => {
     const first = loadPlotly();
     expect(loadPlotly()).toBe(first);
     expect(typeof (await first).purge).toBe('function');
+  });
+});
+
+describe('selectedAnswers', () => {
+  it('lists selected rows once, in row order, as plain truncated text', () => {
+    const listed = selectedAnswers(result, { prompts, answers }, [3, 1, 1, 99]);
+    expect(listed.map((l) => l.row)).toEqual([1, 3]);
+    expect(listed[0]).toMatchObject({ side: 'B', sample: 0, cluster: 1 });
+    // Plain text: markup is kept as typed, for the list to render as text.
+    expect(listed[0]!.answer).toBe('<img src=x onerror="alert(1)"> & more');
+    expect(listed[0]!.prompt).toBe('Tell me about <script> & friends');
+  });
+  it('caps the list and cuts long answers', () => {
+    const listed = selectedAnswers(result, { prompts, answers }, [0, 1, 2, 3], 2);
+    expect(listed.map((l) => l.row)).toEqual([0, 1]);
+    const long = selectedAnswers(result, { prompts, answers }, [2]);
+    expect(long[0]!.answer.length).toBeLessThanOrEqual(220);
+    expect(long[0]!.answer.endsWith('…')).toBe(true);
+    expect(long[0]!.cluster).toBe(-1);
+  });
+  it('is empty for an empty selection and falls back to ids without texts', () => {
+    expect(selectedAnswers(result, { prompts, answers }, [])).toEqual([]);
+    expect(selectedAnswers(result, null, [0])[0]).toMatchObject({ prompt: 'p1', answer: '' });
   });
 });

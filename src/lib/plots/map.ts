@@ -204,6 +204,52 @@ export function countSelection(
   return counts;
 }
 
+/** One selected answer as the map's selection list shows it: plain text, never HTML. */
+export interface SelectedAnswer {
+  /** Index into result.rows. */
+  row: number;
+  side: Side;
+  sample: number;
+  cluster: number;
+  prompt: string;
+  answer: string;
+}
+
+/**
+ * The first `limit` selected rows (in row order, each once) with their prompt and the start of
+ * their answer, for the list under the map. Texts are plain: the list renders them as text.
+ */
+export function selectedAnswers(
+  result: Pick<AnalysisResult, 'rows' | 'labels'>,
+  texts: MapTexts | null,
+  selected: Iterable<number>,
+  limit = 50,
+): SelectedAnswer[] {
+  const rows = [...new Set(selected)]
+    .filter((i) => result.rows[i] !== undefined)
+    .sort((a, b) => a - b)
+    .slice(0, limit);
+  if (rows.length === 0) return [];
+  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
+  const answers = new Map(
+    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
+  );
+  return rows.map((i) => {
+    const row = result.rows[i]!;
+    return {
+      row: i,
+      side: row.side,
+      sample: row.sample,
+      cluster: result.labels[i] ?? -1,
+      prompt: truncate(prompts.get(row.promptId) ?? row.promptId, PROMPT_CHARS),
+      answer: truncate(
+        answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '',
+        ANSWER_CHARS,
+      ),
+    };
+  });
+}
+
 /** The row index a Plotly point carries in its customdata, or null. */
 export function rowOfPoint(point: { customdata?: unknown } | undefined): number | null {
   const value = point?.customdata;

@@ -23,3 +23,19 @@ export function fileStem(name: string): string {
     .slice(0, 80);
   return stem || 'run';
 }
+
+/**
+ * The bytes of a `data:` URL as a Blob: base64 (Plotly's PNG) or percent-encoded (its SVG).
+ * @throws Error when `url` is not a data: URL.
+ */
+export function dataUrlBlob(url: string): Blob {
+  const match = /^data:([^,;]*)((?:;[^,;]*)*),/.exec(url);
+  if (!match) throw new Error('not a data: URL');
+  const type = match[1] || 'text/plain';
+  const payload = url.slice(match[0].length);
+  if (match[2]!.split(';').includes('base64')) {
+    const binary = atob(payload);
+    return new Blob([Uint8Array.from(binary, (c) => c.charCodeAt(0))], { type });
+  }
+  return new Blob([decodeURIComponent(payload)], { type });
+}

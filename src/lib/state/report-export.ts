@@ -5,7 +5,7 @@ import { reportHtml, type ReportPlot } from '../core/report/html';
 import { cell, reportMarkdown } from '../core/report/markdown';
 import type { Run } from '../core/run/types';
 import { loadPlotly } from '../plots/loader';
-import { downloadFile, fileStem } from './download';
+import { dataUrlBlob, downloadFile, fileStem } from './download';
 
 /** The report files the results view offers. */
 export type ReportKind = 'markdown' | 'html' | 'clusters-csv' | 'features-csv';
@@ -32,8 +32,33 @@ export function reportOf(source: ReportSource): ReportJson {
 // Plotly's image export; not part of the typed slice in plots/types.ts that the charts use.
 type ToImage = (
   el: HTMLElement,
-  options: { format: 'png'; width: number; height: number; scale?: number },
+  options: { format: ChartImageFormat; width: number; height: number; scale?: number },
 ) => Promise<string>;
+
+/** The image formats a chart downloads as. */
+export type ChartImageFormat = 'png' | 'svg';
+
+/**
+ * Downloads the chart Plotly drew into `el` as `<name>.png` (at twice its size on screen, for
+ * sharp slides) or `<name>.svg`. WebGL layers (the map) are embedded as images in the SVG.
+ */
+export async function downloadChart(
+  el: HTMLElement,
+  format: ChartImageFormat,
+  name: string,
+): Promise<void> {
+  const plotly = (await loadPlotly()) as unknown as { toImage: ToImage };
+  const width = Math.max(400, Math.round(el.clientWidth || 800));
+  const height = Math.max(200, Math.round(el.clientHeight || 400));
+  const url = await plotly.toImage(el, {
+    format,
+    width,
+    height,
+    ...(format === 'png' ? { scale: 2 } : {}),
+  });
+  const blob = dataUrlBlob(url);
+  downloadFile(`${fileStem(name)}.${format}`, blob, blob.type);
+}
 
 const IMAGE_TIMEOUT_MS = 10_000;
 
