@@ -136,6 +136,11 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
         .toBeLessThanOrEqual(360);
       expect((await svg.boundingBox())?.x ?? -1, id).toBeGreaterThanOrEqual(0);
     }
+    // Nothing makes the page itself scroll sideways: header, controls, cards (wide tables
+    // scroll inside their own box).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
     await page.setViewportSize({ width: 1280, height: 860 });
     // A container that narrows with no window resize (a side panel opening) is followed too.
     const map = page.getByTestId('map').locator('.main-svg').first();
