@@ -9,8 +9,8 @@ function comparison(pValue: number, overrides: Partial<ComparisonResult> = {}): 
     size: 100,
     countA: 50,
     countB: 50,
-    shareA: 0.5,
-    shareB: 0.5,
+    shareA: 0.5 - difference / 2,
+    shareB: 0.5 + difference / 2,
     difference,
     ciLow: difference - 0.05,
     ciHigh: difference + 0.05,
@@ -94,8 +94,8 @@ describe('summary wording', () => {
     const lines = topDifferences(comparison(0.001)).map((d) => d.text);
     expect(lines).toEqual([
       'length_words: higher in B (mean 263.34 → 415.94).',
-      'B gives more answers like cluster 1 (sorry, cannot): 20.0 points more of its answers.',
-      'A gives more answers like cluster 0 (recipe, cups, flour, oven): 12.4 points more of its answers.',
+      "B gives more answers like cluster 1 (sorry, cannot): 60.0% of B's answers vs 40.0% of A's.",
+      "A gives more answers like cluster 0 (recipe, cups, flour, oven): 56.2% of A's answers vs 43.8% of B's.",
       'Words B uses more: please.',
       'Words A uses more: let.',
     ]);

@@ -122,7 +122,7 @@ describe('topDifferences', () => {
         kind: 'cluster',
         ref: '1',
         q: 0.001,
-        text: 'B gives more answers like cluster 1 (certainly, happy, help): 12.5 points more of its answers.',
+        text: "B gives more answers like cluster 1 (certainly, happy, help): 37.5% of B's answers vs 25.0% of A's.",
       },
       {
         kind: 'feature',
@@ -134,7 +134,7 @@ describe('topDifferences', () => {
         kind: 'cluster',
         ref: '0',
         q: 0.03,
-        text: 'A gives more answers like cluster 0 (recipe, cups, flour, oven): 10.0 points more of its answers.',
+        text: "A gives more answers like cluster 0 (recipe, cups, flour, oven): 25.0% of A's answers vs 15.0% of B's.",
       },
       {
         kind: 'feature',

@@ -23,7 +23,7 @@ export interface Difference {
   ref: string;
 }
 
-const pct = (x: number): string => `${Math.abs(x * 100).toFixed(1)} points`;
+const share = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /** Significant cluster and feature differences, strongest evidence first, then top words. */
 export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
@@ -31,11 +31,14 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
   for (const cl of c.clusters) {
     if (cl.qValue >= ALPHA || cl.id < 0) continue;
     const terms = cl.terms.slice(0, 4).join(', ');
+    // The leaning side first, with both shares, so the claim can be checked at a glance.
+    const [lead, other, leadShare, otherShare] =
+      cl.difference > 0 ? ['B', 'A', cl.shareB, cl.shareA] : ['A', 'B', cl.shareA, cl.shareB];
     found.push({
       kind: 'cluster',
       ref: String(cl.id),
       q: cl.qValue,
-      text: `${cl.difference > 0 ? 'B' : 'A'} gives more answers like cluster ${cl.id} (${terms}): ${pct(cl.difference)} more of its answers.`,
+      text: `${lead} gives more answers like cluster ${cl.id} (${terms}): ${share(leadShare)} of ${lead}'s answers vs ${share(otherShare)} of ${other}'s.`,
     });
   }
   for (const f of c.features) {
