@@ -93,7 +93,7 @@ describe('summary wording', () => {
   it('ranks significant clusters and features by q, skips noise and non-significant ones, then words', () => {
     const lines = topDifferences(comparison(0.001)).map((d) => d.text);
     expect(lines).toEqual([
-      'length_words: higher in B (mean 263.34 → 415.94).',
+      'Answer length (words): higher in B (mean 263.34 → 415.94).',
       "B gives more answers like cluster 1 (sorry, cannot): 60.0% of B's answers vs 40.0% of A's.",
       "A gives more answers like cluster 0 (recipe, cups, flour, oven): 56.2% of A's answers vs 43.8% of B's.",
       'Words B uses more: please.',

@@ -55,7 +55,7 @@ describe('style chart', () => {
   });
   it('puts the q-value in the label and the means and q in the hover', () => {
     expect(trace!.y).toEqual([
-      'questions (q = 0.020)',
+      'Questions asked (q = 0.020)',
       'lists (q = 0.900)',
       '&lt;b&gt;bold&lt;/b&gt; (q = 0.400)',
       'length (q = 4.0e-4)',

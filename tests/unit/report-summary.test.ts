@@ -140,7 +140,7 @@ describe('topDifferences', () => {
         kind: 'feature',
         ref: 'questions',
         q: 0.049,
-        text: 'questions: lower in B (mean 0.40 → 0.10).',
+        text: 'Questions asked: lower in B (mean 0.40 → 0.10).',
       },
       {
         kind: 'word',

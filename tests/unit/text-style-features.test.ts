@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   STYLE_FEATURE_NAMES,
+  readableFeatureName,
   styleFeatureColumns,
   styleFeatures,
 } from '../../src/lib/core/text/style-features';
@@ -77,5 +78,16 @@ describe('style features', () => {
     expect(Array.from(cols.length_words)).toEqual([3, 3]);
     expect(Array.from(cols.hedges)).toEqual([0, 1]);
     expect(Array.from(cols.questions)).toEqual([0, 1]);
+  });
+});
+
+describe('readableFeatureName', () => {
+  it('names every style feature in words, and keeps other feature names as they are', () => {
+    for (const name of STYLE_FEATURE_NAMES) {
+      expect(readableFeatureName(name)).not.toBe(name);
+      expect(readableFeatureName(name)).toMatch(/^[A-Z][\w (),-]+$/);
+    }
+    expect(readableFeatureName('length_words')).toBe('Answer length (words)');
+    expect(readableFeatureName('length_tokens')).toBe('length_tokens');
   });
 });

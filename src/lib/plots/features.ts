@@ -2,6 +2,7 @@
 import type { FeatureResult } from '../core/compare/result-types';
 // The report's formatting, so the chart and the report print the same q-values.
 import { formatP as formatQ } from '../core/report/markdown';
+import { readableFeatureName } from '../core/text/style-features';
 import { QUIET_COLOUR, SIGNIFICANCE } from './bars';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
@@ -12,9 +13,9 @@ export function featureSignificant(f: Pick<FeatureResult, 'qValue'>): boolean {
   return f.qValue !== null && f.qValue < SIGNIFICANCE;
 }
 
-/** The y-axis label of a feature: its name and q-value, escaped for Plotly. */
+/** The y-axis label of a feature: its readable name and q-value, escaped for Plotly. */
 export function featureLabel(f: Pick<FeatureResult, 'name' | 'qValue'>): string {
-  return escapePlotText(`${f.name} (q = ${formatQ(f.qValue)})`);
+  return escapePlotText(`${readableFeatureName(f.name)} (q = ${formatQ(f.qValue)})`);
 }
 
 /** The mean of a feature as shown in hovers: small values keep more digits. */
@@ -44,7 +45,7 @@ export function featureEffectTraces(features: readonly FeatureResult[], theme: P
       customdata: shown.map((f) => f.name),
       hovertext: shown.map((f) =>
         [
-          `<b>${escapePlotText(f.name)}</b>`,
+          `<b>${escapePlotText(readableFeatureName(f.name))}</b> (${escapePlotText(f.name)})`,
           `effect (rank-biserial) ${f.effect.toFixed(2)}: ${f.effect > 0 ? 'higher in B' : f.effect < 0 ? 'higher in A' : 'no lean'}`,
           `mean A ${mean(f.meanA)} → mean B ${mean(f.meanB)}`,
           `q = ${formatQ(f.qValue)}${featureSignificant(f) ? ' · significant' : ''}`,

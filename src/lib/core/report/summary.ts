@@ -1,5 +1,6 @@
 /** The plain-language lines of the results summary, from an analysis result. */
 import type { ComparisonResult } from '../compare/result-types';
+import { readableFeatureName } from '../text/style-features';
 import { formatP } from './markdown';
 
 /** Significance threshold for q-values (FDR) and the overall p-value. */
@@ -47,7 +48,7 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
       kind: 'feature',
       ref: f.name,
       q: f.qValue,
-      text: `${f.name}: ${f.meanB > f.meanA ? 'higher' : 'lower'} in B (mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}).`,
+      text: `${readableFeatureName(f.name)}: ${f.meanB > f.meanA ? 'higher' : 'lower'} in B (mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}).`,
     });
   }
   found.sort((x, y) => (x.q ?? 1) - (y.q ?? 1));

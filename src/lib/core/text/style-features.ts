@@ -22,6 +22,24 @@ export const STYLE_FEATURE_NAMES = [
 /** One style feature name. */
 export type StyleFeatureName = (typeof STYLE_FEATURE_NAMES)[number];
 
+/** What each style feature counts, in words a reader of the results understands. */
+export const STYLE_FEATURE_LABELS: Record<StyleFeatureName, string> = {
+  length_words: 'Answer length (words)',
+  list_items: 'List items',
+  headings: 'Headings',
+  code_blocks: 'Code blocks',
+  questions: 'Questions asked',
+  refusals: 'Refusals and apologies',
+  hedges: 'Hedging phrases',
+  first_person: 'First-person words',
+  emoji: 'Emoji',
+};
+
+/** The readable label of feature `name`; other features (not style ones) keep their name. */
+export function readableFeatureName(name: string): string {
+  return (STYLE_FEATURE_LABELS as Record<string, string>)[name] ?? name;
+}
+
 /** Style feature values of one answer. */
 export type StyleFeatures = Record<StyleFeatureName, number>;
 
