@@ -178,9 +178,16 @@ describe('results extras: style and words charts, saved analyses, links to evide
     await expect.poll(() => summary.textContent()).toContain('2 clusters (ward');
     expect(await page.getByTestId('cluster-row').count()).toBe(2);
 
+    // The map is redrawn in place for the other analysis, not torn down and rebuilt.
+    const mapPlot = page.locator('[data-testid="map"] .js-plotly-plot');
+    await mapPlot.evaluate((el) => ((el as HTMLElement & { __kept?: boolean }).__kept = true));
     await rows.nth(1).click();
     await expect.poll(() => summary.textContent()).toContain('kmeans');
     expect(await rows.nth(1).getAttribute('aria-current')).toBe('true');
+    await page.waitForTimeout(500);
+    expect(
+      await mapPlot.evaluate((el) => (el as HTMLElement & { __kept?: boolean }).__kept === true),
+    ).toBe(true);
 
     // Keyboard reachable: focus the Ward row and press Enter.
     await rows.nth(0).focus();
