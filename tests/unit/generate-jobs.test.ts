@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobKey, missingJobs, planJobs } from '../../src/lib/core/generate/jobs';
-import { estimateRate, formatDuration } from '../../src/lib/core/generate/rate';
+import { estimateRate, estimateRemaining, formatDuration } from '../../src/lib/core/generate/rate';
 import type { Answer, Prompt } from '../../src/lib/core/run/types';
 
 const prompts: Prompt[] = [
@@ -94,5 +94,22 @@ describe('formatDuration', () => {
     expect(formatDuration(125)).toBe('2 min 5 s');
     expect(formatDuration(3780)).toBe('1 h 3 min');
     expect(formatDuration(Number.NaN)).toBe('–');
+  });
+});
+
+describe('estimateRemaining', () => {
+  const phase = { startedAt: 1000, startDone: 0, total: 10_000 };
+  it('extrapolates the phase average: 2,000 of 10,000 in 4 s leaves 16 s', () => {
+    expect(estimateRemaining({ ...phase, now: 5000, done: 2000 })).toBeCloseTo(16, 10);
+  });
+  it('counts from where the phase started, not from zero', () => {
+    // 500 already cached at the start; 1,500 more in 3 s: 8,000 left at 500/s.
+    const resumed = { ...phase, startDone: 500, now: 4000, done: 2000 };
+    expect(estimateRemaining(resumed)).toBeCloseTo(16, 10);
+  });
+  it('says nothing in the first second, before any progress, or once done', () => {
+    expect(estimateRemaining({ ...phase, now: 1500, done: 900 })).toBeNull();
+    expect(estimateRemaining({ ...phase, now: 9000, done: 0 })).toBeNull();
+    expect(estimateRemaining({ ...phase, now: 9000, done: 10_000 })).toBeNull();
   });
 });

@@ -38,6 +38,27 @@ export function estimateRate(
   };
 }
 
+/** Where a phase of counted work (embedding 10,000 answers, say) started and where it is now. */
+export interface PhaseProgress {
+  /** ms (any monotonic clock) when the phase started, and its count then. */
+  startedAt: number;
+  startDone: number;
+  now: number;
+  done: number;
+  total: number;
+}
+
+/**
+ * Seconds left in a phase at its average rate so far; null until a second has passed and
+ * something was done since the start (the first moments of a phase are mostly set-up).
+ */
+export function estimateRemaining(p: PhaseProgress): number | null {
+  const elapsed = (p.now - p.startedAt) / 1000;
+  const done = p.done - p.startDone;
+  if (elapsed < 1 || done <= 0 || p.total <= p.done) return null;
+  return ((p.total - p.done) * elapsed) / done;
+}
+
 /** "2 min 5 s", "45 s", "1 h 3 min": short human durations for progress lines. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '–';
