@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DrawQueue, nextTask, type QueuedDraw } from '../../src/lib/plots/draw-queue';
+import { nextTask } from '../../src/lib/core/next-task';
+import { DrawQueue, type QueuedDraw } from '../../src/lib/plots/draw-queue';
 
 /** A chart that logs its draws in place of calling Plotly.react. */
 function chart(name: string, log: string[], options: { onScreen?: boolean; fail?: boolean } = {}) {

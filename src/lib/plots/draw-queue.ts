@@ -4,6 +4,8 @@
  * Queued, the page handles input between any two draws, and charts on screen go first.
  */
 
+import { nextTask } from '../core/next-task';
+
 /** A chart waiting for its turn. */
 export interface QueuedDraw {
   /** Draws the chart; the queue waits for it before starting the next draw. */
@@ -14,9 +16,6 @@ export interface QueuedDraw {
 
 /** Waits for a fresh task, so that input and rendering get their turn first. */
 export type Yield = () => Promise<void>;
-
-/** A macrotask: `setTimeout(0)`, which every browser and Node has. */
-export const nextTask: Yield = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Runs queued chart draws one at a time, each in a task of its own. */
 export class DrawQueue {

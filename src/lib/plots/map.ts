@@ -1,5 +1,6 @@
 /** Traces for the answer map: a WebGL scatter of the 2-D projection. */
 import type { AnalysisResult } from '../core/analysis/pipeline';
+import { nextTask } from '../core/next-task';
 import type { Answer, Prompt, Side } from '../core/run/types';
 import { truncate, wrapForHover } from './text';
 import type { PlotTheme } from './theme';
@@ -45,15 +46,29 @@ const ANSWER_CHARS = 220;
 const answerKey = (promptId: string, side: Side, sample: number) =>
   `${side}\u0000${sample}\u0000${promptId}`;
 
+type Row = AnalysisResult['rows'][number];
+
+/** The prompt text (or its id) and answer text (or '') of a result row, found by key. */
+function textLookup(texts: MapTexts | null): {
+  prompt(row: Row): string;
+  answer(row: Row): string;
+} {
+  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
+  const answers = new Map(
+    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
+  );
+  return {
+    prompt: (row) => prompts.get(row.promptId) ?? row.promptId,
+    answer: (row) => answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '',
+  };
+}
+
 /** The hover text of row `i`; prompts are prepared once each, as every prompt has 2+ rows. */
 function hoverLabeller(
   result: Pick<AnalysisResult, 'rows' | 'labels'>,
   texts: MapTexts | null,
 ): (i: number) => string {
-  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
-  const answers = new Map(
-    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
-  );
+  const lookup = textLookup(texts);
   const promptLines = new Map<string, string>();
   return (i) => {
     const row = result.rows[i]!;
@@ -61,11 +76,10 @@ function hoverLabeller(
     const head = `<b>${row.side}</b> · ${label < 0 ? 'noise' : `cluster ${label}`} · sample ${row.sample}`;
     let prompt = promptLines.get(row.promptId);
     if (prompt === undefined) {
-      const text = prompts.get(row.promptId) ?? row.promptId;
-      prompt = `<i>${wrapForHover(truncate(text, PROMPT_CHARS))}</i>`;
+      prompt = `<i>${wrapForHover(truncate(lookup.prompt(row), PROMPT_CHARS))}</i>`;
       promptLines.set(row.promptId, prompt);
     }
-    const answer = answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '';
+    const answer = lookup.answer(row);
     return `${head}<br>${prompt}<br>${wrapForHover(truncate(answer, ANSWER_CHARS)) || '(empty answer)'}`;
   };
 }
@@ -93,7 +107,7 @@ export async function hoverTextsInSlices(
   result: Pick<AnalysisResult, 'rows' | 'labels'>,
   texts: MapTexts | null,
   cancelled: () => boolean = () => false,
-  yieldToPage: () => Promise<void> = () => new Promise((resolve) => setTimeout(resolve, 0)),
+  yieldToPage: () => Promise<void> = nextTask,
 ): Promise<string[] | null> {
   const label = hoverLabeller(result, texts);
   const out: string[] = [];
@@ -230,10 +244,7 @@ export function selectedAnswers(
     .sort((a, b) => a - b)
     .slice(0, limit);
   if (rows.length === 0) return [];
-  const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
-  const answers = new Map(
-    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
-  );
+  const lookup = textLookup(texts);
   return rows.map((i) => {
     const row = result.rows[i]!;
     return {
@@ -241,11 +252,8 @@ export function selectedAnswers(
       side: row.side,
       sample: row.sample,
       cluster: result.labels[i] ?? -1,
-      prompt: truncate(prompts.get(row.promptId) ?? row.promptId, PROMPT_CHARS),
-      answer: truncate(
-        answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '',
-        ANSWER_CHARS,
-      ),
+      prompt: truncate(lookup.prompt(row), PROMPT_CHARS),
+      answer: truncate(lookup.answer(row), ANSWER_CHARS),
     };
   });
 }

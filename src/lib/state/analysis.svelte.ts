@@ -11,6 +11,7 @@ import {
   type AnalysisResult,
 } from '../core/analysis';
 import type { AnalysisRecord, Run } from '../core/run/types';
+import { nextTask } from '../core/next-task';
 import { OpenAiEmbedder } from '../backends/embed/openai';
 import { getCapabilities } from '../backends/capabilities';
 import type { EmbeddingMatrix } from '../backends/embed/types';
@@ -55,9 +56,6 @@ function slices<T>(items: readonly T[]): T[][] {
   for (let i = 0; i < items.length; i += CACHE_SLICE) out.push(items.slice(i, i + CACHE_SLICE));
   return out;
 }
-
-/** Lets the page handle input between slices of main-thread work. */
-const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** State of the analysis panel of one run. */
 export class AnalysisState {
@@ -122,14 +120,14 @@ export class AnalysisState {
           const found = new Map<string, Float32Array>();
           for (const slice of slices(hashes)) {
             for (const [hash, vector] of await repo.getVectors(id, slice)) found.set(hash, vector);
-            await yieldToPage();
+            await nextTask();
           }
           return found;
         },
         put: async (records) => {
           for (const slice of slices(records)) {
             await repo.putVectors(slice, { runId: run.id });
-            await yieldToPage();
+            await nextTask();
           }
         },
       });

@@ -3,6 +3,7 @@
  * another run sharing answers, never embeds the same text twice.
  */
 import type { EmbeddingRecord } from '../run/types';
+import { nextTask } from '../next-task';
 import type { Matrix } from '../vectors/matrix';
 
 /** Where cached vectors live (IndexedDB in the app, nothing or a Map in the CLI). */
@@ -32,9 +33,6 @@ export async function textHash(text: string): Promise<string> {
 
 /** Texts hashed, or vectors stored, per slice: a few ms of a browser's main thread each. */
 const SLICE = 500;
-
-/** A fresh macrotask, so a page handles input between slices. */
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
  * Hex SHA-256 of each text, in order. Digests are started a slice at a time with a macrotask
