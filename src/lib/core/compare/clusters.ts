@@ -20,6 +20,7 @@ export interface ClusterCompareOptions {
 
 /** Statistics of one cluster (label -1, HDBSCAN's noise, is reported like any other). */
 export interface ClusterShare {
+  /** Cluster label (-1 = noise of HDBSCAN). */
   id: number;
   size: number;
   countA: number;
@@ -29,7 +30,7 @@ export interface ClusterShare {
   shareB: number;
   /** shareB - shareA. */
   difference: number;
-  /** Bootstrap interval of the difference; null with fewer than two prompts. */
+  /** 95% prompt-clustered bootstrap interval of the difference; null with < 2 prompts. */
   ciLow: number | null;
   ciHigh: number | null;
   pValue: number;

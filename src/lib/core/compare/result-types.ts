@@ -7,6 +7,7 @@
  *   words    -> {moreInA: [{term, z, ...}], moreInB: [{term, z, ...}]}
  *   prompts  -> [{prompt, divergence, ...}]
  */
+import type { ClusterShare } from './clusters';
 import type { DistanceMetric } from './distances';
 
 /** Overall "any difference at all?" test. */
@@ -23,22 +24,8 @@ export interface OverallResult {
   subsampled: boolean;
 }
 
-/** One cluster: shares, test, description. */
-export interface ClusterResult {
-  /** Cluster label (-1 = noise of HDBSCAN). */
-  id: number;
-  size: number;
-  countA: number;
-  countB: number;
-  shareA: number;
-  shareB: number;
-  /** shareB - shareA. */
-  difference: number;
-  /** 95% prompt-clustered bootstrap interval of `difference`; null with < 2 prompts. */
-  ciLow: number | null;
-  ciHigh: number | null;
-  pValue: number;
-  qValue: number;
+/** One cluster: shares, test (ClusterShare), description. */
+export interface ClusterResult extends ClusterShare {
   /** Top c-TF-IDF terms. */
   terms: string[];
   /** Texts of the answers nearest the cluster centroid, per side. */
