@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { launch, type E2eSession } from './browser';
+import { importFiles, launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 
@@ -15,16 +15,10 @@ describe('analysing an imported run in Chromium', () => {
 
   it('embeds, clusters and tests in workers, then shows and keeps the results', async () => {
     const { page } = s;
-    await page.goto(`${s.baseUrl}#/import`);
-    await page
-      .getByTestId('import-files')
-      .setInputFiles([
-        join(FIXTURES, 'before_model_outputs.json'),
-        join(FIXTURES, 'after_model_outputs.json'),
-      ]);
-    await page.getByTestId('import-report').waitFor();
-    await page.getByTestId('save-import').click();
-    await page.getByTestId('run-title').waitFor();
+    await importFiles(s, [
+      join(FIXTURES, 'before_model_outputs.json'),
+      join(FIXTURES, 'after_model_outputs.json'),
+    ]);
 
     await page.getByTestId('run-analysis').click();
     const results = page.getByTestId('results');

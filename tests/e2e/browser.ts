@@ -66,4 +66,21 @@ export async function launch(): Promise<E2eSession> {
   };
 }
 
+/** Imports `files` on the import page and saves the run; resolves once the run view shows. */
+export async function importFiles(s: E2eSession, files: string[]): Promise<void> {
+  const { page } = s;
+  await page.goto(`${s.baseUrl}#/import`);
+  await page.getByTestId('import-files').setInputFiles(files);
+  await page.getByTestId('import-report').waitFor();
+  await page.getByTestId('save-import').click();
+  await page.getByTestId('run-title').waitFor();
+}
+
+/** Imports `files`, then analyses the run with the default settings until the results show. */
+export async function importAndAnalyse(s: E2eSession, files: string[]): Promise<void> {
+  await importFiles(s, files);
+  await s.page.getByTestId('run-analysis').click();
+  await s.page.getByTestId('results').waitFor({ timeout: 90_000 });
+}
+
 export type { Browser };

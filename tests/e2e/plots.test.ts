@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, type E2eSession } from './browser';
+import { importAndAnalyse, launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 const PAYLOAD = '<img src=x onerror="window.__xss=1">';
@@ -56,18 +56,10 @@ describe('result plots in Chromium', () => {
 
   it('draws the map, the cluster bars and the hierarchy after an analysis', async () => {
     const { page } = s;
-    await page.goto(`${s.baseUrl}#/import`);
-    await page
-      .getByTestId('import-files')
-      .setInputFiles([
-        join(dir, 'before_model_outputs.json'),
-        join(dir, 'after_model_outputs.json'),
-      ]);
-    await page.getByTestId('import-report').waitFor();
-    await page.getByTestId('save-import').click();
-    await page.getByTestId('run-title').waitFor();
-    await page.getByTestId('run-analysis').click();
-    await page.getByTestId('results').waitFor({ timeout: 90_000 });
+    await importAndAnalyse(s, [
+      join(dir, 'before_model_outputs.json'),
+      join(dir, 'after_model_outputs.json'),
+    ]);
 
     const map = page.getByTestId('map');
     await map.locator('.main-svg').first().waitFor({ timeout: 30_000 });

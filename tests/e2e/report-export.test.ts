@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { launch, type E2eSession } from './browser';
+import { importAndAnalyse, launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -56,13 +56,7 @@ describe('report export and teaching mode in Chromium', () => {
 
   it('downloads Markdown and HTML reports with the summary, settings and escaped text', async () => {
     const { page } = s;
-    await page.goto(`${s.baseUrl}#/import`);
-    await page.getByTestId('import-files').setInputFiles(hostileFixtures(dir));
-    await page.getByTestId('import-report').waitFor();
-    await page.getByTestId('save-import').click();
-    await page.getByTestId('run-title').waitFor();
-    await page.getByTestId('run-analysis').click();
-    await page.getByTestId('results').waitFor({ timeout: 90_000 });
+    await importAndAnalyse(s, hostileFixtures(dir));
 
     const overall = (await page.getByTestId('overall').textContent())?.trim() ?? '';
     const stats = /energy distance [\d.]+, within-prompt permutation p = [\d.e-]+/.exec(overall);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, type E2eSession } from './browser';
+import { importAndAnalyse, launch, type E2eSession } from './browser';
 
 const TOPICS = [
   'studying',
@@ -85,14 +85,7 @@ describe('results extras: style and words charts, saved analyses, links to evide
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bd-extras-'));
     s = await launch();
-    const { page } = s;
-    await page.goto(`${s.baseUrl}#/import`);
-    await page.getByTestId('import-files').setInputFiles(writePair(dir));
-    await page.getByTestId('import-report').waitFor();
-    await page.getByTestId('save-import').click();
-    await page.getByTestId('run-title').waitFor();
-    await page.getByTestId('run-analysis').click();
-    await page.getByTestId('results').waitFor({ timeout: 90_000 });
+    await importAndAnalyse(s, writePair(dir));
   });
   afterAll(async () => {
     await s?.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { launch, type E2eSession } from './browser';
+import { importAndAnalyse, launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 
@@ -8,19 +8,10 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
   let s: E2eSession;
   beforeAll(async () => {
     s = await launch();
-    const { page } = s;
-    await page.goto(`${s.baseUrl}#/import`);
-    await page
-      .getByTestId('import-files')
-      .setInputFiles([
-        join(FIXTURES, 'before_model_outputs.json'),
-        join(FIXTURES, 'after_model_outputs.json'),
-      ]);
-    await page.getByTestId('import-report').waitFor();
-    await page.getByTestId('save-import').click();
-    await page.getByTestId('run-title').waitFor();
-    await page.getByTestId('run-analysis').click();
-    await page.getByTestId('results').waitFor({ timeout: 90_000 });
+    await importAndAnalyse(s, [
+      join(FIXTURES, 'before_model_outputs.json'),
+      join(FIXTURES, 'after_model_outputs.json'),
+    ]);
   });
   afterAll(async () => {
     await s?.close();
