@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import type { AnalysisResult } from '../../src/lib/core/analysis/pipeline';
 import type { Answer, Prompt } from '../../src/lib/core/run/types';
+import { MEASURE_PREFIX } from '../../src/lib/plots/loader';
 import { hoverTexts, mapTraces } from '../../src/lib/plots/map';
 import { baseLayout, DEFAULT_THEME, PLOT_CONFIG } from '../../src/lib/plots/theme';
 import type { BenchCase } from '../harness';
@@ -246,15 +247,17 @@ async function longTasksSince(page: Page, since: number): Promise<LongTask[]> {
 
 /** The app's own User Timing measures (Plotly's load, each chart's draw), named without prefix. */
 async function appMeasures(page: Page): Promise<(LongTask & { name: string })[]> {
-  return page.evaluate(() =>
-    performance
-      .getEntriesByType('measure')
-      .filter((m) => m.name.startsWith('behaviour-diff: '))
-      .map((m) => ({
-        name: m.name.slice('behaviour-diff: '.length),
-        start: m.startTime,
-        duration: m.duration,
-      })),
+  return page.evaluate(
+    (prefix) =>
+      performance
+        .getEntriesByType('measure')
+        .filter((m) => m.name.startsWith(prefix))
+        .map((m) => ({
+          name: m.name.slice(prefix.length),
+          start: m.startTime,
+          duration: m.duration,
+        })),
+    MEASURE_PREFIX,
   );
 }
 

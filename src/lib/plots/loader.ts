@@ -6,11 +6,14 @@ import type { PlotlyApi } from './types';
 
 let pending: Promise<PlotlyApi> | null = null;
 
+/** The prefix of the app's User Timing measures (DevTools' timeline; the browser bench). */
+export const MEASURE_PREFIX = 'behaviour-diff: ';
+
 /** The User Timing measure of loading Plotly. */
-export const PLOTLY_MEASURE = 'behaviour-diff: load Plotly';
+export const PLOTLY_MEASURE = `${MEASURE_PREFIX}load Plotly`;
 
 /** The User Timing measure prefix of drawing one chart (its label follows). */
-export const DRAW_MEASURE = 'behaviour-diff: draw ';
+export const DRAW_MEASURE = `${MEASURE_PREFIX}draw `;
 
 /** Records a User Timing measure from `start` to now; a no-op where measures are missing. */
 export function measureSince(name: string, start: number): void {
