@@ -4,12 +4,16 @@ import type { TestProject } from 'vitest/node';
 
 let server: PreviewServer | undefined;
 
-/** Serves the built dist/ with `vite preview` (COOP/COEP headers included) for the e2e suite. */
+/** The built site to serve; E2E_DIST lets parallel builds (e.g. several worktrees' checks) not collide. */
+const DIST = process.env.E2E_DIST ?? 'dist';
+
+/** Serves the built site with `vite preview` (COOP/COEP headers included) for the e2e suite. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  if (!existsSync('dist/index.html')) {
-    throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does).');
+  if (!existsSync(`${DIST}/index.html`)) {
+    throw new Error(`${DIST}/ is missing: run \`npm run build\` first (npm run test:e2e does).`);
   }
   server = await preview({
+    build: { outDir: DIST },
     preview: { port: 0, host: '127.0.0.1', strictPort: false },
     logLevel: 'warn',
   });
