@@ -15,14 +15,22 @@ describe('within-prompt permutations', () => {
     const sides: Side[] = ['A', 'B', 'B', 'A', 'A', 'B', 'B', 'B', 'B', 'A'];
     const design = pairedDesign(promptIndex, sides);
     const permuter = new WithinPromptPermuter(design, createRng(3));
+    let previous = permuter.isB.slice();
+    let flipped = 0;
     for (let r = 0; r < 200; r++) {
       permuter.next();
       const b = [0, 0, 0, 0];
       permuter.isB.forEach((v, i) => (b[promptIndex[i]!]! += v));
       expect(b).toEqual([2, 2, 2, 0]);
-      // flips list exactly the answers that changed
-      for (let f = 0; f < permuter.nFlips; f++) expect(permuter.flips[f]).toBeGreaterThanOrEqual(0);
+      // flips list exactly the answers that changed side, each once
+      const changed = [...previous.keys()].filter((i) => previous[i] !== permuter.isB[i]);
+      const flips = Array.from(permuter.flips.subarray(0, permuter.nFlips)).sort((x, y) => x - y);
+      expect(flips).toEqual(changed);
+      flipped += permuter.nFlips;
+      previous = permuter.isB.slice();
     }
+    // Prompts 0 and 1 can swap (prompt 2 is all B, prompt 3 all A), so some draws change sides.
+    expect(flipped).toBeGreaterThan(0);
   });
 
   it('draw each within-prompt labelling uniformly (chi-square over the 6 ways of 2 of 4)', () => {
