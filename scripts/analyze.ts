@@ -8,7 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -31,16 +31,17 @@ import {
   configureTransformers,
   TransformersEmbedder,
 } from '../src/lib/backends/embed/transformers';
+import { distinctFileNames } from '../src/lib/core/run/import/file-names';
 import { reportMarkdown } from '../src/lib/core/report/markdown';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A file on disk as a streamed SourceFile. */
-async function sourceFromPath(path: string): Promise<SourceFile> {
+/** A file on disk as a streamed SourceFile, called `name` in messages and model names. */
+async function sourceFromPath(path: string, name: string): Promise<SourceFile> {
   const info = await stat(path).catch(() => null);
   if (!info?.isFile()) throw new Error(`${path}: no such file`);
   return {
-    name: basename(path),
+    name,
     size: info.size,
     chunks: () => createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 }),
   };
@@ -48,7 +49,9 @@ async function sourceFromPath(path: string): Promise<SourceFile> {
 
 /** Imports A's and B's answers: an alpaca_eval pair, or two answer tables. */
 async function importPair(pathA: string, pathB: string): Promise<ImportedAnswers> {
-  const [a, b] = await Promise.all([sourceFromPath(pathA), sourceFromPath(pathB)]);
+  // alpaca_eval's layout gives both files one name (results/<model>/model_outputs.json).
+  const [nameA, nameB] = distinctFileNames([resolve(pathA), resolve(pathB)]);
+  const [a, b] = await Promise.all([sourceFromPath(pathA, nameA!), sourceFromPath(pathB, nameB!)]);
   const formats = [
     detectFormat(a.name, await readHead(a)),
     detectFormat(b.name, await readHead(b)),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,6 +54,34 @@ describe('npm run analyze', () => {
       expect.arrayContaining(['import', 'embed', 'project', 'cluster', 'compare', 'total']),
     );
     expect(readFileSync(md, 'utf8')).toContain('# Behaviour Diff report');
+  }, 120_000);
+
+  it('names the models of two model_outputs.json files after their folders', async () => {
+    const rows = (answer: string) =>
+      JSON.stringify(
+        ['What is 2+2?', 'Name a colour.', 'Say hi.', 'Pick a fruit.'].map((p, i) => ({
+          instruction: p,
+          output: `${answer} ${i}`,
+        })),
+      );
+    for (const [model, answer] of [
+      ['base', 'plain answer'],
+      ['tuned', 'Great question! Here is a much longer answer'],
+    ] as const) {
+      mkdirSync(join(dir, 'results', model), { recursive: true });
+      writeFileSync(join(dir, 'results', model, 'model_outputs.json'), rows(answer));
+    }
+    const out = join(dir, 'folders.json');
+    const result = await analyze(
+      join(dir, 'results/base/model_outputs.json'),
+      join(dir, 'results/tuned/model_outputs.json'),
+      '--out',
+      out,
+      '--k',
+      '2',
+    );
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).models).toEqual({ A: 'base', B: 'tuned' });
   }, 120_000);
 
   it('reads two JSONL answer tables, one per model', async () => {

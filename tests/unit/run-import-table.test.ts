@@ -340,7 +340,7 @@ describe('importAnswerTable: errors', () => {
       'blank.jsonl: expected at least one row, got no rows (the file is empty)',
     );
     expect((await importError('import/table/header-only.csv', mapping)).message).toBe(
-      'header-only.csv: expected a header line and at least one row, got no rows (the file is empty)',
+      'header-only.csv: expected a header line and at least one row, got only the header line, no rows',
     );
     await expect(importAnswerTable(sourceFromString('zero.csv', ''), mapping)).rejects.toThrow(
       'zero.csv: expected a header line and at least one row',

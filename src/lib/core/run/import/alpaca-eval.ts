@@ -9,6 +9,7 @@ import { parseJson } from '../parse-json';
 import type { Side } from '../types';
 import { parseWithSchema } from '../valibot-errors';
 import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { modelNameFromFileName } from './file-names';
 import { readText, type SourceFile } from './source';
 import type { ImportOptions, ImportedAnswers, ImportedModel } from './types';
 
@@ -45,7 +46,7 @@ async function readAlpacaFile(file: SourceFile, options: ImportOptions): Promise
 function modelOf(rows: AlpacaRow[], file: SourceFile, warnings: string[]): ImportedModel {
   const generators = [...new Set(rows.map((r) => r.generator).filter((g): g is string => !!g))];
   if (generators.length === 0) {
-    const stem = file.name.replace(/\.[^.]+$/, '');
+    const stem = modelNameFromFileName(file.name);
     warnings.push(`${file.name} names no generator; its model is called "${stem}" after the file.`);
     return { label: stem, modelId: stem };
   }

@@ -7,6 +7,7 @@ import type { FileFormat } from './types';
 const RUN_FILE = /"format"\s*:\s*"behaviour-diff-run"/;
 const RUN_FILE_V0 = /"version"\s*:\s*0\s*[,}]/;
 const COMPARATOR = /"output_text_a"\s*:|"examples"\s*:\s*\[/;
+const GENERATOR = /"generator"\s*:\s*("(?:[^"\\]|\\.)*")/g;
 
 function parseFirstLine(text: string): Record<string, unknown> | null {
   const nl = text.indexOf('\n');
@@ -19,6 +20,30 @@ function parseFirstLine(text: string): Record<string, unknown> | null {
       : null;
   } catch {
     return null;
+  }
+}
+
+function isJsonScalar(text: string): boolean {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value === null || typeof value !== 'object';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The model an alpaca_eval file's head names in its `generator` fields (the first one), so
+ * two files both called model_outputs.json can be told apart before they are read.
+ */
+export function alpacaGenerator(head: string): string | undefined {
+  const match = new RegExp(GENERATOR.source).exec(head);
+  if (!match) return undefined;
+  try {
+    const name: unknown = JSON.parse(match[1]!);
+    return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -37,12 +62,11 @@ export function detectFormat(name: string, head: string): FileFormat {
     // alpaca_eval model_outputs.json: {instruction, output, generator, dataset?} rows, all from
     // one generator; several generators make it a table with a model column instead.
     if (!/"instruction"\s*:/.test(text) || !/"output"\s*:/.test(text)) return 'json-array';
-    const generators = new Set(
-      [...text.matchAll(/"generator"\s*:\s*("(?:[^"\\]|\\.)*")/g)].map((m) => m[1]),
-    );
+    const generators = new Set([...text.matchAll(GENERATOR)].map((m) => m[1]));
     return generators.size === 1 ? 'alpaca-eval' : 'json-array';
   }
-  if (!text.startsWith('{')) return 'csv';
+  // A whole file that is one JSON null, number, string or boolean: the JSON reader says so.
+  if (!text.startsWith('{')) return isJsonScalar(text) ? 'json-array' : 'csv';
 
   // A first line that is a whole object is either a small one-line document or a JSONL row.
   const first = parseFirstLine(text);

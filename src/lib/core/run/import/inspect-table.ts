@@ -2,10 +2,11 @@
  * A first look at an answer table so the UI can offer a mapping form with good defaults: its
  * columns, a few rows, and the distinct values of likely model columns.
  */
+import { InputError } from '../errors';
 import { guessMapping } from './column-guess';
 import { tableFormatOf } from './answer-table';
 import type { SourceFile } from './source';
-import { readTableRows } from './table-rows';
+import { OTHER_FORMATS, readTableRows } from './table-rows';
 import type { ImportOptions, TableFormat, TableInspection } from './types';
 
 /** Options of inspectTable. */
@@ -64,6 +65,17 @@ export async function inspectTable(
       );
     }
     if (options.maxRows !== undefined && rowCount >= options.maxRows) break;
+  }
+  if (columns.length === 0) {
+    // Only `{}` rows: a mapping form with nothing to choose from would explain nothing.
+    throw new InputError({
+      file: file.name,
+      expected: `rows with fields such as "prompt", "answer" and "model" (${OTHER_FORMATS})`,
+      got:
+        rowCount === 1
+          ? 'only an empty object {}, no answers'
+          : `${rowCount} rows that are all empty objects {}`,
+    });
   }
   const distinctValues: Record<string, string[] | null> = {};
   for (const column of columns) {

@@ -5,6 +5,7 @@
 import { InputError } from '../errors';
 import type { Side } from '../types';
 import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { modelNameFromFileName } from './file-names';
 import { isSet, rawAnswerOf, tableFormatOf } from './answer-table';
 import { inspectTable } from './inspect-table';
 import { RowFields } from './row-fields';
@@ -54,7 +55,7 @@ export async function importTablePair(
     }
   }
   const result = matcher.finish({ A: 'A', B: 'B' }, importTimestamp(options.now));
-  const label = (file: SourceFile) => file.name.replace(/\.[^.]+$/, '');
+  const label = (file: SourceFile) => modelNameFromFileName(file.name);
   return {
     models: {
       A: { label: label(fileA), modelId: label(fileA) },

@@ -15,6 +15,10 @@ export interface TableRow {
   location: string;
 }
 
+/** The other shapes the importer accepts, for messages about a file that is none of them. */
+export const OTHER_FORMATS =
+  'or an alpaca_eval model_outputs.json, an LLM Comparator file or a Behaviour Diff run file';
+
 function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -29,6 +33,7 @@ export async function* readTableRows(
   options: ImportOptions = {},
 ): AsyncGenerator<TableRow> {
   let count = 0;
+  let sawHeader = false;
   if (format === 'jsonl') {
     for await (const { text, line } of readLines(file, options)) {
       if (text.trim() === '') continue;
@@ -49,8 +54,8 @@ export async function* readTableRows(
     if (!Array.isArray(json)) {
       throw new InputError({
         file: file.name,
-        expected: 'a JSON array of row objects',
-        got: describeValue(json),
+        expected: `a JSON array of answer rows (${OTHER_FORMATS})`,
+        got: isObject(json) ? describeValue(json) : `only ${describeValue(json)}, no answers`,
       });
     }
     for (let i = 0; i < json.length; i++) {
@@ -71,6 +76,7 @@ export async function* readTableRows(
     for await (const record of readCsvRecords(file, options)) {
       if (!header) {
         header = csvHeader(record.fields, file.name, record.line);
+        sawHeader = true;
         continue;
       }
       const location = `row ${record.index} (line ${record.line})`;
@@ -92,7 +98,11 @@ export async function* readTableRows(
     throw new InputError({
       file: file.name,
       expected: format === 'csv' ? 'a header line and at least one row' : 'at least one row',
-      got: 'no rows (the file is empty)',
+      got: sawHeader
+        ? 'only the header line, no rows'
+        : format === 'json-array'
+          ? 'an empty array []'
+          : 'no rows (the file is empty)',
     });
   }
 }
