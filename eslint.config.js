@@ -6,7 +6,7 @@ import globals from 'globals';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'public/', 'bench/results/', 'docs/'] },
+  { ignores: ['dist/', 'node_modules/', 'public/', 'bench/results/', 'docs/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,

@@ -115,11 +115,9 @@ describe('wordDiff', () => {
       Array.from({ length: 2000 }, (_, i) => `w${(i * seed) % 97}`).join(' ');
     const a = words(7);
     const b = words(11);
-    const started = performance.now();
     const { segments, granularity } = wordDiff(a, b);
     expect(granularity).toBe('word');
     roundTrips(a, b, segments);
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(wordDiff(`${a} x`, `y ${b}`, { maxWords: 1000 }).granularity).not.toBe('word');
   });
 });

@@ -1,0 +1,25 @@
+// @ts-check
+/**
+ * StrykerJS over core/{compare,cluster,text,project}. Run it through scripts/mutation.mjs
+ * (`npm run test:mutation [-- <folder>]`), which sets `mutate`, the incremental file and the
+ * report file names per folder, so that one folder can be rerun without losing the others.
+ * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  coverageAnalysis: 'perTest',
+  incremental: true,
+  // Two cores shared with other work: one test runner per core at most.
+  concurrency: 2,
+  // A busy machine makes honest mutants slow; only real infinite loops should time out.
+  timeoutMS: 10_000,
+  reporters: ['json', 'clear-text', 'progress-append-only'],
+  clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+  thresholds: { high: 90, low: 80, break: null },
+  // The sandbox copy needs sources, tests and configs only.
+  ignorePatterns: ['dist', 'public', 'docs', 'bench', 'reports', 'test-results', '.ci', '*.log'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against each mutant of core/{compare,cluster,text,project}
+ * (`npm run test:mutation`): the unit tests of those folders plus the analysis pipeline that
+ * strings them together. Left out: the calibration tests (hundreds of null repetitions: seconds
+ * per run, and their bands cannot single out one mutant) and the tiny-model test (real models,
+ * ~18 s), which would be rerun for every mutant they cover.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'tests/unit/cluster-*.test.ts',
+      'tests/unit/compare-*.test.ts',
+      'tests/unit/project-*.test.ts',
+      'tests/unit/text-*.test.ts',
+      'tests/unit/word-diff.test.ts',
+      'tests/unit/mutation-*.test.ts',
+      'tests/unit/analysis-pipeline.test.ts',
+    ],
+    exclude: ['tests/unit/*calibration*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+  },
+});
