@@ -3,11 +3,14 @@
  * text-embeddings-inference) as an Embedder. Transport, retries, timeouts and named errors come
  * from the chat backends' HTTP layer (llm/http.ts); this file only shapes requests and checks
  * replies, because compatible servers differ in what they get right (order, norm, encoding).
+ * The base URL's query string (Azure's `?api-version=`) is sent with every request; error texts
+ * never show the key or a credential query value (llm/redact.ts).
  */
 import { base64ToFloat32 } from '../../core/run/float32-base64';
 import { BadResponseError } from '../llm/errors';
 import { errorForStatus, openRequest, type HttpOptions } from '../llm/http';
-import { normaliseOpenAiBaseUrl, openAiHeaders } from '../llm/openai';
+import { openAiHeaders, splitOpenAiBaseUrl } from '../llm/openai';
+import { redactError, requestSecrets } from '../llm/redact';
 import type { EmbedOptions, EmbedProgress, Embedder, EmbeddingMatrix } from './types';
 
 /** Settings of an OpenAI-compatible embedder (plus transport settings: fetch, timeoutMs, retry). */
@@ -38,15 +41,13 @@ export function openAiEmbedderId(
   options: Pick<OpenAiEmbedderOptions, 'baseUrl' | 'model' | 'dimensions'>,
 ): string {
   // URL.origin drops user:password and the query, so credentials put there cannot leak.
-  const origin = new URL(normaliseOpenAiBaseUrl(options.baseUrl)).origin;
+  const origin = new URL(options.baseUrl.trim()).origin;
   const suffix = options.dimensions === undefined ? '' : `?dimensions=${options.dimensions}`;
   return `openai:${options.model}@${origin}${suffix}`;
 }
 
-/** Base URL without a trailing `/embeddings`, so a pasted endpoint URL works too. */
-function normaliseEmbeddingsBaseUrl(baseUrl: string): string {
-  return normaliseOpenAiBaseUrl(baseUrl.trim().replace(/\/embeddings\/*$/, ''));
-}
+// A pasted endpoint URL (…/v1/embeddings) works as a base URL too.
+const EMBEDDINGS_PATH = /\/embeddings$/;
 
 interface WireItem {
   index?: unknown;
@@ -69,7 +70,9 @@ interface WireReply {
 export class OpenAiEmbedder implements Embedder {
   readonly id: string;
   readonly #base: string;
+  readonly #url: string;
   readonly #provider: string;
+  readonly #secrets: readonly string[];
   #dims: number | undefined;
   #loading: Promise<void> | undefined;
 
@@ -80,8 +83,11 @@ export class OpenAiEmbedder implements Embedder {
     ) {
       throw new RangeError(`dimensions must be a positive integer, got ${options.dimensions}`);
     }
-    this.#base = normaliseEmbeddingsBaseUrl(options.baseUrl);
+    const { base, search } = splitOpenAiBaseUrl(options.baseUrl, EMBEDDINGS_PATH);
+    this.#base = base;
+    this.#url = `${base}/embeddings${search}`;
     this.#provider = `The server at ${this.#base}`;
+    this.#secrets = requestSecrets(this.#url, openAiHeaders(options.apiKey));
     this.id = openAiEmbedderId(options);
   }
 
@@ -148,7 +154,7 @@ export class OpenAiEmbedder implements Embedder {
     const open = await openRequest(
       {
         provider: this.#provider,
-        url: `${this.#base}/embeddings`,
+        url: this.#url,
         method: 'POST',
         headers: openAiHeaders(this.options.apiKey),
         body,
@@ -157,7 +163,12 @@ export class OpenAiEmbedder implements Embedder {
       this.options,
     );
     const reply = (await open.json()) as WireReply | null;
-    return this.#parse(reply, texts.length);
+    try {
+      return this.#parse(reply, texts.length);
+    } catch (error) {
+      // A 200 reply may carry an error that echoes the key, like a 401 would.
+      throw redactError(error, this.#secrets);
+    }
   }
 
   #parse(reply: WireReply | null, expected: number): Float32Array[] {
@@ -169,7 +180,7 @@ export class OpenAiEmbedder implements Embedder {
       const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
       const code = typeof error === 'object' ? Number(error.code) : NaN;
       throw errorForStatus(
-        { provider: this.#provider, url: this.#base },
+        { provider: this.#provider, url: this.#url },
         Number.isInteger(code) && code >= 400 ? code : 500,
         detail,
       );

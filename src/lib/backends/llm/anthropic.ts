@@ -5,6 +5,7 @@
  */
 import { estimatedUsage } from './generate-text';
 import { BadResponseError, NetworkError } from './errors';
+import { requestSecrets } from './redact';
 import {
   errorForStatus,
   openRequest,
@@ -32,7 +33,10 @@ export const ANTHROPIC_BASE_URL = 'https://api.anthropic.com';
 export interface AnthropicBackendOptions extends HttpOptions {
   model: string;
   apiKey: string;
-  /** Defaults to https://api.anthropic.com; a proxy with the same API also works. */
+  /**
+   * Defaults to https://api.anthropic.com; a proxy with the same API also works. Its query string
+   * is sent with every request.
+   */
   baseUrl?: string;
   /** Stream tokens with SSE (default); false asks for one JSON reply. */
   stream?: boolean;
@@ -94,13 +98,15 @@ export class AnthropicBackend implements ChatBackend {
   readonly capabilities: ChatCapabilities = { logprobs: false, batching: true, needsWebGpu: false };
   readonly #url: string;
   readonly #provider = 'Anthropic';
+  readonly #secrets: readonly string[];
   // Some models reject temperature and top_p together; learnt from a 400 and kept.
   #omitTopP = false;
 
   constructor(private readonly options: AnthropicBackendOptions) {
     const base = new URL((options.baseUrl ?? ANTHROPIC_BASE_URL).trim());
     const path = base.pathname.replace(/\/+$/, '').replace(/\/v1(\/messages)?$/, '');
-    this.#url = `${base.origin}${path}/v1/messages`;
+    this.#url = `${base.origin}${path}/v1/messages${base.search}`;
+    this.#secrets = requestSecrets(this.#url, anthropicHeaders(options.apiKey));
     this.id = `anthropic:${options.model}@${base.origin}${path}`;
   }
 
@@ -112,7 +118,7 @@ export class AnthropicBackend implements ChatBackend {
 
   /** Streams a message; see ChatBackend for what it throws. */
   async *generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk> {
-    yield* streamKeepingPartialText(messages, options.signal, (progress) =>
+    yield* streamKeepingPartialText(messages, options.signal, this.#secrets, (progress) =>
       this.#generate(messages, options, progress),
     );
   }

@@ -1,7 +1,8 @@
 /**
  * The HTTP layer shared by the OpenAI-compatible and Anthropic backends: one request with
  * retries (exponential backoff + jitter on 429/5xx, honouring Retry-After), an idle timeout
- * combined with the caller's signal, and every failure mapped to a named error.
+ * combined with the caller's signal, and every failure mapped to a named error whose texts carry
+ * no credential of the request (redact.ts).
  */
 import { classifyFetchFailure, currentPageOrigin, describeFetchFailure } from './cors';
 import {
@@ -21,6 +22,7 @@ import {
   type RetryPolicy,
 } from './retry';
 import { estimatedUsage } from './generate-text';
+import { redactError, requestSecrets } from './redact';
 import { readSseEvents, type SseEvent } from './sse';
 import type { ChatChunk, ChatMessage } from './types';
 
@@ -132,12 +134,44 @@ function bodyFailure(error: unknown, request: HttpRequest, timer: IdleTimer): un
 /**
  * Sends `request`, retrying 429/5xx and connection failures; resolves once a 2xx reply starts.
  * Throws AuthError, RateLimitError, ServerError, BadResponseError, TimeoutError, NetworkError,
- * CorsError, or the caller's abort reason.
+ * CorsError, or the caller's abort reason, all with the request's credentials (key headers, URL
+ * user info and credential query values) redacted from their texts, as are the errors of the
+ * reply's readers.
  */
 export async function openRequest(
   request: HttpRequest,
   options: HttpOptions = {},
 ): Promise<OpenResponse> {
+  const secrets = requestSecrets(request.url, request.headers);
+  try {
+    return wrap(await openUnredacted(request, options), secrets);
+  } catch (error) {
+    throw redactError(error, secrets);
+  }
+}
+
+/** A reply whose readers redact `secrets` from every error they throw. */
+function wrap(open: OpenResponse, secrets: readonly string[]): OpenResponse {
+  return {
+    response: open.response,
+    async json() {
+      try {
+        return await open.json();
+      } catch (error) {
+        throw redactError(error, secrets);
+      }
+    },
+    async *events() {
+      try {
+        yield* open.events();
+      } catch (error) {
+        throw redactError(error, secrets);
+      }
+    },
+  };
+}
+
+async function openUnredacted(request: HttpRequest, options: HttpOptions): Promise<OpenResponse> {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -170,7 +204,7 @@ export async function openRequest(
       await sleep(backoffDelay(attempt, policy, options.random), request.signal);
       continue;
     }
-    if (response.ok) return wrap(response, request, timer);
+    if (response.ok) return readers(response, request, timer);
     const retryAfterMs = retryAfterFromHeaders(response.headers);
     const text = await response.text().catch(() => '');
     timer.clear();
@@ -183,7 +217,7 @@ export async function openRequest(
   }
 }
 
-function wrap(response: Response, request: HttpRequest, timer: IdleTimer): OpenResponse {
+function readers(response: Response, request: HttpRequest, timer: IdleTimer): OpenResponse {
   return {
     response,
     async json() {
@@ -231,11 +265,13 @@ export function parseEventData(provider: string, event: SseEvent, partialText: s
 
 /**
  * Runs an HTTP backend's token stream: a cancel ends it with an 'abort' chunk (estimated
- * usage), any other failure is rethrown carrying the text streamed so far.
+ * usage), any other failure is rethrown carrying the text streamed so far, with `secrets` (the
+ * backend's requestSecrets) redacted, errors built from a 2xx reply's content included.
  */
 export async function* streamKeepingPartialText(
   messages: ChatMessage[],
   signal: AbortSignal | undefined,
+  secrets: readonly string[],
   stream: (progress: { text: string }) => AsyncIterable<ChatChunk>,
 ): AsyncIterable<ChatChunk> {
   const progress = { text: '' };
@@ -246,7 +282,7 @@ export async function* streamKeepingPartialText(
       yield { type: 'done', usage: estimatedUsage(messages, progress.text), finishReason: 'abort' };
       return;
     }
-    throw withPartialText(error, progress.text);
+    throw redactError(withPartialText(error, progress.text), secrets);
   }
 }
 

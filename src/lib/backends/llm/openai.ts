@@ -1,9 +1,12 @@
 /**
- * OpenAI-compatible `/v1/chat/completions` (OpenAI, Ollama, vLLM, LM Studio, OpenRouter, ...):
- * SSE streaming with a JSON fallback, retries, timeouts and named errors (see http.ts).
+ * OpenAI-compatible `/v1/chat/completions` (OpenAI, Ollama, vLLM, LM Studio, OpenRouter, Azure
+ * OpenAI, ...): SSE streaming with a JSON fallback, retries, timeouts and named errors (see
+ * http.ts). The base URL's query string (Azure's `?api-version=`, a gateway's key parameter) is
+ * sent with every request; ids and error texts never show its credentials.
  */
 import { estimatedUsage } from './generate-text';
 import { BadResponseError, NetworkError } from './errors';
+import { requestSecrets } from './redact';
 import {
   errorForStatus,
   openRequest,
@@ -33,12 +36,42 @@ export interface OpenAiBackendOptions extends HttpOptions {
   stream?: boolean;
 }
 
-/** Normalises a base URL: no trailing slash, no `/chat/completions`, `/v1` added to a bare host. */
-export function normaliseOpenAiBaseUrl(baseUrl: string): string {
+/** A base URL split into origin + path (for ids and messages) and its query (for requests). */
+export interface SplitBaseUrl {
+  base: string;
+  /** `?…` or empty. */
+  search: string;
+}
+
+/**
+ * Splits a base URL (see normaliseOpenAiBaseUrl); `endpoint` is the path a pasted endpoint URL
+ * may end with, stripped from it (default `/chat/completions`).
+ */
+export function splitOpenAiBaseUrl(
+  baseUrl: string,
+  endpoint = /\/chat\/completions$/,
+): SplitBaseUrl {
   const url = new URL(baseUrl.trim());
-  let path = url.pathname.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
+  let path = url.pathname.replace(/\/+$/, '').replace(endpoint, '').replace(/\/+$/, '');
   if (path === '') path = '/v1';
-  return `${url.origin}${path}`;
+  return { base: `${url.origin}${path}`, search: url.search };
+}
+
+/**
+ * Normalises a base URL: no trailing slash, no `/chat/completions`, `/v1` added to a bare host,
+ * and no user info, query or fragment (those never belong in ids or messages).
+ */
+export function normaliseOpenAiBaseUrl(baseUrl: string): string {
+  return splitOpenAiBaseUrl(baseUrl).base;
+}
+
+/**
+ * The URL of `path` (`chat/completions` or `models`) under a base URL, keeping the base URL's
+ * query string: Azure needs `?api-version=`, some gateways take the key there.
+ */
+export function openAiEndpointUrl(baseUrl: string, path: string): string {
+  const { base, search } = splitOpenAiBaseUrl(baseUrl);
+  return `${base}/${path}${search}`;
 }
 
 /** The request headers this client sends (exported so tests can check the CORS preflight). */
@@ -99,7 +132,7 @@ export async function listOpenAiModels(
   const open = await openRequest(
     {
       provider: `The server at ${base}`,
-      url: `${base}/models`,
+      url: openAiEndpointUrl(options.baseUrl, 'models'),
       method: 'GET',
       headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
       signal: options.signal,
@@ -108,7 +141,7 @@ export async function listOpenAiModels(
   );
   const reply = (await open.json()) as { data?: { id?: unknown }[] };
   if (!Array.isArray(reply?.data)) {
-    throw new BadResponseError(base, 'the model list has no "data" array');
+    throw new BadResponseError(`The server at ${base}`, 'the model list has no "data" array');
   }
   return reply.data
     .map((m) => m.id)
@@ -122,14 +155,18 @@ export class OpenAiBackend implements ChatBackend {
   // Most compatible servers return logprobs when asked; remote servers batch requests.
   readonly capabilities: ChatCapabilities = { logprobs: true, batching: true, needsWebGpu: false };
   readonly #base: string;
+  readonly #url: string;
   readonly #provider: string;
+  readonly #secrets: readonly string[];
   // Request-shape quirks learnt from the server's 400 replies, kept for later requests.
   #useMaxCompletionTokens = false;
   #omitStreamOptions = false;
 
   constructor(private readonly options: OpenAiBackendOptions) {
     this.#base = normaliseOpenAiBaseUrl(options.baseUrl);
+    this.#url = openAiEndpointUrl(options.baseUrl, 'chat/completions');
     this.#provider = `The server at ${this.#base}`;
+    this.#secrets = requestSecrets(this.#url, openAiHeaders(options.apiKey));
     this.id = `openai:${options.model}@${this.#base}`;
   }
 
@@ -146,7 +183,7 @@ export class OpenAiBackend implements ChatBackend {
 
   /** Streams a completion; see ChatBackend for what it throws. */
   async *generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk> {
-    yield* streamKeepingPartialText(messages, options.signal, (progress) =>
+    yield* streamKeepingPartialText(messages, options.signal, this.#secrets, (progress) =>
       this.#generate(messages, options, progress),
     );
   }
@@ -177,7 +214,7 @@ export class OpenAiBackend implements ChatBackend {
         return await openRequest(
           {
             provider: this.#provider,
-            url: `${this.#base}/chat/completions`,
+            url: this.#url,
             method: 'POST',
             headers: openAiHeaders(this.options.apiKey),
             body: this.#body(messages, options, stream),
@@ -276,7 +313,7 @@ export class OpenAiBackend implements ChatBackend {
     const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
     const code = typeof error === 'object' ? Number(error.code) : NaN;
     throw errorForStatus(
-      { provider: this.#provider, url: this.#base },
+      { provider: this.#provider, url: this.#url },
       Number.isInteger(code) && code >= 400 ? code : 500,
       detail,
     );

@@ -9,7 +9,10 @@ import type { TransformersChatOptions } from './transformers';
 import type { ChatBackend } from './types';
 import { WebLlmBackend, type WebLlmEngineFactory } from './webllm';
 
-/** A model spec plus what never goes into a run file: the API key, a custom model's library URL. */
+/**
+ * A model spec plus what never goes into a run file: the API key, a custom model's library URL,
+ * and a `baseUrl` that may still hold credential query parameters (the session's, see RunSecrets).
+ */
 export type ChatBackendSpec = Pick<ModelSpec, 'backend' | 'modelId' | 'baseUrl'> & {
   apiKey?: string;
   /** WebLLM custom model: `baseUrl` is the weights folder, this the compiled `.wasm` library. */

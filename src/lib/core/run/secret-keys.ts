@@ -13,20 +13,80 @@ export function isSecretKey(name: string): boolean {
   return SECRET_KEY.test(name);
 }
 
-/** Removes user:password@ and ?key=… from a URL so a base URL never carries credentials. */
-export function stripUrlCredentials(url: string): string {
+/**
+ * Last words of query parameter names that carry credentials, compared case-insensitively after
+ * splitting the name at `-`, `_`, `.` and camelCase humps: `api_key`, `api-key`, `apiKey`, `key`,
+ * `subscription-key`, `token`, `access_token`, `hf_token`, `X-Amz-Security-Token`, `secret`,
+ * `client_secret`, `password`, `pwd`, `sig` (Azure SAS), `signature`, `X-Amz-Signature`,
+ * `X-Amz-Credential`, `auth`, `authorization`, `bearer`, `session_key`. Names matched by
+ * `isSecretKey` count too. Ordinary parameters such as `api-version`, `max_tokens` or `model` do not.
+ */
+export const CREDENTIAL_PARAM_WORDS: readonly string[] = Object.freeze([
+  'key',
+  'apikey',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'sig',
+  'signature',
+  'auth',
+  'authorization',
+  'credential',
+  'credentials',
+  'bearer',
+  'cookie',
+]);
+
+/** True for URL query parameter names that may carry a credential (see CREDENTIAL_PARAM_WORDS). */
+export function isCredentialParam(name: string): boolean {
+  if (isSecretKey(name)) return true;
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[-_.\s]+/)
+    .filter(Boolean);
+  const last = words.at(-1);
+  return last !== undefined && CREDENTIAL_PARAM_WORDS.includes(last);
+}
+
+/** A URL split into what may be stored and what was taken out of it. */
+export interface UrlCredentials {
+  /** The URL without user:password and without credential query parameters. */
+  url: string;
+  /** Names of the credential query parameters that were removed, in URL order, each once. */
+  removedParams: string[];
+  /** True when the URL held user:password (or a user name) before the host. */
+  removedUserInfo: boolean;
+}
+
+/**
+ * Takes user:password@ and credential query parameters (isCredentialParam) out of a URL.
+ * Text that is not an absolute URL is returned unchanged; an ordinary URL keeps its exact spelling.
+ */
+export function splitUrlCredentials(url: string): UrlCredentials {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return url;
+    return { url, removedParams: [], removedUserInfo: false };
   }
-  const secretParams = [...parsed.searchParams.keys()].filter(isSecretKey);
-  if (!parsed.username && !parsed.password && secretParams.length === 0) return url;
+  const removedParams = [...new Set([...parsed.searchParams.keys()].filter(isCredentialParam))];
+  const removedUserInfo = parsed.username !== '' || parsed.password !== '';
+  if (!removedUserInfo && removedParams.length === 0) {
+    return { url, removedParams, removedUserInfo };
+  }
   // Re-serialise only when something must go: URL normalises (adds "/"), which would break
   // the exact round trip of ordinary URLs.
   parsed.username = '';
   parsed.password = '';
-  for (const name of secretParams) parsed.searchParams.delete(name);
-  return parsed.toString();
+  for (const name of removedParams) parsed.searchParams.delete(name);
+  return { url: parsed.toString(), removedParams, removedUserInfo };
+}
+
+/** Removes user:password@ and credential query parameters so a stored URL never carries them. */
+export function stripUrlCredentials(url: string): string {
+  return splitUrlCredentials(url).url;
 }
