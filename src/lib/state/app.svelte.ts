@@ -15,6 +15,12 @@ import { ThemeState } from './theme.svelte';
 export interface RunSecrets {
   apiKey?: string;
   modelLibUrl?: string;
+  /**
+   * The base URL as typed, when it held credential query parameters (`?api_key=…`): the run
+   * stores it without them, this session's requests use it with them. Absent otherwise, because
+   * it replaces the stored base URL when the backend is built.
+   */
+  baseUrl?: string;
 }
 
 /** Everything shared by the screens. */
@@ -24,8 +30,9 @@ export class AppState {
   /** A message about storage the user should see (e.g. persistence not granted), or null. */
   storageNotice = $state<string | null>(null);
   /**
-   * API keys and custom model library URLs per run and side. Memory only: they never go into
-   * IndexedDB, run files or URLs, so a reloaded page asks for them again.
+   * API keys, base URLs with their credential parameters and custom model library URLs per run
+   * and side. Memory only: they never go into IndexedDB, run files or URLs, so a reloaded page
+   * asks for them again.
    */
   readonly secrets = new Map<string, Record<Side, RunSecrets>>();
   /** Runs created in this tab whose generation should start when their page opens. */

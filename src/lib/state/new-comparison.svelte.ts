@@ -1,7 +1,7 @@
 /**
  * The new-comparison form: models A and B (or one model with a different system prompt or
  * sampling), the prompt set, and the generation settings. Starting saves an empty run and
- * hands the API keys (memory only) to the generation screen.
+ * hands the API keys and credential-bearing base URLs (memory only) to the generation screen.
  */
 import { getCapabilities, type Capabilities } from '../backends/capabilities';
 import {
@@ -22,8 +22,9 @@ import {
 } from '../core/prompts';
 import { sourceFromBlob } from '../core/run/import/blob-source';
 import { sourceFromString } from '../core/run';
+import { splitUrlCredentials, stripUrlCredentials } from '../core/run/secret-keys';
 import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../core/run/types';
-import type { AppState } from './app.svelte';
+import type { AppState, RunSecrets } from './app.svelte';
 import { describeError } from './errors';
 
 /** Types the form's components need, re-exported so components stay off the backends layer. */
@@ -57,6 +58,34 @@ const blankModel = (modelId: string): ModelChoice => ({
   modelLibUrl: '',
   systemPrompt: '',
 });
+
+/**
+ * What the form says under a base URL that holds credentials (credential query parameters such
+ * as `api_key`, or user:password): they are sent in this session only and never saved, and the
+ * key belongs in the key field when there is one. Null for a URL without credentials.
+ */
+export function baseUrlNotice(baseUrl: string, hasKeyField: boolean): string | null {
+  const { url, removedParams, removedUserInfo } = splitUrlCredentials(baseUrl.trim());
+  const notes: string[] = [];
+  if (removedParams.length > 0) {
+    const names = removedParams.map((name) => `"${name}"`).join(', ');
+    const one = removedParams.length === 1;
+    notes.push(
+      `${one ? 'The parameter' : 'The parameters'} ${names} of this URL ${one ? 'looks' : 'look'} ` +
+        "like a credential: used for this session's requests only, never saved or exported. " +
+        `The run keeps ${url}, so a reopened run sends no key.`,
+    );
+  }
+  if (removedUserInfo) {
+    notes.push(
+      'A browser cannot send a user name and password written before the host; they are ' +
+        'dropped and not saved.',
+    );
+  }
+  if (notes.length === 0) return null;
+  if (hasKeyField) notes.push('Put the API key in the API key field below instead.');
+  return notes.join(' ');
+}
 
 /** Suggested model ids per backend, shown as the default when the backend changes. */
 export const DEFAULT_MODEL_IDS: Record<GeneratingBackend, string> = {
@@ -206,7 +235,8 @@ export class NewComparisonState {
       label: m.modelId,
       backend: m.backend,
       modelId: m.modelId.trim(),
-      ...(m.baseUrl.trim() ? { baseUrl: m.baseUrl.trim() } : {}),
+      // Credentials typed into the URL stay in memory (see start), never in the stored run.
+      ...(m.baseUrl.trim() ? { baseUrl: stripUrlCredentials(m.baseUrl.trim()) } : {}),
       ...(m.systemPrompt.trim() ? { systemPrompt: m.systemPrompt } : {}),
       params,
       ...overrides,
@@ -281,13 +311,7 @@ export class NewComparisonState {
       const repo = await this.app.repo();
       id = (await repo.create(run)).id;
       const keyB = this.intervention === 'other-model' ? this.modelB : this.modelA;
-      this.app.secrets.set(run.id, {
-        A: {
-          apiKey: this.modelA.apiKey || undefined,
-          modelLibUrl: this.modelA.modelLibUrl || undefined,
-        },
-        B: { apiKey: keyB.apiKey || undefined, modelLibUrl: keyB.modelLibUrl || undefined },
-      });
+      this.app.secrets.set(run.id, { A: runSecrets(this.modelA), B: runSecrets(keyB) });
     });
     return id;
   }
@@ -303,6 +327,18 @@ export class NewComparisonState {
       this.busy = false;
     }
   }
+}
+
+/** What a side's backend needs beyond its stored spec; see RunSecrets. */
+function runSecrets(m: ModelChoice): RunSecrets {
+  const secrets: RunSecrets = {
+    apiKey: m.apiKey || undefined,
+    modelLibUrl: m.modelLibUrl || undefined,
+  };
+  // Set only when it differs: it replaces the stored base URL when the backend is built.
+  const typed = m.baseUrl.trim();
+  if (typed && splitUrlCredentials(typed).removedParams.length > 0) secrets.baseUrl = typed;
+  return secrets;
 }
 
 function reportNotes(parsed: ParsedPrompts): string[] {
