@@ -9,8 +9,10 @@ import {
   type ImportedAnswers,
   type TableInspection,
 } from '../core/run';
+import { modelNameFromFileName } from '../core/run/import/file-names';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
+import { filesToImport, type ChosenFile } from './chosen-files';
 import { describeError } from './errors';
 import { importWorker, type DetectedFile } from './workers';
 
@@ -40,20 +42,23 @@ export function planImport(files: DetectedFile[]): ImportPlan {
       case 'alpaca-eval':
         return {
           kind: 'invalid',
-          reason: `${file.file.name} holds one model's alpaca_eval outputs: add the other model's model_outputs.json too (choose both files at once).`,
+          reason: `${file.name} holds one model's alpaca_eval outputs: add the other model's model_outputs.json too (choose both files at once).`,
         };
       default:
         if (file.inspection) return { kind: 'table', file, inspection: file.inspection };
-        return { kind: 'invalid', reason: `${file.file.name}: could not read it as a table.` };
+        return { kind: 'invalid', reason: `${file.name}: could not read it as a table.` };
     }
   }
   return {
     kind: 'invalid',
     reason: `Choose either two alpaca_eval model_outputs.json files (one per model) or a single file; got ${files
-      .map((f) => `${f.file.name} (${f.format})`)
+      .map((f) => `${f.name} (${f.format})`)
       .join(', ')}.`,
   };
 }
+
+// Only what the worker needs: a detected file also carries its table inspection.
+const namedFile = (d: DetectedFile) => ({ file: d.file, name: d.name });
 
 /** State of the import screen. */
 export class ImportState {
@@ -70,19 +75,26 @@ export class ImportState {
   constructor(private readonly app: AppState) {}
 
   /** Detects the format of the chosen files and prepares a plan (and a default mapping). */
-  async choose(files: File[]): Promise<void> {
+  async choose(chosen: ChosenFile[]): Promise<void> {
     this.reset();
+    const files = filesToImport(chosen);
+    if (files.length === 0) {
+      this.error =
+        'The chosen folder holds no file to import: expected JSON, JSONL, CSV, TSV or TXT files (for alpaca_eval, the model_outputs.json of each model).';
+      return;
+    }
     await this.#run(async (signal) => {
       const detected: DetectedFile[] = [];
       for (const file of files) {
-        detected.push(await importWorker.call('inspect', { file }, { signal }));
+        detected.push(await importWorker.call('inspect', file, { signal }));
       }
       this.detected = detected;
       this.plan = planImport(detected);
       if (this.plan.kind === 'table') this.mapping = { ...this.plan.inspection.suggestedMapping };
       if (this.plan.kind === 'invalid') this.error = this.plan.reason;
       if (this.plan.kind === 'run-file') this.name = '';
-      else this.name = files.map((f) => f.name.replace(/\.[^.]+$/, '')).join(' vs ');
+      else
+        this.name = detected.map((d) => d.generator ?? modelNameFromFileName(d.name)).join(' vs ');
       if (this.plan.kind === 'alpaca-pair' || this.plan.kind === 'llm-comparator') {
         await this.parse();
       }
@@ -107,19 +119,19 @@ export class ImportState {
       if (plan.kind === 'alpaca-pair') {
         this.preview = await importWorker.call(
           'importAlpacaPair',
-          { a: plan.files.A.file, b: plan.files.B.file },
+          { a: namedFile(plan.files.A), b: namedFile(plan.files.B) },
           options,
         );
       } else if (plan.kind === 'table') {
         this.preview = await importWorker.call(
           'importTable',
-          { file: plan.file.file, mapping: $state.snapshot(this.mapping) },
+          { file: namedFile(plan.file), mapping: $state.snapshot(this.mapping) },
           options,
         );
       } else if (plan.kind === 'llm-comparator') {
         this.preview = await importWorker.call(
           'importLlmComparator',
-          { file: plan.file.file },
+          { file: namedFile(plan.file) },
           options,
         );
       }
@@ -133,7 +145,11 @@ export class ImportState {
     await this.#run(async (signal) => {
       const repo = await this.app.repo();
       if (plan.kind === 'run-file') {
-        const run = await importWorker.call('readRunFile', { file: plan.file.file }, { signal });
+        const run = await importWorker.call(
+          'readRunFile',
+          { file: plan.file.file, name: plan.file.name },
+          { signal },
+        );
         id = (await repo.importRun(run)).id;
         return;
       }
@@ -141,7 +157,7 @@ export class ImportState {
       const run = runFromImport(this.preview, {
         id: crypto.randomUUID(),
         name: this.name.trim() || 'Imported answers',
-        promptSetName: this.detected.map((d) => d.file.name).join(' + '),
+        promptSetName: this.detected.map((d) => d.name).join(' + '),
         now: new Date().toISOString(),
       });
       id = (await repo.create(run)).id;
