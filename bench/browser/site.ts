@@ -3,19 +3,17 @@
  * server on 127.0.0.1, headless Chromium through playwright-core, and a way to print figures.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, openSync, closeSync, rmSync } from 'node:fs';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { pathOf } from '../harness';
+import { ChromiumNotFoundError, findChromium } from '../../tests/e2e/find-chromium';
 
 /** The repository root. */
 export const ROOT = resolve(pathOf(import.meta.url), '..', '..', '..');
-
-/** Path of Debian's Chromium; override with CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // The same flags as the e2e suite (see DESIGN.md); swiftshader gives headless WebGL.
 const FLAGS = [
@@ -144,7 +142,7 @@ export interface Chromium {
 export async function launchChromium(): Promise<Chromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bd-bench-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: findChromium(),
     args: FLAGS,
     headless: true,
     viewport: { width: 1280, height: 860 },
@@ -166,9 +164,15 @@ export async function launchChromium(): Promise<Chromium> {
   };
 }
 
-/** Whether Chromium is installed (cases skip without it). */
+/** Why no Chromium can be launched (cases skip with this reason), or null when one is found. */
 export function chromiumMissing(): string | null {
-  return existsSync(CHROMIUM_PATH) ? null : `no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`;
+  try {
+    findChromium();
+    return null;
+  } catch (error) {
+    if (error instanceof ChromiumNotFoundError) return error.message;
+    throw error;
+  }
 }
 
 /**

@@ -4,9 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 
-/** Path of Debian's Chromium; override with CHROMIUM_PATH. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -38,7 +35,7 @@ export async function launch(): Promise<E2eSession> {
   const baseUrl = inject('baseUrl');
   const userDataDir = mkdtempSync(join(tmpdir(), 'bd-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: inject('chromiumPath'),
     args: FLAGS,
     headless: true,
     acceptDownloads: true,
