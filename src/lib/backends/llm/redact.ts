@@ -15,8 +15,11 @@ const MIN_SECRET_LENGTH = 4;
 /** A run of this many characters of a secret is an echo of it, wherever it appears. */
 const MIN_ECHO_LENGTH = 8;
 
-/** Masked echoes such as `sk-proj-****abcd`, `sk-abc...xyz` or `sk-…wxyz`. */
-const MASKED_ECHO = /([\w-]*)(?:\*{3,}|\.{3}|…|•{3,})([\w-]*)/g;
+/**
+ * Masked echoes such as `sk-proj-****abcd`, `sk-abc...xyz` or `sk-…wxyz`. The visible ends are
+ * bounded so that a long run of word characters cannot make the search quadratic.
+ */
+const MASKED_ECHO = /([\w-]{0,64})(?:\*{3,}|\.{3}|…|•{3,})([\w-]{0,64})/g;
 
 /** At least this many characters of a masked echo must match the secret's start and end. */
 const MIN_MASKED_REVEAL = 4;
