@@ -189,10 +189,10 @@ describe('embedWithCache', () => {
     const first = await embedWithCache(['aa', 'b', 'aa'], 'e1', embed, cache);
     expect(calls).toEqual([['aa', 'b']]);
     expect(Array.from(first.vectors.data)).toEqual([2, 1, 1, 1, 2, 1]);
-    expect(first.stats).toEqual({ embedded: 2, cached: 1 });
+    expect(first.stats).toEqual({ embedded: 2, cached: 1, imported: 0, rejected: 0 });
     const second = await embedWithCache(['b', 'ccc'], 'e1', embed, cache);
     expect(calls[1]).toEqual(['ccc']);
-    expect(second.stats).toEqual({ embedded: 1, cached: 1 });
+    expect(second.stats).toEqual({ embedded: 1, cached: 1, imported: 0, rejected: 0 });
     await embedWithCache(['b'], 'other-embedder', embed, cache);
     expect(calls[2]).toEqual(['b']);
   });

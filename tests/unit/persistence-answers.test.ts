@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/lib/persistence/db';
 import { InvalidRecordError, RunNotFoundError } from '../../src/lib/persistence/errors';
 import { RunRepository } from '../../src/lib/persistence/runs';
+import { fakeAnalysisResult } from './analysis-result-fixture';
 import { answer, FakeClock, freshRepo, makeRun, rawCount as countIn } from './persistence-fixtures';
 
 let db: Db;
@@ -104,9 +105,11 @@ describe('RunRepository answers', () => {
 
 describe('RunRepository analyses, hypotheses, log', () => {
   it('replaces an analysis by id and keeps others', async () => {
-    await repo.create(makeRun('r1'));
-    await repo.putAnalysis('r1', { id: 'an1', createdAt: 'x', params: { k: 5 }, result: null });
-    await repo.putAnalysis('r1', { id: 'an2', createdAt: 'y', params: {}, result: [1] });
+    const run = makeRun('r1');
+    await repo.create(run);
+    const result = fakeAnalysisResult(run.answers);
+    await repo.putAnalysis('r1', { id: 'an1', createdAt: 'x', params: { k: 5 }, result });
+    await repo.putAnalysis('r1', { id: 'an2', createdAt: 'y', params: {}, result });
     const analyses = await repo.analyses('r1');
     expect(analyses.map((a) => [a.id, a.params])).toEqual([
       ['an1', { k: 5 }],

@@ -20,6 +20,7 @@ import {
   StorageVersionError,
 } from '../../src/lib/persistence/errors';
 import { RunRepository } from '../../src/lib/persistence/runs';
+import { fakeAnalysisResult } from './analysis-result-fixture';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -70,9 +71,9 @@ function rawOpen(
 }
 
 describe('openDb schema', () => {
-  it('creates the documented v1 layout', async () => {
+  it('creates the documented v2 layout', async () => {
     const db = await openDb({ factory: new IDBFactory(), name: 'layout' });
-    expect(DB_VERSION).toBe(1);
+    expect(DB_VERSION).toBe(2);
     expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(
       [
@@ -81,12 +82,21 @@ describe('openDb schema', () => {
         'hypotheses',
         'prompts',
         'runs',
+        'runVectors',
         'supervisorLog',
         'vectorRefs',
         'vectors',
       ].sort(),
     );
-    const tx = db.transaction(['runs', 'answers', 'prompts', 'vectors', 'supervisorLog']);
+    const tx = db.transaction([
+      'runs',
+      'answers',
+      'prompts',
+      'vectors',
+      'runVectors',
+      'supervisorLog',
+    ]);
+    expect(tx.objectStore('runVectors').keyPath).toEqual(['runId', 'embedderId', 'textHash']);
     expect(tx.objectStore('answers').keyPath).toEqual(['runId', 'promptId', 'side', 'sample']);
     expect(tx.objectStore('answers').index('runSide').keyPath).toEqual(['runId', 'side']);
     expect(tx.objectStore('prompts').keyPath).toEqual(['runId', 'id']);
@@ -108,7 +118,7 @@ describe('openDb schema', () => {
     db2.close();
   });
 
-  it('reads a v1 database built by hand from the documented layout (not by our migration)', async () => {
+  it('upgrades a v1 database built by hand from its documented layout; its runs still open', async () => {
     const factory = new IDBFactory();
     const raw = await rawOpen(factory, 'hand', 1, (db) => {
       db.createObjectStore('runs', { keyPath: 'id' }).createIndex('updatedAt', 'updatedAt');
@@ -133,21 +143,43 @@ describe('openDb schema', () => {
       supervisorLog: _s,
       ...meta
     } = tinyRun('legacy');
-    const tx = raw.transaction(['runs', 'prompts', 'answers'], 'readwrite');
+    const tx = raw.transaction(
+      ['runs', 'prompts', 'answers', 'vectors', 'vectorRefs', 'analyses'],
+      'readwrite',
+    );
     tx.objectStore('runs').put(meta);
     tx.objectStore('prompts').put({ runId: 'legacy', id: 'p1', text: 'Hi', order: 0 });
     tx.objectStore('answers').put({ runId: 'legacy', ...tinyAnswer(0) });
+    const vector = { embedderId: 'e', textHash: 'h', vector: new Float32Array([0.6, 0.8]) };
+    tx.objectStore('vectors').put(vector);
+    tx.objectStore('vectorRefs').put({ runId: 'legacy', embedderId: 'e', textHash: 'h' });
+    const legacyAnalysis = {
+      id: 'an1',
+      createdAt: '2025-01-01T00:00:00.000Z',
+      params: {},
+      result: fakeAnalysisResult([tinyAnswer(0)]),
+    };
+    tx.objectStore('analyses').put({ runId: 'legacy', ...legacyAnalysis });
     await new Promise((resolve) => (tx.oncomplete = resolve));
     raw.close();
 
+    // Opening upgrades it to the current version; the run opens with all its parts.
     const db = await openDb({ factory, name: 'hand' });
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames]).toContain('runVectors');
     const repo = new RunRepository(db);
     expect((await repo.list())[0]).toMatchObject({
       id: 'legacy',
       promptCount: 1,
       answerCounts: { A: 1, B: 0 },
     });
-    expect((await repo.open('legacy')).answers).toEqual([tinyAnswer(0)]);
+    const run = await repo.open('legacy');
+    expect(run.answers).toEqual([tinyAnswer(0)]);
+    expect(run.embeddings).toEqual([vector]);
+    expect(run.analyses).toEqual([legacyAnalysis]);
+    // And it works as a current database: the run can be deleted with its cached vector.
+    expect(await repo.delete('legacy')).toBe(true);
+    expect(await db.count('vectors')).toBe(0);
     db.close();
   });
 });
@@ -175,7 +207,7 @@ describe('migrations', () => {
 
     const spy = vi.fn(v2);
     const db = await openDb({ factory, name: 'm', migrations: [...MIGRATIONS, spy, v3] });
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(DB_VERSION + 2);
     expect(spy).toHaveBeenCalledTimes(1);
     expect([...db.objectStoreNames]).toContain('extra');
     const run = await new RunRepository(db).open('r1');
@@ -201,9 +233,11 @@ describe('migrations', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(StorageError);
-    expect((error as Error).message).toMatch(/from version 1 to 2 \(Error: boom\)/);
+    expect((error as Error).message).toMatch(
+      new RegExp(`from version ${DB_VERSION} to ${DB_VERSION + 1} \\(Error: boom\\)`),
+    );
     const db = await openDb({ factory, name: 'f' });
-    expect(db.version).toBe(1);
+    expect(db.version).toBe(DB_VERSION);
     expect(await new RunRepository(db).get('r1')).toBeDefined();
     db.close();
   });
@@ -232,7 +266,7 @@ describe('open failures', () => {
     // The pending upgrade now completes; its orphan connection must not block the next open.
     await vi.waitFor(async () => {
       const db = await rawOpen(factory, 'b');
-      expect(db.version).toBe(2);
+      expect(db.version).toBe(DB_VERSION + 1);
       db.close();
     });
     const db = await openDb({
@@ -240,7 +274,7 @@ describe('open failures', () => {
       name: 'b',
       migrations: [...MIGRATIONS, () => undefined, () => undefined],
     });
-    expect(db.version).toBe(3);
+    expect(db.version).toBe(DB_VERSION + 2);
     db.close();
   });
 
@@ -249,8 +283,8 @@ describe('open failures', () => {
     const onVersionChange = vi.fn();
     const db = await openDb({ factory, name: 'vc', onVersionChange });
     const repo = new RunRepository(db);
-    const other = await rawOpen(factory, 'vc', 2);
-    expect(other.version).toBe(2);
+    const other = await rawOpen(factory, 'vc', DB_VERSION + 1);
+    expect(other.version).toBe(DB_VERSION + 1);
     expect(onVersionChange).toHaveBeenCalledOnce();
     const error = await repo.list().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageVersionError);

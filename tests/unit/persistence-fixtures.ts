@@ -7,6 +7,7 @@ import type { Answer, Run, Side } from '../../src/lib/core/run/types';
 import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
 import { openDb, type Db } from '../../src/lib/persistence/db';
 import { RunRepository } from '../../src/lib/persistence/runs';
+import { fakeAnalysisResult, sha256 } from './analysis-result-fixture';
 
 /** A clock the tests move by hand, so updatedAt order is deterministic. */
 export class FakeClock {
@@ -35,7 +36,10 @@ export function answer(
   };
 }
 
-/** A realistic run: prompt ids deliberately not in sort order, both sides, several samples. */
+/**
+ * A realistic run: prompt ids deliberately not in sort order, both sides, several samples,
+ * vectors for two of its own answers (under their real text hashes) and a readable analysis.
+ */
 export function makeRun(
   id: string,
   opts: { prompts?: number; samples?: number; name?: string } = {},
@@ -73,16 +77,21 @@ export function makeRun(
     samplesPerPrompt: samples,
     prompts,
     answers,
-    embeddings: [
-      { embedderId: 'emb', textHash: `${id}-h1`, vector: new Float32Array([0.6, 0.8]) },
-      { embedderId: 'emb', textHash: 'shared', vector: new Float32Array([1, 0]) },
-    ],
+    // In key order, as the store gives them back.
+    embeddings: answers
+      .slice(0, 2)
+      .map((a, i) => ({
+        embedderId: 'emb',
+        textHash: sha256(a.text),
+        vector: new Float32Array(i === 0 ? [0.6, 0.8] : [1, 0]),
+      }))
+      .sort((x, y) => (x.textHash < y.textHash ? -1 : 1)),
     analyses: [
       {
         id: 'an1',
         createdAt: '2025-01-01T00:00:00.000Z',
         params: { k: 4 },
-        result: { clusters: [1, 2] },
+        result: fakeAnalysisResult(answers),
       },
     ],
     hypotheses: [{ id: 'h1', text: 'B is shorter', createdAt: '2025-01-01T00:00:00.000Z' }],
@@ -115,7 +124,7 @@ export async function freshRepo(): Promise<{ db: Db; clock: FakeClock; repo: Run
 /** How many records of run `runId` a store holds, read straight from the database. */
 export function rawCount(
   db: Db,
-  store: 'prompts' | 'answers' | 'analyses' | 'hypotheses' | 'vectorRefs',
+  store: 'prompts' | 'answers' | 'analyses' | 'hypotheses' | 'vectorRefs' | 'runVectors',
   runId: string,
 ): Promise<number> {
   return db.count(store, IDBKeyRange.bound([runId], [runId, []]));

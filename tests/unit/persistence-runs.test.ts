@@ -147,14 +147,24 @@ describe('RunRepository rename/delete', () => {
     expect(await repo.delete('r1')).toBe(false);
   });
 
-  it('frees cached vectors only when no other run uses them', async () => {
+  it('frees cached vectors only when no other run uses them, and a run’s own ones with it', async () => {
     await repo.create(makeRun('r1'));
     await repo.create(makeRun('r2'));
+    const vector = (textHash: string) => ({
+      embedderId: 'e',
+      textHash,
+      vector: new Float32Array([1]),
+    });
+    await repo.putVectors([vector('x1'), vector('shared')], { runId: 'r1' });
+    await repo.putVectors([vector('x2'), vector('shared')], { runId: 'r2' });
     await repo.delete('r1');
-    const left = await repo.getVectors('emb', ['r1-h1', 'r2-h1', 'shared']);
-    expect([...left.keys()].sort()).toEqual(['r2-h1', 'shared']);
+    const left = await repo.getVectors('e', ['x1', 'x2', 'shared']);
+    expect([...left.keys()].sort()).toEqual(['shared', 'x2']);
+    expect(await rawCount('runVectors', 'r1')).toBe(0);
+    expect(await rawCount('runVectors', 'r2')).toBe(2);
     await repo.delete('r2');
     expect(await db.count('vectors')).toBe(0);
+    expect(await db.count('runVectors')).toBe(0);
   });
 });
 
@@ -178,7 +188,9 @@ describe('RunRepository import', () => {
     const copy = await repo2.open('copy-1');
     expect(copy.prompts).toHaveLength(3);
     expect(copy.answers).toEqual(makeRun('r1').answers);
-    expect(copy.embeddings.map((e) => e.textHash).sort()).toEqual(['r1-h1', 'shared']);
+    expect(copy.embeddings.map((e) => e.textHash)).toEqual(
+      makeRun('r1').embeddings.map((e) => e.textHash),
+    );
     // Deleting the original must not take the copy's vectors with it.
     await repo2.delete('r1');
     expect((await repo2.open('copy-1')).embeddings).toHaveLength(2);

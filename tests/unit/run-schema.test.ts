@@ -153,6 +153,20 @@ describe('validateRun', () => {
     expect(error.got).toContain('prompts[0]');
   });
 
+  it('rejects a run without prompts with a message that says so', () => {
+    const error = errorOf(
+      mutated((r) => {
+        r.prompts = [];
+        r.answers = [];
+      }),
+      'run',
+    );
+    expect(error.location).toBe('run.prompts');
+    expect(error.message).toBe(
+      'run.json, run.prompts: expected at least one prompt (a run compares the two models on its prompts), got an empty list: this run file holds no prompts',
+    );
+  });
+
   it('rejects answers to prompts the run does not have', () => {
     const error = errorOf(mutated((r) => (r.answers[4]!.promptId = 'p9999')));
     expect(error.message).toBe(

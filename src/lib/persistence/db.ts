@@ -2,14 +2,18 @@
  * The IndexedDB database: its name, schema version, migrations and the one transaction helper
  * every read and write goes through (so every storage failure is mapped to a named error).
  *
- * Store layout (DB_VERSION 1, the baseline; see MIGRATIONS):
+ * Store layout (DB_VERSION 2; see MIGRATIONS):
  * - `runs`          RunMeta, key `id`; index `updatedAt` for the newest-first library.
  * - `prompts`       PromptRow, key [runId, id]; `order` keeps the run's prompt order.
  * - `answers`       AnswerRow, key [runId, promptId, side, sample]: appending an answer is one
  *                   small put and re-appending the same job overwrites it. Index `runSide`
  *                   [runId, side] gives per-side counts without loading answers; a run's
  *                   answers are a range of the primary key, so no separate runId index.
- * - `vectors`       EmbeddingRecord, key [embedderId, textHash]: a cache shared across runs.
+ * - `vectors`       EmbeddingRecord, key [embedderId, textHash]: a cache shared across runs,
+ *                   holding only vectors computed on this machine (a vector from a file could
+ *                   otherwise change every other run's analysis of the same text).
+ * - `runVectors`    RunVectorRow, key [runId, embedderId, textHash] (since v2): vectors that
+ *                   arrived in a run file; they serve only that run and go when it is deleted.
  * - `vectorRefs`    VectorRefRow, key [runId, embedderId, textHash]: which cached vectors a run
  *                   uses (its `embeddings` on export); index `vector` [embedderId, textHash] lets
  *                   `delete` drop vectors no other run uses, so deleting runs frees space.
@@ -53,6 +57,8 @@ export interface VectorRefRow {
   embedderId: string;
   textHash: string;
 }
+/** A vector that came with run `runId`'s file: used by that run only. */
+export type RunVectorRow = EmbeddingRecord & { runId: string };
 /** An analysis as stored, tagged with its run. */
 export type AnalysisRow = AnalysisRecord & { runId: string };
 /** A hypothesis as stored, tagged with its run. */
@@ -75,6 +81,7 @@ export interface BehaviourDiffDB extends DBSchema {
     value: VectorRefRow;
     indexes: { vector: [string, string] };
   };
+  runVectors: { key: [string, string, string]; value: RunVectorRow };
   analyses: { key: [string, string]; value: AnalysisRow };
   hypotheses: { key: [string, string]; value: HypothesisRow };
   supervisorLog: { key: number; value: SupervisorLogRow; indexes: { runId: string } };
@@ -113,11 +120,16 @@ const createBaseline: Migration = (db) => {
   log.createIndex('runId', 'runId');
 };
 
+/** v1 -> v2: run-scoped vectors, so imported vectors stay out of the shared cache. */
+const addRunVectors: Migration = (db) => {
+  db.createObjectStore('runVectors', { keyPath: ['runId', 'embedderId', 'textHash'] });
+};
+
 /**
  * MIGRATIONS[i] upgrades a database from version i to i + 1. Append, never edit: a user's
  * browser may hold any earlier version. Migrations that rewrite records use `tx`.
  */
-export const MIGRATIONS: readonly Migration[] = [createBaseline];
+export const MIGRATIONS: readonly Migration[] = [createBaseline, addRunVectors];
 
 /** The schema version this code writes; always the number of migrations. */
 export const DB_VERSION = MIGRATIONS.length;

@@ -6,6 +6,7 @@
 import type { IDBPTransaction } from 'idb';
 import { SIDES } from '../core/run/types';
 import type { Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
+import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
 import { each, runRange, type AnswerRow, type BehaviourDiffDB, type StoreName } from './db';
 import { RunNotFoundError } from './errors';
 import {
@@ -29,6 +30,7 @@ export const ALL_STORES = [
   'answers',
   'vectors',
   'vectorRefs',
+  'runVectors',
   'analyses',
   'hypotheses',
   'supervisorLog',
@@ -78,13 +80,16 @@ export function checkRun(run: Run): void {
   );
 }
 
-/** Queues the writes of a whole run (meta under `meta.id`) in `tx` and waits for them. */
+/**
+ * Queues the writes of a whole run (meta under `meta.id`) in `tx` and waits for them. The
+ * run's embeddings become its own (`runVectors`), never entries of the shared cache: only the
+ * analysis puts vectors there, after computing them on this machine.
+ */
 export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<void> {
   const runId = meta.id;
   const prompts = tx.objectStore('prompts');
   const answers = tx.objectStore('answers');
-  const vectors = tx.objectStore('vectors');
-  const refs = tx.objectStore('vectorRefs');
+  const runVectors = tx.objectStore('runVectors');
   const analyses = tx.objectStore('analyses');
   const hypotheses = tx.objectStore('hypotheses');
   const log = tx.objectStore('supervisorLog');
@@ -92,9 +97,8 @@ export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<
     tx.objectStore('runs').put(meta),
     each(run.prompts, (p, order) => prompts.put({ ...p, runId, order })),
     each(run.answers, (a) => answers.put({ ...a, runId })),
-    each(run.embeddings, (e) => vectors.put(e)),
     each(run.embeddings, (e) =>
-      refs.put({ runId, embedderId: e.embedderId, textHash: e.textHash }),
+      runVectors.put({ runId, embedderId: e.embedderId, textHash: e.textHash, vector: e.vector }),
     ),
     each(run.analyses, (a) => analyses.put({ ...a, runId })),
     each(run.hypotheses, (h) => hypotheses.put({ ...h, runId })),
@@ -124,30 +128,46 @@ export function sortAnswers(
   return rows.map(untag);
 }
 
+/** A run read back, with the saved analyses that had to be left out of it. */
+export interface OpenedRun {
+  run: Run;
+  droppedAnalyses: DroppedAnalysis[];
+}
+
 /**
- * Reads run `id` with all its parts; answers in prompt order, then side, then sample.
+ * Reads run `id` with all its parts; answers in prompt order, then side, then sample. Its
+ * embeddings are its own vectors, then the cached ones it uses (its own win for a text).
+ * Analyses whose result this version cannot read are left out and listed, so the run opens.
  * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
  */
-export async function readRun(tx: AnyTx, id: string): Promise<Run> {
+export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
   const range = runRange(id);
-  const [meta, promptRows, answerRows, refs, analyses, hypotheses, log] = await Promise.all([
-    tx.objectStore('runs').get(id),
-    tx.objectStore('prompts').getAll(range),
-    tx.objectStore('answers').getAll(range),
-    tx.objectStore('vectorRefs').getAll(range),
-    tx.objectStore('analyses').getAll(range),
-    tx.objectStore('hypotheses').getAll(range),
-    tx.objectStore('supervisorLog').index('runId').getAll(id),
-  ]);
+  const [meta, promptRows, answerRows, ownVectors, refs, analyses, hypotheses, log] =
+    await Promise.all([
+      tx.objectStore('runs').get(id),
+      tx.objectStore('prompts').getAll(range),
+      tx.objectStore('answers').getAll(range),
+      tx.objectStore('runVectors').getAll(range),
+      tx.objectStore('vectorRefs').getAll(range),
+      tx.objectStore('analyses').getAll(range),
+      tx.objectStore('hypotheses').getAll(range),
+      tx.objectStore('supervisorLog').index('runId').getAll(id),
+    ]);
   if (meta === undefined) throw new RunNotFoundError(id);
   assertReadable(metaProblem(meta), 'runs', id);
   const vectorStore = tx.objectStore('vectors');
-  const vectors = await each(refs, (ref) => vectorStore.get([ref.embedderId, ref.textHash]));
+  const owned = new Set(ownVectors.map((r) => JSON.stringify([r.embedderId, r.textHash])));
+  const cachedRefs = refs.filter((r) => !owned.has(JSON.stringify([r.embedderId, r.textHash])));
+  const vectors = await each(cachedRefs, (ref) => vectorStore.get([ref.embedderId, ref.textHash]));
   for (const row of promptRows) assertReadable(promptProblem(row), 'prompts', [id, row.id]);
   for (const r of analyses) assertReadable(analysisProblem(r), 'analyses', [id, r.id]);
   for (const r of hypotheses) assertReadable(hypothesisProblem(r), 'hypotheses', [id, r.id]);
   for (const r of log) assertReadable(logEntryProblem(r), 'supervisorLog', [id, r.at]);
   const embeddings: EmbeddingRecord[] = [];
+  for (const r of ownVectors) {
+    assertReadable(vectorProblem(r), 'runVectors', [id, r.embedderId, r.textHash]);
+    embeddings.push(untag(r));
+  }
   for (const v of vectors) {
     // A vector missing from the cache is lost work (it can be recomputed), not damage.
     if (v === undefined) continue;
@@ -155,19 +175,25 @@ export async function readRun(tx: AnyTx, id: string): Promise<Run> {
     embeddings.push(v);
   }
   promptRows.sort((x, y) => x.order - y.order);
-  return {
+  const { kept, dropped } = screenAnalyses(
+    analyses.map(untag),
+    new Set(promptRows.map((p) => p.id)),
+  );
+  const run: Run = {
     ...meta,
     prompts: promptRows.map(rowToPrompt),
     answers: sortAnswers(answerRows, promptRows, id),
     embeddings,
-    analyses: analyses.map(untag),
+    analyses: kept,
     hypotheses: hypotheses.map(untag),
     supervisorLog: log.map(untag),
   };
+  return { run, droppedAnalyses: dropped };
 }
 
 /**
- * Deletes run `id` and all its parts, then the cached vectors no other run uses.
+ * Deletes run `id` and all its parts (its own vectors included), then the cached vectors no
+ * other run uses.
  * Returns whether the run existed.
  */
 export async function deleteParts(tx: WriteTx, id: string): Promise<boolean> {
@@ -185,6 +211,7 @@ export async function deleteParts(tx: WriteTx, id: string): Promise<boolean> {
     tx.objectStore('answers').delete(range),
     tx.objectStore('analyses').delete(range),
     tx.objectStore('hypotheses').delete(range),
+    tx.objectStore('runVectors').delete(range),
     refStore.delete(range),
     each(logKeys, (k) => logStore.delete(k)),
   ]);

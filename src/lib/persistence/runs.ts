@@ -12,6 +12,9 @@ import type {
   RunSummary,
   SupervisorLogEntry,
 } from '../core/run/types';
+import { runTextHashes, screenImportedVectors } from '../core/analysis/imported-vectors';
+import type { DroppedVector } from '../core/analysis/imported-vectors';
+import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
 import { each, runRange, withTx, type Db, type StoreName } from './db';
 import { InvalidRecordError, RunExistsError, RunNotFoundError } from './errors';
 import {
@@ -32,9 +35,10 @@ import {
   readRun,
   sortAnswers,
   writeParts,
+  type OpenedRun,
   type WriteTx,
 } from './run-parts';
-import { getVectors, pruneVectors, putVectors } from './vectors';
+import { getRunVectors, getVectors, knownDimensions, pruneVectors, putVectors } from './vectors';
 
 /** Tuning and test seams of RunRepository. */
 export interface RunRepositoryOptions {
@@ -59,6 +63,17 @@ export interface ImportOptions {
   newId?: string | true;
 }
 
+/** What an import left out of a run file, so the user can be told (nothing goes silently). */
+export interface RunImportReport {
+  droppedVectors: DroppedVector[];
+  droppedAnalyses: DroppedAnalysis[];
+}
+
+/** The metadata of an imported run, with what was left out of its file. */
+export interface ImportedRun extends RunMeta {
+  report: RunImportReport;
+}
+
 /** Saves, lists, reopens and deletes runs and their parts. */
 export class RunRepository {
   readonly #now: () => Date;
@@ -66,6 +81,8 @@ export class RunRepository {
   readonly #newId: () => string;
   /** When this repository last bumped each run's updatedAt (ms since epoch). */
   readonly #lastBump = new Map<string, number>();
+  /** Reports of runs imported in this session, until the run page has shown them. */
+  readonly #importReports = new Map<string, RunImportReport>();
 
   /** Wraps an open database (from `openDb`). */
   constructor(
@@ -98,13 +115,28 @@ export class RunRepository {
    * Saves a run read from a file. If its id is already saved, it becomes a copy with a new
    * id and " (copy)" appended to its name, so an import never overwrites. updatedAt is set
    * to now so the import shows at the top of the library; createdAt is kept.
+   * The file's vectors serve this run only, and only those for its own texts, of the
+   * embedder's dimension (when this machine knows it) and finite; analyses this version
+   * cannot read are left out too. The report lists what was dropped (also kept for
+   * `takeImportReport` until the run page shows it).
    * @throws InvalidRecordError for a malformed part; RunExistsError if `newId` is taken;
    * StorageQuotaError when the disk is full.
    */
-  async importRun(run: Run, options: ImportOptions = {}): Promise<RunMeta> {
-    checkRun(run);
+  async importRun(file: Run, options: ImportOptions = {}): Promise<ImportedRun> {
+    checkRun(file);
+    const analyses = screenAnalyses(file.analyses, new Set(file.prompts.map((p) => p.id)));
+    const vectors =
+      file.embeddings.length === 0
+        ? { kept: [], dropped: [] }
+        : screenImportedVectors(
+            file.embeddings,
+            await runTextHashes(file),
+            await knownDimensions(this.db, [...new Set(file.embeddings.map((e) => e.embedderId))]),
+          );
+    const run: Run = { ...file, embeddings: vectors.kept, analyses: analyses.kept };
+    const report = { droppedVectors: vectors.dropped, droppedAnalyses: analyses.dropped };
     const base = metaOf(run as Run & Record<string, unknown>);
-    return withTx(this.db, ALL_STORES, 'readwrite', async (tx) => {
+    const meta = await withTx(this.db, ALL_STORES, 'readwrite', async (tx) => {
       const runs = tx.objectStore('runs');
       const { newId } = options;
       const id = newId === true ? this.#newId() : (newId ?? base.id);
@@ -116,6 +148,17 @@ export class RunRepository {
       await writeParts(tx, meta, run);
       return meta;
     });
+    if (report.droppedVectors.length > 0 || report.droppedAnalyses.length > 0) {
+      this.#importReports.set(meta.id, report);
+    }
+    return { ...meta, report };
+  }
+
+  /** What the import of run `id` in this session left out (once: the report is then forgotten). */
+  takeImportReport(id: string): RunImportReport | undefined {
+    const report = this.#importReports.get(id);
+    this.#importReports.delete(id);
+    return report;
   }
 
   /**
@@ -168,11 +211,21 @@ export class RunRepository {
    * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
    */
   async open(id: string): Promise<Run> {
+    return (await this.openChecked(id)).run;
+  }
+
+  /**
+   * Like `open`, and also lists the saved analyses left out because this version cannot
+   * read them (see readRun), so the page can say so.
+   * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
+   */
+  async openChecked(id: string): Promise<OpenedRun> {
     return withTx(this.db, ALL_STORES, 'readonly', (tx) => readRun(tx, id));
   }
 
   /**
-   * The run as a run file carries it (same as `open`; the file format is core/run's job).
+   * The run as a run file carries it, as it is now (same as `open`; the file format is
+   * core/run's job): its analyses and every vector they used.
    * @throws RunNotFoundError; InvalidRecordError if a stored part is damaged.
    */
   exportRun(id: string): Promise<Run> {
@@ -218,6 +271,7 @@ export class RunRepository {
   async delete(id: string): Promise<boolean> {
     const existed = await withTx(this.db, ALL_STORES, 'readwrite', (tx) => deleteParts(tx, id));
     this.#lastBump.delete(id);
+    this.#importReports.delete(id);
     return existed;
   }
 
@@ -271,15 +325,18 @@ export class RunRepository {
   }
 
   /**
-   * The run's analyses, by id.
+   * The run's analyses that this version can read, by id.
    * @throws InvalidRecordError if one is damaged.
    */
   async analyses(runId: string): Promise<AnalysisRecord[]> {
-    const rows = await withTx(this.db, ['analyses'], 'readonly', (tx) =>
-      tx.store.getAll(runRange(runId)),
+    const [rows, promptIds] = await withTx(this.db, ['analyses', 'prompts'], 'readonly', (tx) =>
+      Promise.all([
+        tx.objectStore('analyses').getAll(runRange(runId)),
+        tx.objectStore('prompts').getAllKeys(runRange(runId)),
+      ]),
     );
     for (const r of rows) assertReadable(analysisProblem(r), 'analyses', [runId, r.id]);
-    return rows.map(untag);
+    return screenAnalyses(rows.map(untag), new Set(promptIds.map(([, id]) => id))).kept;
   }
 
   /**
@@ -304,9 +361,29 @@ export class RunRepository {
     );
   }
 
-  /** Cached vectors of `embedderId` for the given text hashes; misses are simply absent. */
-  getVectors(embedderId: string, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
-    return getVectors(this.db, embedderId, hashes);
+  /**
+   * Cached vectors of `embedderId` for the given text hashes; misses are simply absent. With
+   * `runId` the hits are marked as used by that run, so its export carries them.
+   * @throws RunNotFoundError (with runId); InvalidRecordError if a cached vector is damaged.
+   */
+  getVectors(
+    embedderId: string,
+    hashes: readonly string[],
+    options: { runId?: string } = {},
+  ): Promise<Map<string, Float32Array>> {
+    return getVectors(this.db, embedderId, hashes, options.runId);
+  }
+
+  /**
+   * The vectors run `runId` brought in its file, for the given text hashes (see importRun).
+   * @throws InvalidRecordError if one is damaged.
+   */
+  getRunVectors(
+    runId: string,
+    embedderId: string,
+    hashes: readonly string[],
+  ): Promise<Map<string, Float32Array>> {
+    return getRunVectors(this.db, runId, embedderId, hashes);
   }
 
   /**

@@ -10,8 +10,9 @@ import {
   type AnalysisParams,
   type AnalysisResult,
 } from '../core/analysis';
+import { analysisResultProblem } from '../core/analysis/result-schema';
+import { runVectorCache } from '../persistence/run-vector-cache';
 import type { AnalysisRecord, Run } from '../core/run/types';
-import { nextTask } from '../core/next-task';
 import { OpenAiEmbedder } from '../backends/embed/openai';
 import { getCapabilities } from '../backends/capabilities';
 import type { EmbeddingMatrix } from '../backends/embed/types';
@@ -27,10 +28,14 @@ export interface SavedAnalysis {
   result: AnalysisResult;
 }
 
-/** Reads our analyses back from stored records (others, e.g. from newer versions, are skipped). */
+/**
+ * Reads our analyses back from stored records, newest first. The repository already left out
+ * results this version cannot read; checking again costs little and keeps the results view
+ * safe from a record that reached the state some other way.
+ */
 export function savedAnalyses(records: readonly AnalysisRecord[]): SavedAnalysis[] {
   return records
-    .filter((r) => (r.result as Partial<AnalysisResult> | null)?.version === 1)
+    .filter((r) => analysisResultProblem(r.result) === null)
     .map((r) => ({ id: r.id, createdAt: r.createdAt, result: r.result as AnalysisResult }))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 }
@@ -47,15 +52,6 @@ export interface EmbeddingEndpoint {
 }
 
 type EmbedBatch = (batch: string[]) => Promise<EmbeddingMatrix>;
-
-/** Vector cache reads and writes per IndexedDB transaction (a few ms of main-thread work each). */
-const CACHE_SLICE = 250;
-
-function slices<T>(items: readonly T[]): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CACHE_SLICE) out.push(items.slice(i, i + CACHE_SLICE));
-  return out;
-}
 
 /** State of the analysis panel of one run. */
 export class AnalysisState {
@@ -114,23 +110,12 @@ export class AnalysisState {
       const texts = run.answers.map((a) =>
         embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text),
       );
-      // The cache runs on the main thread: in slices, so no single task blocks the page.
-      const { vectors } = await embedWithCache(texts, embedderId, embed, {
-        get: async (id, hashes) => {
-          const found = new Map<string, Float32Array>();
-          for (const slice of slices(hashes)) {
-            for (const [hash, vector] of await repo.getVectors(id, slice)) found.set(hash, vector);
-            await nextTask();
-          }
-          return found;
-        },
-        put: async (records) => {
-          for (const slice of slices(records)) {
-            await repo.putVectors(slice, { runId: run.id });
-            await nextTask();
-          }
-        },
-      });
+      const { vectors } = await embedWithCache(
+        texts,
+        embedderId,
+        embed,
+        runVectorCache(repo, run.id),
+      );
 
       this.step = 'Projecting, clustering and testing';
       const result = await analysisWorker.call(

@@ -67,7 +67,15 @@ export class LibraryState {
       const run = await importWorker.call('readRunFile', { file });
       const meta = await (await this.app.repo()).importRun(run);
       newId = meta.id;
-      this.notice = `Imported "${meta.name}" (${run.answers.length} answers).`;
+      const { droppedVectors, droppedAnalyses } = meta.report;
+      const left = [
+        droppedVectors.length > 0 ? `${droppedVectors.length} embedding vectors` : '',
+        droppedAnalyses.length > 0 ? `${droppedAnalyses.length} analyses` : '',
+      ].filter(Boolean);
+      // The run page, opened next, lists each left-out part and why.
+      this.notice =
+        `Imported "${meta.name}" (${run.answers.length} answers)` +
+        (left.length > 0 ? `; left out ${left.join(' and ')} (see the run page).` : '.');
     });
     return newId;
   }

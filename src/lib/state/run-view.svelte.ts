@@ -2,6 +2,8 @@
 import type { Answer, Prompt, Run } from '../core/run/types';
 import { jobKey } from '../core/generate/jobs';
 import { answersToCsv, runToLlmComparator, serializeRunFile } from '../core/run';
+import { describeDroppedVectors } from '../core/analysis/imported-vectors';
+import { describeDroppedAnalysis } from '../core/analysis/result-schema';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
 import { describeError } from './errors';
@@ -36,6 +38,8 @@ export class RunViewState {
   run = $state.raw<Run | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
+  /** What was left out of the run (on import, or unreadable saved analyses), one sentence each. */
+  notices = $state.raw<string[]>([]);
   query = $state('');
   category = $state('');
   page = $state(0);
@@ -68,10 +72,18 @@ export class RunViewState {
     this.error = null;
     try {
       const repo = await this.app.repo();
-      this.run = await repo.open(id);
+      const { run, droppedAnalyses } = await repo.openChecked(id);
+      const imported = repo.takeImportReport(id);
+      // An analysis dropped at import is not in the store, so it cannot be listed twice.
+      this.notices = [
+        ...describeDroppedVectors(imported?.droppedVectors ?? []),
+        ...[...(imported?.droppedAnalyses ?? []), ...droppedAnalyses].map(describeDroppedAnalysis),
+      ];
+      this.run = run;
       this.page = 0;
     } catch (error) {
       this.run = null;
+      this.notices = [];
       this.error = describeError(error);
     } finally {
       this.loading = false;
@@ -98,13 +110,22 @@ export class RunViewState {
     this.run = { ...run, name: trimmed };
   }
 
-  /** Downloads the run as a run file, a CSV of answers or LLM Comparator JSON. */
-  export(kind: 'run' | 'csv' | 'llm-comparator'): void {
+  /**
+   * Downloads the run as a run file, a CSV of answers or LLM Comparator JSON. The run file is
+   * read from the store at that moment, so it holds the analyses made since the page opened
+   * and every vector they used.
+   */
+  async export(kind: 'run' | 'csv' | 'llm-comparator'): Promise<void> {
     const run = this.run;
     if (!run) return;
     const stem = fileStem(run.name);
     if (kind === 'run') {
-      downloadFile(`${stem}.behaviour-diff.json`, serializeRunFile(run), 'application/json');
+      try {
+        const current = await (await this.app.repo()).exportRun(run.id);
+        downloadFile(`${stem}.behaviour-diff.json`, serializeRunFile(current), 'application/json');
+      } catch (error) {
+        this.notices = [...this.notices, `Could not export the run file: ${describeError(error)}`];
+      }
     } else if (kind === 'csv') {
       downloadFile(`${stem}.answers.csv`, answersToCsv(run), 'text/csv');
     } else {

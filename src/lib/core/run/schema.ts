@@ -215,6 +215,15 @@ export function validateRunFile(
 // What the schema cannot see: ids that must be unique or must point at something.
 function checkReferences(run: Run, file: string, prefix: string): void {
   const at = (...keys: (string | number)[]) => keys.reduce<string>(joinPath, prefix);
+  if (run.prompts.length === 0) {
+    // A run is a comparison on prompts; one without any would open as an empty, dead page.
+    throw new InputError({
+      file,
+      location: at('prompts'),
+      expected: 'at least one prompt (a run compares the two models on its prompts)',
+      got: 'an empty list: this run file holds no prompts',
+    });
+  }
   const promptIndex = new Map<string, number>();
   run.prompts.forEach((prompt, i) => {
     const first = promptIndex.get(prompt.id);

@@ -1,0 +1,223 @@
+/**
+ * Saved analyses are checked before the app uses them: a result arrives from run files and
+ * from storage written by other app versions, and the results view reads every field without
+ * asking. The schema is chosen by `result.version`, so a later version adds its own schema
+ * here and results saved under an older one stay readable by theirs.
+ */
+import * as v from 'valibot';
+import type { AnalysisRecord } from '../run/types';
+import { issueToInputError } from '../run/valibot-errors';
+import type { AnalysisResult } from './pipeline';
+
+const num = v.number();
+const nullableNum = v.nullable(v.number());
+const count = v.pipe(v.number(), v.integer('a whole number'), v.minValue(0, 'a number ≥ 0'));
+const side = v.picklist(['A', 'B'] as const);
+const metric = v.picklist(['euclidean', 'cosine'] as const);
+const numberOrAuto = v.union([v.number(), v.literal('auto')]);
+
+const paramsV1 = v.object({
+  embedderId: v.string(),
+  embedInput: v.picklist(['answer', 'prompt+answer'] as const),
+  projection: v.picklist(['umap', 'pca'] as const),
+  clustering: v.picklist(['kmeans', 'ward', 'hdbscan'] as const),
+  k: numberOrAuto,
+  kMin: num,
+  kMax: num,
+  minClusterSize: numberOrAuto,
+  seed: num,
+  nPermutations: num,
+  stabilitySeeds: num,
+});
+
+const clusterV1 = v.object({
+  id: v.pipe(v.number(), v.integer('a whole number')),
+  size: count,
+  countA: count,
+  countB: count,
+  shareA: num,
+  shareB: num,
+  difference: num,
+  ciLow: nullableNum,
+  ciHigh: nullableNum,
+  pValue: num,
+  qValue: num,
+  terms: v.array(v.string()),
+  exemplars: v.object({ a: v.array(v.string()), b: v.array(v.string()) }),
+  exemplarAnswers: v.object({ a: v.array(count), b: v.array(count) }),
+});
+
+const featureV1 = v.object({
+  name: v.string(),
+  meanA: num,
+  meanB: num,
+  effect: nullableNum,
+  meanDifference: nullableNum,
+  pValue: nullableNum,
+  qValue: nullableNum,
+  nPairs: count,
+  nZeros: count,
+  test: v.nullable(v.picklist(['exact', 'approx'] as const)),
+});
+
+const wordV1 = v.object({ term: v.string(), z: num, delta: num, countA: count, countB: count });
+
+const promptV1 = v.object({
+  prompt: v.string(),
+  promptIndex: count,
+  divergence: num,
+  cross: num,
+  withinA: nullableNum,
+  withinB: nullableNum,
+  noiseFloor: nullableNum,
+  adjusted: v.boolean(),
+  nA: count,
+  nB: count,
+});
+
+const comparisonV1 = v.object({
+  overall: v.object({
+    method: v.literal('energy'),
+    statistic: num,
+    pValue: num,
+    metric,
+    nPermutations: count,
+    nAnswers: count,
+    subsampled: v.boolean(),
+  }),
+  clusters: v.array(clusterV1),
+  features: v.array(featureV1),
+  words: v.object({ moreInA: v.array(wordV1), moreInB: v.array(wordV1) }),
+  prompts: v.array(promptV1),
+  params: v.object({
+    seed: num,
+    nPermutations: count,
+    nBootstrap: count,
+    confidence: num,
+    energyMetric: metric,
+    energyMaxAnswers: count,
+    divergenceMetric: metric,
+    priorScale: num,
+    minWordCount: count,
+    topWords: count,
+    topTerms: count,
+    exemplarsPerSide: count,
+  }),
+  counts: v.object({
+    answers: count,
+    answersA: count,
+    answersB: count,
+    prompts: count,
+    pairedPrompts: count,
+  }),
+});
+
+/** Fields that must agree with each other, or the map and tables would index past an array. */
+function consistencyProblem(r: v.InferOutput<typeof fieldsV1>): string | null {
+  const n = r.rows.length;
+  if (r.labels.length !== n) return `labels has ${r.labels.length} entries for ${n} rows`;
+  if (r.projection.length !== 2 * n) {
+    return `projection has ${r.projection.length} numbers for ${n} rows (2 per row)`;
+  }
+  if (r.n.answersA + r.n.answersB !== n) {
+    return `n counts ${r.n.answersA + r.n.answersB} answers for ${n} rows`;
+  }
+  if (r.tree && (r.tree.n !== n || r.tree.merges.length !== 4 * Math.max(0, n - 1))) {
+    return `tree does not join the ${n} rows (n ${r.tree.n}, ${r.tree.merges.length / 4} merges)`;
+  }
+  for (const c of r.comparison.clusters) {
+    const indices = [...c.exemplarAnswers.a, ...c.exemplarAnswers.b];
+    if (indices.some((i) => i >= n)) return `cluster ${c.id} points at an answer beyond row ${n}`;
+  }
+  return null;
+}
+
+const fieldsV1 = v.object({
+  version: v.literal(1),
+  params: paramsV1,
+  n: v.object({ prompts: count, answersA: count, answersB: count }),
+  rows: v.array(v.object({ promptId: v.string(), side, sample: count })),
+  projection: v.instance(Float32Array),
+  labels: v.instance(Int32Array),
+  clustering: v.object({
+    method: v.picklist(['kmeans', 'ward', 'hdbscan'] as const),
+    k: count,
+    silhouettes: v.array(v.object({ k: num, silhouette: num })),
+    noise: count,
+    stability: v.nullable(v.object({ mean: num, min: num, pairs: v.array(num) })),
+  }),
+  tree: v.nullable(v.object({ n: count, merges: v.instance(Float64Array) })),
+  comparison: comparisonV1,
+  timings: v.record(v.string(), num),
+});
+
+const resultV1 = v.pipe(
+  fieldsV1,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = consistencyProblem(dataset.value);
+    if (problem) addIssue({ message: `consistent fields (${problem})` });
+  }),
+);
+
+/** The schema of each result version this app can read, by `result.version`. */
+const RESULT_SCHEMAS: Record<number, v.GenericSchema> = { 1: resultV1 };
+
+/** The result versions this app reads. */
+export const READABLE_RESULT_VERSIONS = Object.keys(RESULT_SCHEMAS).map(Number);
+
+/**
+ * Describes what is wrong with a saved analysis result, or returns null when it is usable.
+ * `where` prefixes the path in the description, e.g. `run.analyses[2].result`.
+ */
+export function analysisResultProblem(result: unknown, where = 'result'): string | null {
+  const version =
+    typeof result === 'object' && result !== null && !Array.isArray(result)
+      ? (result as { version?: unknown }).version
+      : undefined;
+  const schema = typeof version === 'number' ? RESULT_SCHEMAS[version] : undefined;
+  if (!schema) {
+    return `${where}.version is ${JSON.stringify(version) ?? 'missing'}; this app reads result versions ${READABLE_RESULT_VERSIONS.join(', ')}`;
+  }
+  const parsed = v.safeParse(schema, result, { abortEarly: true });
+  if (parsed.success) return null;
+  // The InputError names the path and what was expected there; the file is the caller's to say.
+  const issue = issueToInputError(parsed.issues[0], '', where);
+  const got = issue.got === undefined ? '' : `, got ${issue.got}`;
+  return `${issue.location ?? where}: expected ${issue.expected}${got}`;
+}
+
+/** A saved analysis that could not be read, and why. */
+export interface DroppedAnalysis {
+  id: string;
+  createdAt: string;
+  problem: string;
+}
+
+/**
+ * Splits saved analyses into the usable ones and the ones left out (with the reason), so one
+ * damaged or foreign analysis never stops a run from opening. An analysis is usable when its
+ * result is valid for its version and its rows name prompts of the run.
+ */
+export function screenAnalyses(
+  analyses: readonly AnalysisRecord[],
+  promptIds: ReadonlySet<string>,
+): { kept: AnalysisRecord[]; dropped: DroppedAnalysis[] } {
+  const kept: AnalysisRecord[] = [];
+  const dropped: DroppedAnalysis[] = [];
+  analyses.forEach((a, i) => {
+    let problem = analysisResultProblem(a.result, `analyses[${i}].result`);
+    if (!problem) {
+      const stray = (a.result as AnalysisResult).rows.find((r) => !promptIds.has(r.promptId));
+      if (stray) problem = `its rows name prompt ${JSON.stringify(stray.promptId)}, not in the run`;
+    }
+    if (problem) dropped.push({ id: String(a.id), createdAt: String(a.createdAt), problem });
+    else kept.push(a);
+  });
+  return { kept, dropped };
+}
+
+/** One sentence per dropped analysis, for notices. */
+export function describeDroppedAnalysis(d: DroppedAnalysis): string {
+  return `The analysis "${d.id}" of ${d.createdAt} was left out because it cannot be read: ${d.problem}.`;
+}

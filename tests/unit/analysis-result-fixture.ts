@@ -1,0 +1,117 @@
+/**
+ * A small, hand-made analysis result of the current version for a run's answers: every field
+ * the results view reads, consistent with each other (rows, labels, projection, tree), so
+ * storage and run-file tests can carry realistic analyses without running the pipeline.
+ * analysis-result-schema.test.ts checks real pipeline output against the same schema.
+ */
+import { createHash } from 'node:crypto';
+import type { AnalysisResult } from '../../src/lib/core/analysis/pipeline';
+import { analysisParams } from '../../src/lib/core/analysis/params';
+import type { Answer } from '../../src/lib/core/run/types';
+
+/** Hex SHA-256 of a text, as the app's textHash computes it (synchronously, for fixtures). */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** A consistent version-1 result over `answers`, two clusters alternating by answer. */
+export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
+  const n = answers.length;
+  const answersA = answers.filter((a) => a.side === 'A').length;
+  const cluster = (id: number) => ({
+    id,
+    size: Math.ceil((n - id) / 2),
+    countA: 1,
+    countB: 1,
+    shareA: 0.5,
+    shareB: 0.5,
+    difference: 0,
+    ciLow: -0.2,
+    ciHigh: 0.2,
+    pValue: 1,
+    qValue: 1,
+    terms: ['explain'],
+    exemplars: { a: [answers[0]?.text ?? ''], b: [] },
+    exemplarAnswers: { a: [0], b: [] },
+  });
+  const merges = new Float64Array(4 * Math.max(0, n - 1));
+  return {
+    version: 1,
+    params: analysisParams({ projection: 'pca', k: 2 }),
+    n: { prompts: new Set(answers.map((a) => a.promptId)).size, answersA, answersB: n - answersA },
+    rows: answers.map((a) => ({ promptId: a.promptId, side: a.side, sample: a.sample })),
+    projection: new Float32Array(2 * n).map((_, i) => i / 10),
+    labels: Int32Array.from(answers, (_, i) => i % 2),
+    clustering: {
+      method: 'kmeans',
+      k: 2,
+      silhouettes: [{ k: 2, silhouette: 0.3 }],
+      noise: 0,
+      stability: null,
+    },
+    tree: n > 0 ? { n, merges } : null,
+    comparison: {
+      overall: {
+        method: 'energy',
+        statistic: 0.01,
+        pValue: 0.4,
+        metric: 'euclidean',
+        nPermutations: 199,
+        nAnswers: n,
+        subsampled: false,
+      },
+      clusters: [cluster(0), cluster(1)],
+      features: [
+        {
+          name: 'lengthWords',
+          meanA: 3,
+          meanB: 3,
+          effect: null,
+          meanDifference: 0,
+          pValue: null,
+          qValue: null,
+          nPairs: 3,
+          nZeros: 3,
+          test: null,
+        },
+      ],
+      words: { moreInA: [], moreInB: [{ term: 'b', z: 2.1, delta: 0.5, countA: 0, countB: 3 }] },
+      prompts: [
+        {
+          prompt: answers[0]?.promptId ?? 'p',
+          promptIndex: 0,
+          divergence: 0.1,
+          cross: 0.1,
+          withinA: null,
+          withinB: null,
+          noiseFloor: null,
+          adjusted: false,
+          nA: 1,
+          nB: 1,
+        },
+      ],
+      params: {
+        seed: 1,
+        nPermutations: 199,
+        nBootstrap: 200,
+        confidence: 0.95,
+        energyMetric: 'euclidean',
+        energyMaxAnswers: 2000,
+        divergenceMetric: 'cosine',
+        priorScale: 0.01,
+        minWordCount: 3,
+        topWords: 20,
+        topTerms: 8,
+        exemplarsPerSide: 3,
+      },
+      counts: {
+        answers: n,
+        answersA,
+        answersB: n - answersA,
+        prompts: 3,
+        pairedPrompts: 3,
+      },
+    },
+    timings: { project: 0.1, cluster: 0.1 },
+  };
+}
