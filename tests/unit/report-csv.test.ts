@@ -39,6 +39,23 @@ describe('clustersCsv', () => {
   });
 });
 
+describe('formula injection in the report tables', () => {
+  it('prefixes text cells a spreadsheet would run, and leaves computed negative numbers alone', () => {
+    const report = fixedReport();
+    const hostile = {
+      ...report,
+      clusters: report.clusters.map((c) => ({
+        ...c,
+        terms: ['=HYPERLINK("http://evil.example")', 'cups'],
+      })),
+    };
+    const rows = parse(clustersCsv(hostile));
+    expect(rows[1]?.[11]).toBe(`'=HYPERLINK("http://evil.example"); cups`);
+    expect(rows[1]?.[6]).toMatch(/^-0\.12/);
+    expect(Number(rows[1]?.[6])).toBeCloseTo(-100 / 805, 12);
+  });
+});
+
 describe('featuresCsv', () => {
   it('writes every feature, nulls as empty fields', () => {
     const rows = parse(featuresCsv(fixedReport()));

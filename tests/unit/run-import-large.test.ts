@@ -3,7 +3,7 @@
  * every answer is recomputable from its row number, so the test checks every answer exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { csvField } from '../../src/lib/core/run/export/answers-csv';
+import { csvField } from '../../src/lib/core/run/export/csv-cell';
 import { importAnswerTable } from '../../src/lib/core/run/import/answer-table';
 import type { SourceFile } from '../../src/lib/core/run/import/source';
 import type { ImportedAnswers } from '../../src/lib/core/run/import/types';

@@ -1,21 +1,16 @@
 /**
- * The report's clusters and style-features tables as CSV (RFC 4180: CRLF line ends, fields quoted
- * when they must be). Numbers are written unrounded so a spreadsheet can re-sort and re-test them.
+ * The report's clusters and style-features tables as CSV (csv-cell.ts: RFC 4180, text cells
+ * formula-neutralised). Numbers are written unrounded so a spreadsheet can re-sort and re-test
+ * them.
  */
 import type { ReportJson } from '../analysis/report-json';
-import { csvField } from '../run/export/answers-csv';
+import { csvDocument } from '../run/export/csv-cell';
 import { rankedClusters } from './html';
-
-const row = (fields: readonly (string | number | null)[]): string =>
-  fields.map((f) => csvField(f === null ? '' : String(f))).join(',');
-
-const table = (header: readonly string[], rows: string[]): string =>
-  [row(header), ...rows].join('\r\n') + '\r\n';
 
 /** The clusters table: one row per cluster, most significant first as in the report. */
 export function clustersCsv(report: ReportJson): string {
   const clusters = rankedClusters(report);
-  return table(
+  return csvDocument(
     [
       'cluster',
       'size',
@@ -30,29 +25,27 @@ export function clustersCsv(report: ReportJson): string {
       'q_value',
       'terms',
     ],
-    clusters.map((c) =>
-      row([
-        c.id,
-        c.size,
-        c.countA,
-        c.countB,
-        c.shareA,
-        c.shareB,
-        c.difference,
-        c.ciLow,
-        c.ciHigh,
-        c.pValue,
-        c.qValue,
-        c.terms.join('; '),
-      ]),
-    ),
+    clusters.map((c) => [
+      c.id,
+      c.size,
+      c.countA,
+      c.countB,
+      c.shareA,
+      c.shareB,
+      c.difference,
+      c.ciLow,
+      c.ciHigh,
+      c.pValue,
+      c.qValue,
+      c.terms.join('; '),
+    ]),
   );
 }
 
 /** The style-features table: one row per feature, in the report's order. */
 export function featuresCsv(report: ReportJson): string {
-  return table(
+  return csvDocument(
     ['feature', 'mean_a', 'mean_b', 'effect', 'p_value', 'q_value'],
-    report.features.map((f) => row([f.name, f.meanA, f.meanB, f.effect, f.pValue, f.qValue])),
+    report.features.map((f) => [f.name, f.meanA, f.meanB, f.effect, f.pValue, f.qValue]),
   );
 }

@@ -1,9 +1,10 @@
 /**
- * All answers of a run as one CSV (RFC 4180: CRLF line ends, fields quoted when they hold a
- * comma, quote or line break, quotes doubled). Text is written verbatim: no trimming and no
- * spreadsheet-formula escaping, since the file is data and must re-import exactly.
+ * All answers of a run as one CSV for reading in a spreadsheet: RFC 4180, and text cells that a
+ * spreadsheet would run as a formula get a leading `'` (see csv-cell.ts). Tools that need the
+ * exact text read the JSONL export (answers-jsonl.ts) instead.
  */
 import type { Run } from '../types';
+import { csvDocument } from './csv-cell';
 
 /** The CSV columns, in order. */
 export const ANSWER_CSV_COLUMNS = [
@@ -18,36 +19,33 @@ export const ANSWER_CSV_COLUMNS = [
   'completion_tokens',
 ] as const;
 
-/** One CSV field, quoted only when it must be. */
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 /** The run's answers as CSV text, ordered by prompt, then side (A first), then sample. */
 export function answersToCsv(run: Run): string {
-  const order = new Map(run.prompts.map((p, i) => [p.id, i]));
   const byId = new Map(run.prompts.map((p) => [p.id, p]));
-  const answers = [...run.answers].sort(
-    (x, y) =>
-      (order.get(x.promptId) ?? Infinity) - (order.get(y.promptId) ?? Infinity) ||
-      x.side.localeCompare(y.side) ||
-      x.sample - y.sample,
-  );
-  const lines = [ANSWER_CSV_COLUMNS.join(',')];
-  for (const a of answers) {
+  const rows = answersInOrder(run).map((a) => {
     const prompt = byId.get(a.promptId);
-    const fields = [
+    return [
       a.promptId,
       prompt?.category ?? '',
       prompt?.text ?? '',
       a.side,
       run.models[a.side].label,
-      String(a.sample),
+      a.sample,
       a.text,
       a.finishReason,
-      a.completionTokens === undefined ? '' : String(a.completionTokens),
+      a.completionTokens,
     ];
-    lines.push(fields.map(csvField).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
+  });
+  return csvDocument(ANSWER_CSV_COLUMNS, rows);
+}
+
+/** The run's answers ordered by prompt (as in the run), then side (A first), then sample. */
+export function answersInOrder(run: Run): Run['answers'] {
+  const order = new Map(run.prompts.map((p, i) => [p.id, i]));
+  return [...run.answers].sort(
+    (x, y) =>
+      (order.get(x.promptId) ?? Infinity) - (order.get(y.promptId) ?? Infinity) ||
+      x.side.localeCompare(y.side) ||
+      x.sample - y.sample,
+  );
 }
