@@ -72,7 +72,9 @@ export function readRunFile(text: string, fileName: string): ReadRunFile {
   const json = parseJson(text, fileName);
   const fileVersion = runFileVersion(json, fileName);
   const { run, exportedAt } = validateRunFile(migrateRunFile(json, fileName), fileName);
-  return { run, exportedAt, fileVersion };
+  // Files written before `token`, `sig`, ... counted as credentials may still carry them.
+  const models = { A: cleanModel(run.models.A), B: cleanModel(run.models.B) };
+  return { run: { ...run, models }, exportedAt, fileVersion };
 }
 
 /**
