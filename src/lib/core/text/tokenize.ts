@@ -14,10 +14,14 @@ const NUMERIC = /^[\p{N}']+$/u;
 
 /** Normalises text the way every tokenizer here sees it. */
 export function normalizeText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[’‘`´]/g, "'");
+  return (
+    text
+      // NFKC turns ´ into a space and a combining accent ("it´s" -> "it ́s"), so it goes first.
+      .replace(/´/g, "'")
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/[’‘`]/g, "'")
+  );
 }
 
 /** Lowercase word tokens of `text`, in order. */
