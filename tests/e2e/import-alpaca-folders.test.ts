@@ -3,7 +3,7 @@
  * one name, chosen together or as a folder, must both be listed, told apart and imported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -28,6 +28,29 @@ for (const model of ['toy-base', 'toy-tuned']) {
 }
 const BASE = join(RESULTS, 'toy-base', 'model_outputs.json');
 const TUNED = join(RESULTS, 'toy-tuned', 'model_outputs.json');
+
+// Answers a spreadsheet would run as formulas, one per dangerous first character.
+const FORMULAS = [
+  '=HYPERLINK("http://evil.example","x")',
+  '+1+1',
+  '-1+1',
+  '@SUM(1)',
+  '\t=1',
+  '\r=1',
+];
+const HOSTILE = join(dir, 'hostile');
+mkdirSync(HOSTILE);
+for (const [model, suffix] of [
+  ['csv-base', ''],
+  ['csv-tuned', ' (tuned)'],
+]) {
+  const rows = FORMULAS.map((output, i) => ({
+    instruction: `Prompt ${i}`,
+    output: output + suffix,
+    generator: model,
+  }));
+  writeFileSync(join(HOSTILE, `${model}.json`), JSON.stringify(rows));
+}
 
 const texts = (page: Page, testId: string) => page.getByTestId(testId).allTextContents();
 const squash = (values: string[]) => values.map((t) => t.replace(/\s+/g, ' ').trim());
@@ -93,6 +116,58 @@ describe('importing two model_outputs.json files in Chromium', () => {
       'A (before): toy-base (toy-base/model_outputs.json)',
     ]);
     expect(await page.getByTestId('run-name').inputValue()).toBe('toy-base vs toy-tuned');
+    expect(s.errors).toEqual([]);
+  });
+
+  it('exports formula-like answers escaped in CSV and exact in JSONL, which re-imports', async () => {
+    const { page } = s;
+    await page.goto(`${s.baseUrl}#/import`);
+    await page
+      .getByTestId('import-files')
+      .setInputFiles([join(HOSTILE, 'csv-base.json'), join(HOSTILE, 'csv-tuned.json')]);
+    await page.getByTestId('import-report').waitFor();
+    await page.getByTestId('save-import').click();
+    await page.getByTestId('run-title').waitFor();
+
+    const download = async (testId: string) => {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId(testId).click(),
+      ]);
+      const path = join(dir, file.suggestedFilename());
+      await file.saveAs(path);
+      return { name: file.suggestedFilename(), path, text: readFileSync(path, 'utf8') };
+    };
+    const csv = await download('export-answers-csv');
+    for (const formula of FORMULAS) {
+      const cell = `'${formula}`;
+      const quoted = /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+      expect(csv.text).toContain(`,${quoted},`);
+    }
+    expect(csv.text).not.toMatch(/,[=+\-@]/);
+
+    const jsonl = await download('export-answers-jsonl');
+    expect(jsonl.name).toMatch(/\.answers\.jsonl$/);
+    const records = jsonl.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { side: string; text: string });
+    expect(records.filter((r) => r.side === 'A').map((r) => r.text)).toEqual(FORMULAS);
+
+    // Back in through the import screen: a JSONL table whose guessed mapping reads it all.
+    await page.goto(`${s.baseUrl}#/import`);
+    await page.getByTestId('import-files').setInputFiles(jsonl.path);
+    await page.getByTestId('apply-mapping').click();
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('import-report').textContent()).toContain(
+      `${FORMULAS.length} prompts answered by both models`,
+    );
+    await page.getByTestId('save-import').click();
+    await page.getByTestId('run-title').waitFor();
+    expect(await page.getByTestId('answer-a').locator('pre').allTextContents()).toEqual(FORMULAS);
+    expect(await page.getByTestId('answer-b').locator('pre').allTextContents()).toEqual(
+      FORMULAS.map((f) => `${f} (tuned)`),
+    );
     expect(s.errors).toEqual([]);
   });
 

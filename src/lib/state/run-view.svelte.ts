@@ -2,6 +2,7 @@
 import type { Answer, Prompt, Run } from '../core/run/types';
 import { jobKey } from '../core/generate/jobs';
 import { answersToCsv, runToLlmComparator, serializeRunFile } from '../core/run';
+import { answersToJsonl } from '../core/run/export/answers-jsonl';
 import { describeDroppedVectors } from '../core/analysis/imported-vectors';
 import { describeDroppedAnalysis } from '../core/analysis/result-schema';
 import type { AppState } from './app.svelte';
@@ -111,11 +112,11 @@ export class RunViewState {
   }
 
   /**
-   * Downloads the run as a run file, a CSV of answers or LLM Comparator JSON. The run file is
-   * read from the store at that moment, so it holds the analyses made since the page opened
-   * and every vector they used.
+   * Downloads the run as a run file, the answers as CSV (for spreadsheets) or JSONL (exact, for
+   * tools), or LLM Comparator JSON. The run file is read from the store at that moment, so it
+   * holds the analyses made since the page opened and every vector they used.
    */
-  async export(kind: 'run' | 'csv' | 'llm-comparator'): Promise<void> {
+  async export(kind: 'run' | 'csv' | 'jsonl' | 'llm-comparator'): Promise<void> {
     const run = this.run;
     if (!run) return;
     const stem = fileStem(run.name);
@@ -128,6 +129,8 @@ export class RunViewState {
       }
     } else if (kind === 'csv') {
       downloadFile(`${stem}.answers.csv`, answersToCsv(run), 'text/csv');
+    } else if (kind === 'jsonl') {
+      downloadFile(`${stem}.answers.jsonl`, answersToJsonl(run), 'application/jsonl');
     } else {
       const json = JSON.stringify(runToLlmComparator(run), null, 1);
       downloadFile(`${stem}.llm-comparator.json`, json, 'application/json');
