@@ -68,11 +68,11 @@ describe('ChosenFiles', () => {
   });
 
   it('keeps both files listed when even their shown names are the same', () => {
-    const one = { ...base, name: 'model_outputs.json (file 1)', folder: '' };
-    const two = { ...tuned, id: 1, name: 'model_outputs.json (file 2)', folder: '' };
+    const one = { ...base, name: 'model_outputs (1).json', folder: '' };
+    const two = { ...tuned, id: 1, name: 'model_outputs (2).json', folder: '' };
     render([one, two], { kind: 'alpaca-pair', files: { A: two, B: one } });
     expect(texts('chosen-file')).toHaveLength(2);
-    expect(texts('side-a')).toEqual(['A (before): model_outputs.json (file 2)']);
+    expect(texts('side-a')).toEqual(['A (before): model_outputs (2).json']);
     expect(texts('file-folder')).toEqual([]);
   });
 

@@ -73,15 +73,11 @@ describe('importing two model_outputs.json files in Chromium', () => {
     await page.getByTestId('import-report').waitFor();
 
     expect(squash(await texts(page, 'chosen-file'))).toEqual([
-      'model_outputs.json (file 1) · alpaca_eval model outputs · generator toy-base · 0.00 MB',
-      'model_outputs.json (file 2) · alpaca_eval model outputs · generator toy-tuned · 0.00 MB',
+      'model_outputs (1).json · alpaca_eval model outputs · generator toy-base · 0.00 MB',
+      'model_outputs (2).json · alpaca_eval model outputs · generator toy-tuned · 0.00 MB',
     ]);
-    expect(await texts(page, 'side-a')).toEqual([
-      'A (before): toy-base (model_outputs.json (file 1))',
-    ]);
-    expect(await texts(page, 'side-b')).toEqual([
-      'B (after): toy-tuned (model_outputs.json (file 2))',
-    ]);
+    expect(await texts(page, 'side-a')).toEqual(['A (before): toy-base (model_outputs (1).json)']);
+    expect(await texts(page, 'side-b')).toEqual(['B (after): toy-tuned (model_outputs (2).json)']);
 
     await page.getByTestId('swap-sides').click();
     await page.getByTestId('side-a').filter({ hasText: 'toy-tuned' }).waitFor();

@@ -1,7 +1,7 @@
 /** Files of the same name (alpaca_eval's results/<model>/model_outputs.json) stay distinguishable. */
 import { describe, expect, it } from 'vitest';
 import { importAlpacaEvalPair } from '../../src/lib/core/run/import/alpaca-eval';
-import { alpacaGenerator } from '../../src/lib/core/run/import/detect-format';
+import { alpacaGenerator, detectFormat } from '../../src/lib/core/run/import/detect-format';
 import {
   distinctFileNames,
   filesToImportFromFolders,
@@ -34,10 +34,17 @@ describe('distinctFileNames', () => {
 
   it('numbers files whose paths are the same (chosen without their folders)', () => {
     expect(distinctFileNames(['model_outputs.json', 'model_outputs.json'])).toEqual([
-      'model_outputs.json (file 1)',
-      'model_outputs.json (file 2)',
+      'model_outputs (1).json',
+      'model_outputs (2).json',
     ]);
     expect(distinctFileNames(['m.json', 'x/m.json'])).toEqual(['m.json', 'x/m.json']);
+  });
+
+  it('keeps the extension last, where format detection looks for it', () => {
+    const names = distinctFileNames(['answers.jsonl', 'answers.jsonl', 'README', 'README']);
+    expect(names).toEqual(['answers (1).jsonl', 'answers (2).jsonl', 'README (3)', 'README (4)']);
+    // An empty file's format comes from its extension alone.
+    expect(detectFormat(names[1]!, '')).toBe('jsonl');
   });
 });
 
@@ -45,7 +52,7 @@ describe('modelNameFromFileName', () => {
   it('names a model after the file, or after the folder for alpaca_eval outputs', () => {
     expect(modelNameFromFileName('tiny-base.json')).toBe('tiny-base');
     expect(modelNameFromFileName('gpt4/model_outputs.json')).toBe('gpt4');
-    expect(modelNameFromFileName('model_outputs.json (file 2)')).toBe('model_outputs (file 2)');
+    expect(modelNameFromFileName('model_outputs (2).json')).toBe('model_outputs (2)');
     expect(modelNameFromFileName('base/answers.jsonl')).toBe('base/answers');
   });
 });

@@ -32,8 +32,8 @@ describe('filesToImport', () => {
     const notes = new File(['x'], 'notes.md');
     const files = filesToImport(filesFromInput([a, b, notes]));
     expect(files.map((f) => [f.id, f.name, f.folder])).toEqual([
-      [0, 'model_outputs.json (file 1)', ''],
-      [1, 'model_outputs.json (file 2)', ''],
+      [0, 'model_outputs (1).json', ''],
+      [1, 'model_outputs (2).json', ''],
       [2, 'notes.md', ''],
     ]);
     expect(files.map((f) => f.file)).toEqual([a, b, notes]);

@@ -15,8 +15,8 @@ function segmentsOf(path: string): string[] {
 
 /**
  * A name for each path that no other path in the list shares: the shortest trailing part of
- * the path that is unique ("gpt4/model_outputs.json"), and "(file N)" added for paths that are
- * the same (two files of one name chosen without their folders).
+ * the path that is unique ("gpt4/model_outputs.json"), numbered for paths that are the same
+ * ("model_outputs (1).json": two files of one name chosen without their folders).
  */
 export function distinctFileNames(paths: readonly string[]): string[] {
   const segments = paths.map(segmentsOf);
@@ -29,8 +29,16 @@ export function distinctFileNames(paths: readonly string[]): string[] {
     return own.join('/') || paths[i]!;
   });
   return names.map((name, i) =>
-    names.some((other, j) => j !== i && other === name) ? `${name} (file ${i + 1})` : name,
+    names.some((other, j) => j !== i && other === name) ? numbered(name, i + 1) : name,
   );
+}
+
+// "model_outputs (2).json", as browsers name a second download: the extension stays last,
+// where format detection looks for it.
+function numbered(name: string, n: number): string {
+  const dot = name.lastIndexOf('.');
+  const slash = name.lastIndexOf('/');
+  return dot > slash + 1 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }
 
 /**
@@ -39,13 +47,11 @@ export function distinctFileNames(paths: readonly string[]): string[] {
  * which is where alpaca_eval names the model.
  */
 export function modelNameFromFileName(name: string): string {
-  const numbered = / \(file \d+\)$/.exec(name)?.[0] ?? '';
-  const segments = segmentsOf(name.slice(0, name.length - numbered.length));
-  const last = segments.at(-1) ?? name;
-  const stem = last.replace(/\.[^.]+$/, '');
+  const segments = segmentsOf(name);
+  const stem = (segments.at(-1) ?? name).replace(/\.[^.]+$/, '');
   const folder = segments.at(-2);
   if (stem === ALPACA_OUTPUTS_STEM && folder) return folder;
-  return [...segments.slice(0, -1), stem].join('/') + numbered;
+  return [...segments.slice(0, -1), stem].join('/');
 }
 
 /**
