@@ -115,6 +115,27 @@ describe('importing two model_outputs.json files in Chromium', () => {
     expect(s.errors).toEqual([]);
   });
 
+  it('takes two files of one name dropped on the page', async () => {
+    const { page } = s;
+    await page.goto(`${s.baseUrl}#/import`);
+    const contents = [readFileSync(BASE, 'utf8'), readFileSync(TUNED, 'utf8')];
+    const transfer = await page.evaluateHandle((texts) => {
+      const data = new DataTransfer();
+      for (const text of texts) {
+        data.items.add(new File([text], 'model_outputs.json', { type: 'application/json' }));
+      }
+      return data;
+    }, contents);
+    await page.locator('label.drop').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('file-generator').allTextContents()).toEqual([
+      'toy-base',
+      'toy-tuned',
+    ]);
+    expect(await texts(page, 'side-b')).toEqual(['B (after): toy-tuned (model_outputs (2).json)']);
+    expect(s.errors).toEqual([]);
+  });
+
   it('exports formula-like answers escaped in CSV and exact in JSONL, which re-imports', async () => {
     const { page } = s;
     await page.goto(`${s.baseUrl}#/import`);
