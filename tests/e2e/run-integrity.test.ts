@@ -5,6 +5,7 @@
  * still opens and analyses.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,5 +132,40 @@ describe('run files keep runs apart, in Chromium', () => {
 
   it('raised no uncaught page errors', () => {
     expect(s.errors.filter((e) => !e.includes('favicon'))).toEqual([]);
+  });
+});
+
+describe('a file’s vectors of the wrong dimension, in a browser that never embedded', () => {
+  it('are replaced by fresh embeddings when the run is analysed, and the page says so', async () => {
+    const fresh = await launch();
+    try {
+      const { page } = fresh;
+      const file = JSON.parse(readFileSync(INVALID_ANALYSIS, 'utf8')) as {
+        run: { answers: { text: string }[]; embeddings: unknown[]; analyses: unknown[] };
+      };
+      const threeFloats = Buffer.from(new Float32Array([1, 0, 0]).buffer).toString('base64');
+      file.run.analyses = [];
+      file.run.embeddings = file.run.answers.map((a) => ({
+        embedderId: 'transformers:bundled-embedder',
+        textHash: createHash('sha256').update(a.text).digest('hex'),
+        vector: threeFloats,
+      }));
+      await page.goto(`${fresh.baseUrl}#/library`);
+      await page.getByTestId('import-run-file').setInputFiles({
+        name: 'three-floats.behaviour-diff.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(file)),
+      });
+      await page.getByTestId('run-title').waitFor();
+      await page.getByTestId('run-analysis').click();
+      await page.getByTestId('results').waitFor({ timeout: 90_000 });
+      const notices = await page.getByTestId('notice').allTextContents();
+      expect(notices.join('\n')).toMatch(
+        /\d+ embedding vectors that came with this run's file are not of the dimension transformers:bundled-embedder makes/,
+      );
+      expect(fresh.errors.filter((e) => !e.includes('favicon'))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -231,6 +231,17 @@ describe('a run file cannot poison the shared vector cache', () => {
     expect((await repo.open(id)).embeddings.map((e) => e.textHash)).toEqual([sha256(t2!)]);
   });
 
+  it('keeps vectors for the prompt-and-answer texts of the run too', async () => {
+    const file = pairRun('file');
+    const prompt = file.prompts.find((p) => p.id === file.answers[0]!.promptId)!;
+    const both = `${prompt.text}\n\n${file.answers[0]!.text}`;
+    const { id, report } = await repo.importRun(
+      asFile({ ...file, embeddings: planted([both, 'not in the run'], [0, 1, 0, 0]) }),
+    );
+    expect(report.droppedVectors.map((d) => d.textHash)).toEqual([sha256('not in the run')]);
+    expect((await repo.open(id)).embeddings.map((e) => e.textHash)).toEqual([sha256(both)]);
+  });
+
   it('cannot plant a vector for a text before its first real embedding', async () => {
     const text = 'before 3';
     const planter = { ...pairRun('planter'), embeddings: planted([text], [0, 0, 0, 1]) };

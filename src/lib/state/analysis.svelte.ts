@@ -69,6 +69,8 @@ export class AnalysisState {
   progress = $state.raw<ProgressUpdate | null>(null);
   busy = $state(false);
   error = $state<string | null>(null);
+  /** Something the last analysis did that the user should know, e.g. vectors it replaced. */
+  notice = $state<string | null>(null);
   #abort: AbortController | null = null;
 
   readonly current = $derived(
@@ -98,6 +100,7 @@ export class AnalysisState {
     const { signal } = abort;
     this.busy = true;
     this.error = null;
+    this.notice = null;
     try {
       const onProgress = (p: ProgressUpdate) => (this.progress = p);
       this.step = 'Loading the embedding model';
@@ -110,12 +113,17 @@ export class AnalysisState {
       const texts = run.answers.map((a) =>
         embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text),
       );
-      const { vectors } = await embedWithCache(
+      const { vectors, stats } = await embedWithCache(
         texts,
         embedderId,
         embed,
         runVectorCache(repo, run.id),
       );
+      if (stats.rejected > 0) {
+        this.notice =
+          `${stats.rejected} embedding vectors that came with this run's file are not of the ` +
+          `dimension ${embedderId} makes; they were left out and those answers embedded here.`;
+      }
 
       this.step = 'Projecting, clustering and testing';
       const result = await analysisWorker.call(
