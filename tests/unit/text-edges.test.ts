@@ -253,6 +253,17 @@ describe('tokenizer edges', () => {
     expect(segmentWords("alpha, beta's-gamma")).toEqual([['alpha', "beta's", 'gamma']]);
   });
 
+  it('keeps every inner-apostrophe part of a word, and words that start with digits', () => {
+    expect(words("we'll rock'n'roll o'clock's")).toEqual(["we'll", "rock'n'roll", "o'clock's"]);
+    expect(terms('gpt 4o beats 3b models', { ngrams: 'unigrams' })).toEqual([
+      'gpt',
+      '4o',
+      'beats',
+      '3b',
+      'models',
+    ]);
+  });
+
   it('straightens every kind of typographic apostrophe', () => {
     expect(normalizeText('it’s it‘s it`s it´s')).toBe("it's it's it's it's");
     expect(words('don’t')).toEqual(["don't"]);
@@ -265,5 +276,54 @@ describe('tokenizer edges', () => {
       'stays',
       'v2 stays',
     ]);
+  });
+});
+
+describe('style feature structure edges', () => {
+  const headings = (text: string) => styleFeatures(text).headings;
+  const listItems = (text: string) => styleFeatures(text).list_items;
+  const codeBlocks = (text: string) => styleFeatures(text).code_blocks;
+
+  it('reads a setext underline as a heading only under a non-blank line', () => {
+    expect(headings('Title\n===')).toBe(1);
+    expect(headings('Title\n===   ')).toBe(1); // trailing spaces are allowed
+    expect(headings('Title\n===\n')).toBe(1);
+    expect(headings('===\nText')).toBe(0); // nothing above it
+    expect(headings('\n===')).toBe(0);
+    expect(headings('   \n===')).toBe(0); // a line of spaces is blank
+    expect(headings('Result\nx ==')).toBe(0); // not an underline: text before the =
+  });
+
+  it('anchors headings, list items and fences at the start of a line', () => {
+    expect(headings('C# is a language')).toBe(0);
+    expect(headings('   ## Indented three')).toBe(1);
+    expect(listItems('Pros - cons')).toBe(0);
+    expect(listItems('-   spaced item')).toBe(1);
+    expect(codeBlocks('Use ```inline``` code')).toBe(0);
+    expect(codeBlocks('   ```\ncode\n   ```')).toBe(1); // up to three spaces of indent
+    expect(codeBlocks('    ```\ncode')).toBe(0); // four spaces: indented text, not a fence
+  });
+
+  it('closes a fence only with the same kind of fence', () => {
+    const f = styleFeatures('~~~\n```\n# inside\n~~~\n# after');
+    expect(f.code_blocks).toBe(1);
+    expect(f.headings).toBe(1);
+  });
+
+  it('keeps line breaks between prose lines, and counts a run of ? as one question', () => {
+    expect(styleFeatures('Yes\nmaybe').hedges).toBe(1);
+    expect(styleFeatures('Why?? How?!').questions).toBe(2);
+  });
+
+  it('counts every first-person form', () => {
+    for (const word of ['I', 'me', 'my', 'mine', 'myself', "I'm", "I've", "I'd", "I'll"]) {
+      const sentence = `Tell ${word} now`;
+      expect({ sentence, n: styleFeatures(sentence).first_person }).toEqual({ sentence, n: 1 });
+    }
+    expect(styleFeatures('Tell us, we mean them').first_person).toBe(0);
+  });
+
+  it('ends an emoji ZWJ sequence at the last joined pictograph', () => {
+    expect(styleFeatures('👨‍👩 and 😀').emoji).toBe(2);
   });
 });
