@@ -1,5 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
@@ -27,13 +27,31 @@ export interface E2eSession {
   close(): Promise<void>;
 }
 
+/** Options of `launch`. */
+export interface LaunchOptions {
+  /**
+   * Start with Chromium's "Don't allow sites to save data" setting, as a user can choose it:
+   * localStorage, IndexedDB and the Cache API are all refused.
+   */
+  blockSiteData?: boolean;
+}
+
 /**
  * Launches headless Chromium with a persistent, fresh user-data dir so that IndexedDB
  * survives page reloads and closes within one session.
  */
-export async function launch(): Promise<E2eSession> {
+export async function launch(options: LaunchOptions = {}): Promise<E2eSession> {
   const baseUrl = inject('baseUrl');
   const userDataDir = mkdtempSync(join(tmpdir(), 'bd-chromium-'));
+  if (options.blockSiteData) {
+    // The profile preference behind chrome://settings/content/siteData ("cookies" covers all
+    // site storage); 2 means block.
+    mkdirSync(join(userDataDir, 'Default'));
+    writeFileSync(
+      join(userDataDir, 'Default', 'Preferences'),
+      JSON.stringify({ profile: { default_content_setting_values: { cookies: 2 } } }),
+    );
+  }
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: inject('chromiumPath'),
     args: FLAGS,

@@ -4,7 +4,10 @@
  */
 import { createContext } from 'svelte';
 import { openDb } from '../persistence/db';
+import { StorageUnavailableError, toStorageError } from '../persistence/errors';
+import { installMemoryIndexedDb } from '../persistence/memory-db';
 import { RunRepository } from '../persistence/runs';
+import { settingsCanBeRemembered } from '../persistence/site-settings';
 import { requestPersistentStorage } from '../persistence/storage';
 import { demoRun } from '../core/generate/new-run';
 import type { Side } from '../core/run/types';
@@ -30,6 +33,13 @@ export class AppState {
   /** A message about storage the user should see (e.g. persistence not granted), or null. */
   storageNotice = $state<string | null>(null);
   /**
+   * Where runs are kept: `saved` in the browser's IndexedDB, `memory` in this tab only (the
+   * browser blocks site storage); null until the store is first opened.
+   */
+  runStorage = $state<'saved' | 'memory' | null>(null);
+  /** Whether settings (theme, teaching mode) are remembered across visits. */
+  readonly settingsRemembered = settingsCanBeRemembered();
+  /**
    * API keys, base URLs with their credential parameters and custom model library URLs per run
    * and side. Memory only: they never go into IndexedDB, run files or URLs, so a reloaded page
    * asks for them again.
@@ -41,13 +51,47 @@ export class AppState {
 
   /** The run repository; opening failures are not cached, so a later call retries. */
   repo(): Promise<RunRepository> {
-    this.#repo ??= openDb()
-      .then((db) => new RunRepository(db))
-      .catch((error: unknown) => {
-        this.#repo = undefined;
-        throw error;
-      });
+    this.#repo ??= this.#openRepo().catch((error: unknown) => {
+      this.#repo = undefined;
+      throw error;
+    });
     return this.#repo;
+  }
+
+  /** Opens the saved runs; where the browser refuses IndexedDB, a store in this tab's memory. */
+  async #openRepo(): Promise<RunRepository> {
+    try {
+      const db = await openDb();
+      this.runStorage = 'saved';
+      return new RunRepository(db);
+    } catch (error) {
+      // Reading `indexedDB` itself can throw a bare SecurityError; that too means "refused".
+      // Quota, version and blocked-upgrade errors are real storage: those are reported.
+      if (!(toStorageError(error) instanceof StorageUnavailableError)) throw error;
+      await installMemoryIndexedDb();
+      const db = await openDb();
+      this.runStorage = 'memory';
+      return new RunRepository(db);
+    }
+  }
+
+  /**
+   * Says once, calmly, what is off when the browser blocks site storage; otherwise asks for
+   * persistent storage (asking a browser that blocks storage would only add a second notice).
+   */
+  async checkStorage(): Promise<void> {
+    // A failure to open is shown where runs are used (library, run page), not here.
+    await this.repo().catch(() => undefined);
+    const off: string[] = [];
+    if (this.runStorage === 'memory') {
+      off.push('runs last only until this tab is closed (export the ones to keep)');
+    }
+    if (!this.settingsRemembered) off.push('settings are not remembered');
+    if (off.length > 0) {
+      this.storageNotice = `This browser blocks site storage: ${off.join(' and ')}.`;
+      return;
+    }
+    await this.askForPersistentStorage();
   }
 
   /** Creates the offline demo run (tiny-base vs tiny-finetune) and opens it; generation starts there. */

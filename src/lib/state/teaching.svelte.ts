@@ -1,4 +1,5 @@
 /** Teaching mode: plain-language notes beside each analysis step, on or off (remembered locally). */
+import { readSetting, writeSetting } from '../persistence/site-settings';
 
 const STORAGE_KEY = 'behaviour-diff.teaching';
 
@@ -7,22 +8,15 @@ export class TeachingState {
   on = $state(false);
 
   constructor() {
-    // Storage can be unavailable (privacy modes); teaching then just starts off.
-    try {
-      this.on = localStorage.getItem(STORAGE_KEY) === 'on';
-    } catch {
-      this.on = false;
-    }
+    // With site storage blocked this reads null: teaching then just starts off.
+    this.on = readSetting(STORAGE_KEY) === 'on';
   }
 
-  /** Flips teaching mode and remembers the choice. */
+  /** Flips teaching mode and remembers the choice where the browser allows it. */
   toggle(): void {
     this.on = !this.on;
-    try {
-      localStorage.setItem(STORAGE_KEY, this.on ? 'on' : 'off');
-    } catch {
-      // Not remembered, but still switched for this page.
-    }
+    // Not remembered when storage is blocked, but still switched for this page.
+    writeSetting(STORAGE_KEY, this.on ? 'on' : 'off');
   }
 }
 

@@ -1,4 +1,5 @@
 /** Light/dark theme, following the system until the user picks one (remembered locally). */
+import { readSetting, writeSetting } from '../persistence/site-settings';
 
 /** A theme choice; `system` follows the operating system. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -11,7 +12,8 @@ export class ThemeState {
   #media = window.matchMedia('(prefers-color-scheme: dark)');
 
   constructor() {
-    const saved = localStorage.getItem(STORAGE_KEY);
+    // Null also when the browser blocks site storage: the theme then follows the system.
+    const saved = readSetting(STORAGE_KEY);
     if (saved === 'light' || saved === 'dark') this.choice = saved;
     this.#media.addEventListener('change', () => this.#apply());
     this.#apply();
@@ -23,10 +25,10 @@ export class ThemeState {
     return this.#media.matches ? 'dark' : 'light';
   }
 
-  /** Switches between light and dark and remembers the choice. */
+  /** Switches between light and dark and remembers the choice where the browser allows it. */
   toggle(): void {
     this.choice = this.effective === 'dark' ? 'light' : 'dark';
-    localStorage.setItem(STORAGE_KEY, this.choice);
+    writeSetting(STORAGE_KEY, this.choice);
     this.#apply();
   }
 
