@@ -1,6 +1,6 @@
 /**
  * The run repository: every way the app saves, lists, reopens and deletes runs. Each public
- * method is one IndexedDB transaction, so a run is never left half written.
+ * method writes in one IndexedDB transaction, so a run is never left half written.
  */
 import type {
   AnalysisRecord,
@@ -12,8 +12,11 @@ import type {
   RunSummary,
   SupervisorLogEntry,
 } from '../core/run/types';
-import { runTextHashes, screenImportedVectors } from '../core/analysis/imported-vectors';
-import type { DroppedVector } from '../core/analysis/imported-vectors';
+import {
+  runTextHashes,
+  screenImportedVectors,
+  type DroppedVector,
+} from '../core/analysis/imported-vectors';
 import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
 import { each, runRange, withTx, type Db, type StoreName } from './db';
 import { InvalidRecordError, RunExistsError, RunNotFoundError } from './errors';
