@@ -1,11 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
-// Cross-origin isolation lets threaded WASM (onnxruntime-web) use SharedArrayBuffer.
-const isolationHeaders = {
+/**
+ * The Content-Security-Policy of index.html's meta tag. The served header is read from it, so
+ * the two cannot drift: the meta is what a host that sets no headers still enforces.
+ */
+function metaContentSecurityPolicy(): string {
+  const html = readFileSync(fileURLToPath(new URL('./index.html', import.meta.url)), 'utf8');
+  const policy = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"/i.exec(
+    html,
+  )?.[1];
+  if (!policy || policy.includes('&')) {
+    throw new Error(
+      'index.html: expected <meta http-equiv="Content-Security-Policy" content="..."> with the ' +
+        'policy written out plainly (no character references); the served CSP header is read from it.',
+    );
+  }
+  return policy;
+}
+
+const baseHeaders = {
+  // Cross-origin isolation lets threaded WASM (onnxruntime-web) use SharedArrayBuffer.
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
+  'X-Content-Type-Options': 'nosniff',
+  // The app links to model hubs and papers; none of them needs to know which page sent the user.
+  'Referrer-Policy': 'no-referrer',
 };
+
+// No X-Frame-Options and no frame-ancestors: a course page may embed the demo in an iframe.
+const previewHeaders = { ...baseHeaders, 'Content-Security-Policy': metaContentSecurityPolicy() };
 
 const EMPTY_MODULE = '\0behaviour-diff:empty';
 
@@ -26,8 +52,10 @@ export default defineConfig({
   // A relative base makes the built dist/ work from any sub-path without a rebuild.
   base: './',
   plugins: [svelte(), dropMapLibreCss()],
-  server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  // The dev server sends no CSP header: the page still gets the meta policy, but a header
+  // would also cover Vite's dev-only modules and workers, which the built site never serves.
+  server: { headers: baseHeaders },
+  preview: { headers: previewHeaders },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   build: {
