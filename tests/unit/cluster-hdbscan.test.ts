@@ -10,8 +10,9 @@ import { HDB_DATA, samePartition, sphereBlobs, toMatrix } from './cluster-fixtur
  * min_samples = min_cluster_size = minPts (R numbers clusters from 1 and noise 0):
  *   Rscript -e 'library(dbscan); x <- as.matrix(read.csv("hdb.csv", header=FALSE));
  *               cat(hdbscan(x, minPts=M)$cluster, sep=",")'
- * with hdb.csv = HDB_DATA. sklearn 1.3's algorithm (its _hdbscan/_tree.pyx) re-run in numpy
- * gives the same partitions, also for the min_samples != min_cluster_size case below.
+ * with hdb.csv = HDB_DATA (scripts/reference/hdbscan.R is the same call). sklearn 1.3's
+ * algorithm re-run in numpy (scripts/reference/hdbscan_sklearn.py) gives the same partitions,
+ * also for the min_samples != min_cluster_size case below.
  */
 const R_LABELS: Record<number, string> = {
   3:
@@ -24,7 +25,11 @@ const R_LABELS: Record<number, string> = {
     '3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,' +
     '1,1,1,1,1,2,2,2,2,0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,0,1,1,2,1,3',
 };
-/** sklearn-algorithm labels for min_cluster_size 10, min_samples 4 (no R equivalent). */
+/**
+ * sklearn-algorithm labels for min_cluster_size 10, min_samples 4 (no R equivalent), printed by
+ *   /usr/bin/python3 scripts/reference/hdbscan_sklearn.py
+ * which reads HDB_DATA from cluster-fixtures.ts.
+ */
 const MCS10_MS4 =
   '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,' +
   '0,0,0,0,0,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,0,0,2,0,1';
