@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans, KMeansSession, type KMeansResult } from '../../src/lib/core/cluster/kmeans';
+import { cutTree, type Linkage } from '../../src/lib/core/cluster/linkage';
+import { wardLinkage } from '../../src/lib/core/cluster/ward';
 import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import type { Matrix } from '../../src/lib/core/vectors/matrix';
 
@@ -112,5 +114,95 @@ describe('k-means invariants on overlapping blobs', () => {
     expect(() => session.run({ k: 0 })).toThrow(RangeError);
     expect(() => session.run({ k: 1.5 })).toThrow(RangeError);
     expect(session.run({ k: 1 }).sizes[0]).toBe(500);
+  });
+});
+
+/** Leaves of every cluster id of a linkage: ids 0..n-1 are points, n + r the cluster of row r. */
+function membersOf(tree: Linkage): number[][] {
+  const members: number[][] = Array.from({ length: tree.n }, (_, i) => [i]);
+  for (let r = 0; r < tree.n - 1; r++) {
+    members.push([...members[tree.merges[4 * r]!]!, ...members[tree.merges[4 * r + 1]!]!]);
+  }
+  return members;
+}
+
+function centroidOf(m: Matrix, points: number[]): Float64Array {
+  const c = new Float64Array(m.dims);
+  for (const i of points) for (let d = 0; d < m.dims; d++) c[d]! += m.data[i * m.dims + d]!;
+  return c.map((v) => v / points.length);
+}
+
+/** Ward's merge height as scipy reports it: sqrt(2 |u| |v| / (|u| + |v|)) * |mean u - mean v|. */
+function wardHeight(m: Matrix, u: number[], v: number[]): number {
+  const cu = centroidOf(m, u);
+  const cv = centroidOf(m, v);
+  let s = 0;
+  for (let d = 0; d < m.dims; d++) s += (cu[d]! - cv[d]!) ** 2;
+  return Math.sqrt(((2 * u.length * v.length) / (u.length + v.length)) * s);
+}
+
+/** Greedy Ward by brute force: merge the cheapest pair of current clusters, n - 1 times. */
+function greedyWardHeights(m: Matrix): number[] {
+  let clusters = Array.from({ length: m.rows }, (_, i) => [i]);
+  const heights: number[] = [];
+  while (clusters.length > 1) {
+    let best = [0, 1, Infinity];
+    for (let a = 0; a < clusters.length; a++) {
+      for (let b = a + 1; b < clusters.length; b++) {
+        const h = wardHeight(m, clusters[a]!, clusters[b]!);
+        if (h < best[2]!) best = [a, b, h];
+      }
+    }
+    const [a, b, h] = best as [number, number, number];
+    heights.push(h);
+    clusters = [
+      ...clusters.filter((_, i) => i !== a && i !== b),
+      [...clusters[a]!, ...clusters[b]!],
+    ];
+  }
+  return heights;
+}
+
+describe('Ward invariants on overlapping blobs', () => {
+  const small = makeBlobs({ n: 40, dims: 3, centers: 4, seed: 2, box: 2 }).matrix;
+
+  it('merges like greedy Ward, each height the Ward distance of the two clusters it joins', () => {
+    const greedy = greedyWardHeights(small);
+    for (const backend of ['wasm', 'js'] as const) {
+      const tree = wardLinkage(small, { backend });
+      const members = membersOf(tree);
+      for (let r = 0; r < small.rows - 1; r++) {
+        const [a, b, height, size] = tree.merges.subarray(4 * r, 4 * r + 4);
+        expect(a).toBeLessThan(b!);
+        expect(b).toBeLessThan(small.rows + r); // only clusters that already exist
+        expect(size).toBe(members[a!]!.length + members[b!]!.length);
+        // float32 distances: a relative 1e-4
+        expect(height).toBeCloseTo(wardHeight(small, members[a!]!, members[b!]!), 3);
+        expect(height).toBeCloseTo(greedy[r]!, 3);
+      }
+    }
+  });
+
+  it('cuts into k clusters that are the components after the first n - k merges', () => {
+    const tree = wardLinkage(small);
+    for (const k of [1, 2, 3, 5, 40]) {
+      const labels = cutTree(tree, k);
+      expect(new Set(labels).size).toBe(k);
+      // Union the first n - k merges by brute force, then compare partitions exactly.
+      const group = Array.from({ length: small.rows }, (_, i) => i);
+      const members = membersOf(tree);
+      for (let r = 0; r < small.rows - k; r++) {
+        const all = members[small.rows + r]!;
+        for (const i of all) group[i] = all[0]!;
+      }
+      const first = new Map<number, number>();
+      for (let i = 0; i < small.rows; i++) {
+        if (!first.has(group[i]!)) first.set(group[i]!, first.size);
+        expect(labels[i]).toBe(first.get(group[i]!));
+      }
+    }
+    expect(() => cutTree(tree, 0)).toThrow('cutTree: k must be an integer in 1..40, got 0');
+    expect(() => cutTree(tree, 41)).toThrow(RangeError);
+    expect(() => cutTree(tree, 1.5)).toThrow(RangeError);
   });
 });
