@@ -4,8 +4,9 @@
  * Chromium or Chrome. Node only; no browser is launched here.
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** Both ways to get a browser, ending the one-line messages below. */
 export const HOW_TO_INSTALL_CHROMIUM =
@@ -87,8 +88,11 @@ export function playwrightCacheDir(
   home: string,
 ): string {
   const custom = env.PLAYWRIGHT_BROWSERS_PATH;
-  // "0" means "next to the package", which for playwright-core is node_modules/playwright-core.
-  if (custom === '0') return resolve('node_modules', 'playwright-core', '.local-browsers');
+  // "0" means "inside the installed playwright-core package".
+  if (custom === '0') {
+    const packageJson = createRequire(import.meta.url).resolve('playwright-core/package.json');
+    return join(dirname(packageJson), '.local-browsers');
+  }
   if (custom) return isAbsolute(custom) ? custom : resolve(env.INIT_CWD ?? process.cwd(), custom);
   const cache =
     platform === 'darwin'

@@ -97,6 +97,9 @@ describe('findChromium', () => {
     expect(playwrightCacheDir({ LOCALAPPDATA: '/L' }, 'win32', '/h')).toBe(
       join('/L', 'ms-playwright'),
     );
+    expect(playwrightCacheDir({ PLAYWRIGHT_BROWSERS_PATH: '0' }, 'linux', '/h')).toBe(
+      join(ROOT, 'node_modules', 'playwright-core', '.local-browsers'),
+    );
     const mac = fakeTree({
       'ms-playwright/chromium-1255/chrome-mac-arm64/Google Chrome for Testing.app/Contents/MacOS/Google Chrome for Testing':
         'exe',
