@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans, KMeansSession, type KMeansResult } from '../../src/lib/core/cluster/kmeans';
+import {
+  coreSquaredDistances,
+  mstScratchFloats,
+  singleLinkageOfMst,
+} from '../../src/lib/core/cluster/hdbscan';
 import { cutTree, type Linkage } from '../../src/lib/core/cluster/linkage';
+import { squaredDistanceMatrix } from '../../src/lib/core/cluster/pairwise';
 import { wardLinkage } from '../../src/lib/core/cluster/ward';
 import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import type { Matrix } from '../../src/lib/core/vectors/matrix';
@@ -204,5 +210,68 @@ describe('Ward invariants on overlapping blobs', () => {
     expect(() => cutTree(tree, 0)).toThrow('cutTree: k must be an integer in 1..40, got 0');
     expect(() => cutTree(tree, 41)).toThrow(RangeError);
     expect(() => cutTree(tree, 1.5)).toThrow(RangeError);
+  });
+});
+
+/** Squared Euclidean distance of rows i and j, in float64. */
+function pointDistance2(m: Matrix, i: number, j: number): number {
+  let s = 0;
+  for (let d = 0; d < m.dims; d++) s += (m.data[i * m.dims + d]! - m.data[j * m.dims + d]!) ** 2;
+  return s;
+}
+
+describe('HDBSCAN building blocks on overlapping blobs', () => {
+  const points = makeBlobs({ n: 60, dims: 4, centers: 3, seed: 9, box: 2 }).matrix;
+  const n = points.rows;
+
+  /** The k-th smallest squared distance of each point, itself (0) counted first. */
+  const bruteCore = (k: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const row = Array.from({ length: n }, (_, j) => (i === j ? 0 : pointDistance2(points, i, j)));
+      return row.sort((a, b) => a - b)[k - 1]!;
+    });
+
+  it('core distances are the distance to the minSamples-th neighbour, the point itself first', () => {
+    for (const backend of ['wasm', 'js'] as const) {
+      const table = squaredDistanceMatrix(points, { backend }, mstScratchFloats(n));
+      for (const k of [1, 2, 5, 17]) {
+        const core = coreSquaredDistances(table, k);
+        const want = bruteCore(k);
+        for (let i = 0; i < n; i++) expect(core[i]).toBeCloseTo(want[i]!, 4);
+      }
+    }
+  });
+
+  it('the single-linkage tree has the weights of the minimum spanning tree of mutual reachability', () => {
+    const k = 5;
+    const core = bruteCore(k);
+    // Prim's algorithm in float64 on max(core_a, core_b, d(a, b)), square-rooted at the end.
+    const reach = (a: number, b: number) =>
+      Math.max(core[a]!, core[b]!, pointDistance2(points, a, b));
+    const inTree = new Array<boolean>(n).fill(false);
+    const best = new Array<number>(n).fill(Infinity);
+    best[0] = 0;
+    const want: number[] = [];
+    for (let step = 0; step < n; step++) {
+      let u = -1;
+      for (let v = 0; v < n; v++) if (!inTree[v] && (u < 0 || best[v]! < best[u]!)) u = v;
+      inTree[u] = true;
+      if (step > 0) want.push(Math.sqrt(best[u]!));
+      for (let v = 0; v < n; v++) if (!inTree[v]) best[v] = Math.min(best[v]!, reach(u, v));
+    }
+    want.sort((a, b) => a - b);
+    for (const backend of ['wasm', 'js'] as const) {
+      const table = squaredDistanceMatrix(points, { backend }, mstScratchFloats(n));
+      const tree = singleLinkageOfMst(table, coreSquaredDistances(table, k));
+      const members = membersOf(tree);
+      for (let r = 0; r < n - 1; r++) {
+        const [a, b, height, size] = tree.merges.subarray(4 * r, 4 * r + 4);
+        expect(height).toBeCloseTo(want[r]!, 3);
+        expect(b).toBeLessThan(n + r);
+        expect(a).toBeLessThan(n + r);
+        expect(size).toBe(members[a!]!.length + members[b!]!.length);
+      }
+      expect(tree.merges[4 * (n - 2) + 3]).toBe(n);
+    }
   });
 });
