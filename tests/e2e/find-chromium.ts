@@ -166,3 +166,18 @@ export function findChromium(options: ChromiumLookupOptions = {}): string {
       'or set CHROMIUM_PATH to a Chromium or Chrome executable.',
   );
 }
+
+/**
+ * The browser every e2e file launches, looked up before anything is built, served or run:
+ * without one, the stage stops with one line (a thrown error would add vitest's stack trace
+ * and a "no test files" report) instead of one launch failure per test file.
+ */
+export function chromiumOrExit(): string {
+  try {
+    return findChromium();
+  } catch (error) {
+    if (!(error instanceof ChromiumNotFoundError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

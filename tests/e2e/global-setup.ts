@@ -1,27 +1,12 @@
 import { preview, type PreviewServer } from 'vite';
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { ChromiumNotFoundError, findChromium } from './find-chromium';
+import { chromiumOrExit } from './find-chromium';
 
 let server: PreviewServer | undefined;
 
 /** The built site to serve; E2E_DIST lets parallel builds (e.g. several worktrees' checks) not collide. */
 const DIST = process.env.E2E_DIST ?? 'dist';
-
-/**
- * The browser every e2e file launches. Looked up before anything is served or any file runs:
- * without one, the stage stops here with one line (a thrown error would add vitest's stack
- * trace and a "no test files" report) instead of one launch failure per test file.
- */
-function chromiumOrExit(): string {
-  try {
-    return findChromium();
-  } catch (error) {
-    if (!(error instanceof ChromiumNotFoundError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-}
 
 /** Serves the built site with `vite preview` (COOP/COEP headers included) for the e2e suite. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
