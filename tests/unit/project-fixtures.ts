@@ -171,3 +171,18 @@ export const pcaWide = (): Matrix =>
 /** 30 x 3 (projection_constants.formula_points). */
 export const umapPoints = (): Matrix =>
   formula(30, 3, (i, j) => Math.sin(i * 0.9 + j * 2.1) * (1 + (i % 3)) + j * 0.1);
+
+/**
+ * Overlapping blobs for the layout check: sklearn's KMeans(10, n_init=10, random_state=0) finds
+ * the generating clusters only with ARI 0.77.
+ */
+export const UMAP_OVERLAP = { n: 1000, dims: 10, centers: 10, seed: 3, spread: 6 } as const;
+
+/**
+ * umap-learn on UMAP_OVERLAP, mean over random_state 0..4 of trustworthiness and kNN
+ * preservation (k = 15; sample sd 0.00154 and 0.00350), printed by
+ *   node --import tsx scripts/reference/export-umap-data.ts /tmp/umap-overlap.json
+ *   /usr/bin/python3 scripts/reference/umap_reference.py /tmp/umap-overlap.json
+ * (umap-learn 0.5.3, scikit-learn 1.2.1; UMAP(n_neighbors=15, min_dist=0.1, random_state=s)).
+ */
+export const UMAP_LEARN_OVERLAP = { trustworthiness: 0.93127, knnPreservation: 0.34511 };
