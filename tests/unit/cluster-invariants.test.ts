@@ -7,6 +7,14 @@ import {
 } from '../../src/lib/core/cluster/hdbscan';
 import { cutTree, type Linkage } from '../../src/lib/core/cluster/linkage';
 import { squaredDistanceMatrix } from '../../src/lib/core/cluster/pairwise';
+import {
+  sampleDistances,
+  silhouetteOfSample,
+  silhouetteScore,
+} from '../../src/lib/core/cluster/silhouette';
+import { DistanceArena } from '../../src/lib/core/cluster/distance-arena';
+import { allocSeeding, kmeansPlusPlus } from '../../src/lib/core/cluster/kmeans-init';
+import { createRng } from '../../src/lib/core/vectors/random';
 import { wardLinkage } from '../../src/lib/core/cluster/ward';
 import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import type { Matrix } from '../../src/lib/core/vectors/matrix';
@@ -272,6 +280,86 @@ describe('HDBSCAN building blocks on overlapping blobs', () => {
         expect(size).toBe(members[a!]!.length + members[b!]!.length);
       }
       expect(tree.merges[4 * (n - 2) + 3]).toBe(n);
+    }
+  });
+});
+
+/** Silhouette by its definition (Rousseeuw 1987), in float64, over the listed points only. */
+function bruteSilhouette(m: Matrix, labels: ArrayLike<number>, among: number[]): number {
+  const scoredPoints = among.filter((i) => labels[i]! >= 0);
+  const clusters = [...new Set(scoredPoints.map((i) => labels[i]!))];
+  if (clusters.length < 2) return NaN;
+  let total = 0;
+  for (const i of scoredPoints) {
+    const meanTo = (c: number, skipSelf: boolean) => {
+      const others = scoredPoints.filter((j) => labels[j] === c && !(skipSelf && j === i));
+      return others.reduce((s, j) => s + Math.sqrt(pointDistance2(m, i, j)), 0) / others.length;
+    };
+    const own = labels[i]!;
+    if (scoredPoints.filter((j) => labels[j] === own).length < 2) continue; // alone: 0
+    const a = meanTo(own, true);
+    const b = Math.min(...clusters.filter((c) => c !== own).map((c) => meanTo(c, false)));
+    total += (b - a) / Math.max(a, b);
+  }
+  return total / scoredPoints.length;
+}
+
+describe('silhouette and seeding invariants', () => {
+  const points = makeBlobs({ n: 80, dims: 3, centers: 3, seed: 4, box: 2 }).matrix;
+  const all = Array.from({ length: points.rows }, (_, i) => i);
+
+  it('equals the silhouette by definition, with noise left out and lone points scoring 0', () => {
+    const labels = kmeans(points, { k: 4, seed: 1 }).labels.slice();
+    labels[0] = -1; // noise
+    labels[1] = -1;
+    labels[2] = 7; // a cluster of one
+    for (const backend of ['wasm', 'js'] as const) {
+      expect(silhouetteScore(points, labels, { backend })).toBeCloseTo(
+        bruteSilhouette(points, labels, all),
+        5,
+      );
+    }
+    // A sample scores only its own points, against each other.
+    const sample = sampleDistances(points, { sampleSize: 30, seed: 2 });
+    expect(sample.indices).toHaveLength(30);
+    expect(new Set(sample.indices).size).toBe(30);
+    expect([...sample.indices]).toEqual([...sample.indices].sort((a, b) => a - b));
+    expect(silhouetteOfSample(sample, labels)).toBeCloseTo(
+      bruteSilhouette(points, labels, [...sample.indices]),
+      5,
+    );
+    expect(() => silhouetteScore(points, labels.subarray(1))).toThrow(
+      'silhouetteScore: 79 labels for 80 points',
+    );
+  });
+
+  it('k-means++ picks distinct points, each point labelled with its nearest chosen one', () => {
+    const arena = DistanceArena.create(200_000);
+    const block = arena.putRows(points);
+    const k = 6;
+    const scratch = allocSeeding(arena, block, k);
+    for (const seed of [0, 1, 2]) {
+      const seeding = kmeansPlusPlus(arena, block, k, createRng(seed), scratch);
+      expect(new Set(seeding.chosen).size).toBe(k);
+      for (let i = 0; i < points.rows; i++) {
+        const d = Array.from(seeding.chosen, (c) => pointDistance2(points, i, c));
+        const nearest = Math.min(...d);
+        expect(seeding.closest[i]).toBeCloseTo(nearest, 4);
+        expect(d[seeding.nearest[i]!]).toBeCloseTo(nearest, 4);
+      }
+    }
+  });
+
+  it('k-means++ never draws a point already chosen, even when every point must be chosen', () => {
+    const eight = makeBlobs({ n: 8, dims: 2, centers: 2, seed: 6 }).matrix;
+    const arena = DistanceArena.create(10_000);
+    const block = arena.putRows(eight);
+    const scratch = allocSeeding(arena, block, 8);
+    for (const seed of [0, 1, 2, 3]) {
+      const { chosen, closest } = kmeansPlusPlus(arena, block, 8, createRng(seed), scratch);
+      expect([...chosen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      // Every point is a centre: distances to the nearest are zero up to float32 rounding.
+      expect(Math.max(...closest)).toBeLessThan(1e-4);
     }
   });
 });
