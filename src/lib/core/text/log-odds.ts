@@ -81,15 +81,15 @@ export function logOddsFromCounts(
 /** Splits scored terms into the top-k of each direction. */
 export function topByDirection(scored: LogOddsTerm[], topK: number): DistinctiveTerms {
   // Ties broken by term so the output does not depend on Map insertion order.
+  // Stryker disable next-line EqualityOperator: terms are unique within a scored list, so < and <= agree
+  const byTerm = (x: LogOddsTerm, y: LogOddsTerm) => (x.term < y.term ? -1 : 1);
   const moreInB = scored
     .filter((t) => t.z > 0)
-    // Stryker disable next-line EqualityOperator: terms are unique within a scored list, so < and <= agree
-    .sort((x, y) => y.z - x.z || (x.term < y.term ? -1 : 1))
+    .sort((x, y) => y.z - x.z || byTerm(x, y))
     .slice(0, topK);
   const moreInA = scored
     .filter((t) => t.z < 0)
-    // Stryker disable next-line EqualityOperator: terms are unique within a scored list, so < and <= agree
-    .sort((x, y) => x.z - y.z || (x.term < y.term ? -1 : 1))
+    .sort((x, y) => x.z - y.z || byTerm(x, y))
     .slice(0, topK);
   return { moreInA, moreInB };
 }
