@@ -3,6 +3,7 @@
  * numpy (default_rng(7)) and rounded to 2 decimals, so Python references can paste them as is.
  */
 import { fromRows, matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
+import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import { createRng } from '../../src/lib/core/vectors/random';
 
 /** 30 points in 2-D: three blobs of 10 (rows 0-9, 10-19, 20-29). */
@@ -201,4 +202,72 @@ export function samePartition(a: ArrayLike<number>, b: ArrayLike<number>): boole
     ba.set(y, x);
   }
   return true;
+}
+
+/** How a reference dataset is drawn: makeBlobs options, or unit-sphere blobs, then rounding. */
+export interface ReferenceDataSpec {
+  /** File stem under tests/fixtures/cluster-reference/. */
+  name: string;
+  kind: 'gaussian' | 'sphere';
+  n: number;
+  dims: number;
+  centers: number;
+  seed: number;
+  spread: number;
+  /** Coordinates are rounded to this many decimals, so every tool reads the same numbers. */
+  decimals: number;
+}
+
+/**
+ * The overlapping datasets of cluster-reference.test.ts, chosen so that the references do NOT
+ * recover the generating labels (their ARI to the truth, truthAri in each reference file, is
+ * 0.5-0.8 for sklearn's k-means): agreement there means the algorithm matches, not that the
+ * data is easy.
+ */
+export const REFERENCE_DATA: readonly ReferenceDataSpec[] = [
+  {
+    name: 'gauss-500x5',
+    kind: 'gaussian',
+    n: 500,
+    dims: 5,
+    centers: 6,
+    seed: 15,
+    spread: 5.5,
+    decimals: 3,
+  },
+  {
+    name: 'sphere-300x16',
+    kind: 'sphere',
+    n: 300,
+    dims: 16,
+    centers: 6,
+    seed: 16,
+    spread: 0.3,
+    decimals: 4,
+  },
+  {
+    name: 'gauss-400x3',
+    kind: 'gaussian',
+    n: 400,
+    dims: 3,
+    centers: 6,
+    seed: 17,
+    spread: 2.5,
+    decimals: 3,
+  },
+];
+
+/** Builds a reference dataset from its spec (seeded, so the same numbers every time). */
+export function referenceData(spec: ReferenceDataSpec): { m: Matrix; truth: Int32Array } {
+  let drawn: { m: Matrix; truth: Int32Array };
+  if (spec.kind === 'gaussian') {
+    const blobs = makeBlobs(spec);
+    drawn = { m: blobs.matrix, truth: blobs.labels };
+  } else {
+    drawn = sphereBlobs(spec.n, spec.dims, spec.centers, spec.seed, spec.spread);
+  }
+  const scale = 10 ** spec.decimals;
+  const data = drawn.m.data;
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(data[i]! * scale) / scale;
+  return drawn;
 }
