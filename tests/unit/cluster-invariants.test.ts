@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { kmeans, KMeansSession, type KMeansResult } from '../../src/lib/core/cluster/kmeans';
 import {
   coreSquaredDistances,
+  hdbscan,
   mstScratchFloats,
   singleLinkageOfMst,
 } from '../../src/lib/core/cluster/hdbscan';
+import { clusterStabilities } from '../../src/lib/core/cluster/hdbscan-tree';
 import { cutTree, type Linkage } from '../../src/lib/core/cluster/linkage';
 import { squaredDistanceMatrix } from '../../src/lib/core/cluster/pairwise';
 import {
@@ -362,4 +364,64 @@ describe('silhouette and seeding invariants', () => {
       expect(Math.max(...closest)).toBeLessThan(1e-4);
     }
   });
+});
+
+describe('HDBSCAN condensed tree invariants on overlapping blobs', () => {
+  const points = makeBlobs({ n: 120, dims: 3, centers: 4, seed: 21, box: 3 }).matrix;
+  const n = points.rows;
+
+  for (const minClusterSize of [4, 10]) {
+    it(`condenses, selects and labels consistently (min_cluster_size ${minClusterSize})`, () => {
+      const result = hdbscan(points, { minClusterSize });
+      const { parent, child, lambda, size } = result.condensed;
+      // Every point leaves the tree exactly once, as a row of size 1.
+      const pointRows = Array.from(child).filter((c) => c < n);
+      expect(pointRows.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      // A cluster row carries the points below it, at least minClusterSize of them, and is
+      // born no earlier (lambda no smaller) than its parent.
+      const birth = new Map<number, number>([[n, 0]]);
+      const pointsUnder = (c: number): number => {
+        let total = 0;
+        for (let r = 0; r < child.length; r++) {
+          if (parent[r] !== c) continue;
+          total += child[r]! < n ? 1 : pointsUnder(child[r]!);
+        }
+        return total;
+      };
+      for (let r = 0; r < child.length; r++) {
+        expect(lambda[r]).toBeGreaterThanOrEqual(birth.get(parent[r]!)!);
+        if (child[r]! >= n) {
+          birth.set(child[r]!, lambda[r]!);
+          expect(size[r]).toBeGreaterThanOrEqual(minClusterSize);
+          expect(size[r]).toBe(pointsUnder(child[r]!));
+        } else {
+          expect(size[r]).toBe(1);
+        }
+      }
+      // Stability by its definition: sum over rows leaving C of (lambda - birth(C)) * size.
+      const stability = clusterStabilities(result.condensed);
+      for (const [c, b] of birth) {
+        let want = 0;
+        for (let r = 0; r < child.length; r++) {
+          if (parent[r] === c) want += (lambda[r]! - b) * size[r]!;
+        }
+        expect(stability[c - n]).toBeCloseTo(want, 9);
+      }
+      // Labels: one per selected cluster, members in (0, 1], noise at 0.
+      expect(new Set(Array.from(result.labels).filter((l) => l >= 0)).size).toBe(
+        result.clusterCount,
+      );
+      expect(result.stabilities).toHaveLength(result.clusterCount);
+      for (let i = 0; i < n; i++) {
+        const p = result.probabilities[i]!;
+        if (result.labels[i]! < 0) expect(p).toBe(0);
+        else {
+          expect(p).toBeGreaterThan(0);
+          expect(p).toBeLessThanOrEqual(1);
+        }
+      }
+      // Four overlapping blobs are more than one cluster (the root is never selected).
+      expect(result.clusterCount).toBeGreaterThan(1);
+    });
+  }
 });
