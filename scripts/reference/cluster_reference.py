@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hdbscan_sklearn import hdbscan_labels  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, "..", "..", "tests", "fixtures", "cluster-reference")
+FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "tests", "fixtures", "cluster-reference"))
 KMEANS_K = [4, 6, 9]
 KMEANS_RESTARTS = {"few": 10, "many": 200}
 WARD_CUTS = [3, 6, 10]
