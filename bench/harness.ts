@@ -2,27 +2,62 @@
  * A small benchmark harness. Each case runs in its own Node process (so its peak memory is its
  * own and one case's garbage cannot slow the next), N times after an untimed setup; the table
  * shows the median. A case may name a reference command (e.g. a scikit-learn script run with
- * /usr/bin/python3) that is run on the same data in the same invocation, for a ratio.
+ * /usr/bin/python3) that is run on the same data in the same invocation, for a ratio, and a
+ * target its row must meet (`check`): a row that misses it has `pass: false`, is listed after the
+ * table and makes the process exit non-zero.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** What one timed run of a case may report besides its time. */
+/**
+ * Figures a case measures other than its own run time (the browser cases), each in the row
+ * field named for it; absent from rows that do not measure it.
+ */
+export interface Figures {
+  /** First-screen JavaScript, KB gzip. */
+  kb?: number;
+  /** From the click on "Analyse" until the results appear, ms. */
+  results_ms?: number;
+  /** Longest main-thread task while analysing, ms. */
+  longest_task_ms?: number;
+  /** Longest main-thread task in the 3 s after the results appear (rendering them), ms. */
+  longest_render_task_ms?: number;
+  /** Slowest answered click during the analysis and the rendering of its results, ms. */
+  worst_click_ms?: number;
+  /** The map's first draw, a zoom (relayout) and a hover, ms. */
+  draw_ms?: number;
+  zoom_ms?: number;
+  hover_ms?: number;
+}
+
+/** What one timed run (or its teardown) of a case may report besides its time. */
 export interface RunOutcome {
   /** Adjusted Rand index against the ground truth, for clustering cases. */
   ari?: number | null;
+  figures?: Figures;
 }
 
 /**
  * An external reference implementation. It is run once per repeat and must print, as its
- * last line of stdout, JSON `{"seconds": number, "ari"?: number | null}` where `seconds`
- * times only the work itself (interpreter start-up and imports excluded, to be fair).
+ * last line of stdout, JSON `{"seconds": number, "ari"?: number | null, "reference"?: string}`
+ * where `seconds` times only the work itself (interpreter start-up and imports excluded, to be
+ * fair) and `reference`, when given, names the implementation that actually ran.
  */
 export interface ReferenceCommand {
+  /** What the reference is, for the row's `reference` field (e.g. "sklearn PCA"). */
+  name: string;
   command: string;
   args: readonly string[];
+}
+
+/** Whether a row met its case's target, the target in words, and what was measured. */
+export interface Verdict {
+  pass: boolean;
+  target: string;
+  /** The measured value(s) the target was checked on, for the failure message. */
+  got: string;
 }
 
 /** One benchmark case. `C` is what setup hands to the timed run. */
@@ -41,29 +76,43 @@ export interface BenchCase<C = unknown> {
   setup: () => Promise<C>;
   /** The timed work. Throwing fails the case (with its message in the table). */
   run: (context: C) => Promise<RunOutcome | void>;
-  /** Untimed clean-up after every repeat. */
-  teardown?: (context: C) => Promise<void>;
+  /** Untimed clean-up after every repeat; may report figures it measured. */
+  teardown?: (context: C) => Promise<RunOutcome | void>;
   /** Optional reference implementation of the same step on the same data. */
   reference?: ReferenceCommand;
+  /**
+   * False when the run's time is not what the row is about (browser cases measure figures
+   * of their own): the row's `ours_s` is then null. Default true.
+   */
+  timed?: boolean;
+  /** The target of the row, judged in the parent once the row (ARIs, figures) is complete. */
+  check?: (row: ResultRow) => Verdict;
 }
 
-/** One row of bench/results/latest.json; null where not applicable. */
-export interface ResultRow {
+/** One row of bench/results/latest.json (README, "Benchmarks"); null where not applicable. */
+export interface ResultRow extends Figures {
   step: string;
   n: number | null;
+  /** Median seconds of our run; null for cases whose figures are not a run time. */
   ours_s: number | null;
+  /** The reference implementation, e.g. "R dbscan::hdbscan (slow reference)". */
+  reference: string | null;
   ref_s: number | null;
   ratio: number | null;
   ari_ours: number | null;
   ari_ref: number | null;
   /** Peak resident memory of the process that ran our implementation, in MB. */
   peak_mb: number | null;
+  /** Whether the row met `target`; null when the case has no target. */
+  pass: boolean | null;
+  target: string | null;
 }
 
 /** What a child process reports for its case. */
 interface ChildReport {
   seconds: number[];
   ari: number | null;
+  figures: Figures;
   peakMb: number;
   error?: string;
 }
@@ -82,17 +131,21 @@ export function median(values: readonly number[]): number {
 async function runHere(c: BenchCase): Promise<ChildReport> {
   const seconds: number[] = [];
   let ari: number | null = null;
+  let figures: Figures = {};
   for (let i = 0; i < (c.repeats ?? 5); i++) {
     const context = await c.setup();
     const start = process.hrtime.bigint();
     const outcome = await c.run(context);
     const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    await c.teardown?.(context);
+    const after = await c.teardown?.(context);
     seconds.push(elapsed / (c.perItem ?? 1));
-    if (outcome && outcome.ari !== undefined) ari = outcome.ari;
+    for (const o of [outcome, after]) {
+      if (o && o.ari !== undefined) ari = o.ari;
+      if (o?.figures) figures = { ...figures, ...o.figures };
+    }
   }
   // maxRSS is in kilobytes and covers the whole process, start-up included.
-  return { seconds, ari, peakMb: process.resourceUsage().maxRSS / 1024 };
+  return { seconds, ari, figures, peakMb: process.resourceUsage().maxRSS / 1024 };
 }
 
 /** Runs a command and resolves with its stdout; rejects with stderr on a non-zero exit. */
@@ -127,24 +180,45 @@ async function runInChild(entry: string, index: number): Promise<ChildReport> {
 async function runReference(
   ref: ReferenceCommand,
   repeats: number,
-): Promise<{ seconds: number; ari: number | null }> {
+): Promise<{ seconds: number; ari: number | null; name: string }> {
   const seconds: number[] = [];
   let ari: number | null = null;
+  let name = ref.name;
   for (let i = 0; i < repeats; i++) {
     const report = JSON.parse(lastLine(await exec(ref.command, ref.args))) as {
       seconds: number;
       ari?: number | null;
+      reference?: string;
     };
     seconds.push(report.seconds);
     ari = report.ari ?? null;
+    name = report.reference ?? name;
   }
-  return { seconds: median(seconds), ari };
+  return { seconds: median(seconds), ari, name };
 }
 
 /** Formats a time compactly but with enough digits for sub-millisecond per-item costs. */
 function fmtSeconds(s: number | null): string {
   if (s === null) return '-';
   return s >= 0.01 ? s.toFixed(3) : s.toExponential(2);
+}
+
+/** A row's figures as "kb 180.2, ..." for the table. */
+function fmtFigures(row: ResultRow): string {
+  const names: (keyof Figures)[] = [
+    'kb',
+    'results_ms',
+    'longest_task_ms',
+    'longest_render_task_ms',
+    'worst_click_ms',
+    'draw_ms',
+    'zoom_ms',
+    'hover_ms',
+  ];
+  const shown = names.filter((k) => row[k] !== undefined);
+  return shown.length
+    ? shown.map((k) => `${k} ${row[k]!.toFixed(k === 'kb' ? 1 : 0)}`).join(', ')
+    : '-';
 }
 
 /** Prints rows as one aligned table. */
@@ -158,6 +232,8 @@ export function printTable(rows: readonly ResultRow[], notes: readonly string[])
     'ARI ours',
     'ARI ref',
     'peak MB',
+    'pass',
+    'figures',
   ];
   const body = rows.map((r) => [
     r.step,
@@ -168,11 +244,14 @@ export function printTable(rows: readonly ResultRow[], notes: readonly string[])
     r.ari_ours === null ? '-' : r.ari_ours.toFixed(3),
     r.ari_ref === null ? '-' : r.ari_ref.toFixed(3),
     r.peak_mb === null ? '-' : r.peak_mb.toFixed(0),
+    r.pass === null ? '-' : r.pass ? 'ok' : 'FAIL',
+    fmtFigures(r),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   // Text columns align left, numbers right.
+  const text = new Set([0, header.length - 1]);
   const fmt = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (text.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of body) console.log(fmt(row));
@@ -183,6 +262,8 @@ export function printTable(rows: readonly ResultRow[], notes: readonly string[])
 export interface MainOptions {
   /** Only run cases whose step contains this text (latest.json is then not rewritten). */
   only?: string;
+  /** Only run cases of this size `n` (latest.json is then not rewritten either). */
+  n?: number;
   /** Where the JSON rows go. */
   resultsFile: string;
   /** The entry module (bench/run.ts), re-run in child processes. */
@@ -201,7 +282,7 @@ export async function main(cases: readonly BenchCase[], options: MainOptions): P
     try {
       report = await runHere(c);
     } catch (error) {
-      report = { seconds: [], ari: null, peakMb: 0, error: String(error) };
+      report = { seconds: [], ari: null, figures: {}, peakMb: 0, error: String(error) };
     }
     console.log(REPORT_PREFIX + JSON.stringify(report));
     return;
@@ -209,8 +290,10 @@ export async function main(cases: readonly BenchCase[], options: MainOptions): P
 
   const rows: ResultRow[] = [];
   const notes: string[] = [];
+  const failures: string[] = [];
   for (const [index, c] of cases.entries()) {
     if (options.only && !c.step.includes(options.only)) continue;
+    if (options.n !== undefined && c.n !== options.n) continue;
     const skipped = await c.skip?.();
     if (skipped) {
       notes.push(`skipped "${c.step}": ${skipped}`);
@@ -222,7 +305,7 @@ export async function main(cases: readonly BenchCase[], options: MainOptions): P
       notes.push(`"${c.step}" failed: ${ours.error}`);
       process.exitCode = 1;
     }
-    let ref: { seconds: number; ari: number | null } | null = null;
+    let ref: { seconds: number; ari: number | null; name: string } | null = null;
     if (c.reference) {
       try {
         ref = await runReference(c.reference, c.repeats ?? 5);
@@ -230,22 +313,47 @@ export async function main(cases: readonly BenchCase[], options: MainOptions): P
         notes.push(`reference of "${c.step}" failed: ${String(error)}`);
       }
     }
-    const oursS = ours.seconds.length ? median(ours.seconds) : null;
-    rows.push({
+    const oursS = ours.seconds.length && c.timed !== false ? median(ours.seconds) : null;
+    const row: ResultRow = {
       step: c.step,
       n: c.n,
       ours_s: oursS,
+      reference: ref?.name ?? c.reference?.name ?? null,
       ref_s: ref?.seconds ?? null,
       ratio: oursS !== null && ref && ref.seconds > 0 ? oursS / ref.seconds : null,
       ari_ours: ours.ari,
       ari_ref: ref?.ari ?? null,
+      ...ours.figures,
       peak_mb: ours.error ? null : Math.round(ours.peakMb),
-    });
+      pass: null,
+      target: null,
+    };
+    const verdict = c.check?.(row) ?? null;
+    if (verdict) {
+      [row.pass, row.target] = [verdict.pass && !ours.error, verdict.target];
+      if (!row.pass) {
+        failures.push(
+          `FAILED: "${c.step}" (n = ${c.n ?? '-'}) missed its target ${verdict.target}: ` +
+            (ours.error ? 'the case failed' : `got ${verdict.got}`),
+        );
+      }
+    }
+    rows.push(row);
+    // The table comes at the end of a long run: say how each row went as it completes.
+    process.stderr.write(
+      `  ours ${fmtSeconds(row.ours_s)} s, reference ${fmtSeconds(row.ref_s)} s` +
+        (row.ari_ours === null ? '' : `, ARI ours ${row.ari_ours.toFixed(3)}`) +
+        (row.ari_ref === null ? '' : `, ARI ref ${row.ari_ref.toFixed(3)}`) +
+        (row.pass === null ? '' : `: ${row.pass ? 'pass' : 'FAIL'} (${row.target})`) +
+        '\n',
+    );
   }
   printTable(rows, notes);
+  for (const failure of failures) console.log(failure);
+  if (failures.length) process.exitCode = 1;
   // A filtered run would leave latest.json describing only part of the suite.
-  if (options.only) {
-    console.log(`--only given: ${options.resultsFile} left unchanged`);
+  if (options.only || options.n !== undefined) {
+    console.log(`--only or --n given: ${options.resultsFile} left unchanged`);
     return;
   }
   await mkdir(dirname(options.resultsFile), { recursive: true });

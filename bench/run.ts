@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark case and prints one table; rows also go to
- * bench/results/latest.json. Options: `--only TEXT` runs the steps containing TEXT,
- * `--data DIR` points at the shared data folder's alpaca_eval/ (default ../shared/data/alpaca_eval
+ * bench/results/latest.json. Options: `--only TEXT` runs the steps containing TEXT, `--n N`
+ * the cases of size N (either leaves latest.json as it is), `--data DIR` points at the shared data folder's alpaca_eval/ (default ../shared/data/alpaca_eval
  * from the repository root).
  */
 import { join, resolve } from 'node:path';
@@ -34,8 +34,10 @@ const cases = [
   ...browserCases(),
 ];
 
+const n = arg('--n');
 await main(cases, {
   only: arg('--only'),
+  ...(n === undefined ? {} : { n: Number(n) }),
   resultsFile: join(root, 'bench', 'results', 'latest.json'),
   entry: pathOf(import.meta.url),
 });

@@ -42,7 +42,11 @@ export function projectionCases(): BenchCase[] {
         const { pca } = await loadPca();
         pca(x, { components: 50, seed: 0 });
       },
-      reference: { command: PYTHON, args: [SCRIPT, 'pca', base, '--components', '50'] },
+      reference: {
+        name: 'sklearn PCA(n_components=50)',
+        command: PYTHON,
+        args: [SCRIPT, 'pca', base, '--components', '50'],
+      },
     };
     const umapCase: BenchCase<Matrix> = {
       step: `umap 2-d: ${label}`,
@@ -55,7 +59,11 @@ export function projectionCases(): BenchCase[] {
         const { umap } = await loadUmap();
         await umap(x, { nNeighbors: 15, minDist: 0.1, seed: 0 });
       },
-      reference: { command: PYTHON, args: [SCRIPT, 'umap', base, '--seed', '0'] },
+      reference: {
+        name: 'umap-learn UMAP(n_neighbors=15, min_dist=0.1)',
+        command: PYTHON,
+        args: [SCRIPT, 'umap', base, '--seed', '0'],
+      },
     };
     cases.push(pcaCase as BenchCase, umapCase as BenchCase);
   }

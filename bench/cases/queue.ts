@@ -134,7 +134,11 @@ export function queueCases(): BenchCase[] {
       if (tokens !== expectedTokens) throw new Error(`${tokens} tokens, bare ${expectedTokens}`);
       repo.db.close();
     },
-    reference: { command: process.execPath, args: ['--import', 'tsx', SELF, BARE_FLAG] },
+    reference: {
+      name: 'the same jobs straight on the backends, no queue',
+      command: process.execPath,
+      args: ['--import', 'tsx', SELF, BARE_FLAG],
+    },
   };
   return [queueCase] as BenchCase[];
 }

@@ -3,14 +3,22 @@
 Usage: clustering.py kmeans|ward|hdbscan BASE [--k K] [--n-init N] [--min-cluster-size M]
 Reads the blobs bench/blobs.ts wrote at BASE, L2-normalises the rows (as the app clusters
 embeddings; untimed, like our side), times only the fit and prints
-{"seconds": ..., "ari": ...} (ARI against the true labels) as its last line.
+{"seconds": ..., "ari": ..., "reference": ...} (ARI against the true labels; the implementation
+that ran) as its last line.
 
 kmeans: sklearn KMeans(n_clusters=K, n_init=N, random_state=0) (Lloyd, k-means++).
 ward: sklearn AgglomerativeClustering(n_clusters=K, linkage='ward').
 hdbscan: sklearn.cluster.HDBSCAN(min_cluster_size=M) when sklearn >= 1.3, else the hdbscan
 package, else R's dbscan::hdbscan(x, minPts=M) through Rscript (Debian: r-cran-dbscan), the
 same algorithm with min_samples = min_cluster_size; R times itself (system.time) so its start-up
-is excluded too. Debian 12 ships sklearn 1.2.1, so the R path is the one used here.
+is excluded too. Debian 12 ships sklearn 1.2.1, so the R path is the one used here; it is
+single-threaded and much slower than ours or sklearn's, so the row's ratio says little about
+speed and the row names it "R dbscan::hdbscan (slow reference)".
+
+Choosing the benchmark's blobs (bench/cases/clustering.ts, BLOBS: centres in the first I of 384
+dimensions, box B): `node --import tsx bench/blobs.ts N 384 20 42 1 B I` prints BASE, then
+`/usr/bin/python3 bench/reference/clustering.py kmeans|ward|hdbscan BASE` the reference's ARI;
+for k-means, run it with several `--seed`s to see whether they all reach the same optimum.
 """
 import argparse
 import os
@@ -35,21 +43,24 @@ cat(h$cluster, sep = ","); cat("\\n"); cat(t, "\\n")
 
 
 def hdbscan_labels(X, min_cluster_size):
-    """(labels with -1 for noise, seconds of the fit alone)."""
+    """(labels with -1 for noise, seconds of the fit alone, name of the implementation)."""
     try:
         from sklearn.cluster import HDBSCAN
 
         model = HDBSCAN(min_cluster_size=min_cluster_size)
+        name = "sklearn HDBSCAN"
     except ImportError:
         try:
             import hdbscan
 
             model = hdbscan.HDBSCAN(min_cluster_size=min_cluster_size)
+            name = "hdbscan package"
         except ImportError:
-            return r_hdbscan(X, min_cluster_size)
+            labels, seconds = r_hdbscan(X, min_cluster_size)
+            return labels, seconds, "R dbscan::hdbscan (slow reference)"
     with Timer() as t:
         labels = model.fit_predict(X)
-    return labels, t.seconds
+    return labels, t.seconds, name
 
 
 def r_hdbscan(X, min_cluster_size):
@@ -79,6 +90,7 @@ def main():
     p.add_argument("--k", type=int, default=20)
     p.add_argument("--n-init", type=int, default=3)
     p.add_argument("--min-cluster-size", type=int, default=15)
+    p.add_argument("--seed", type=int, default=0, help="KMeans random_state")
     args = p.parse_args()
     X, truth = load_blobs(args.base)
     X = X / np.linalg.norm(X, axis=1, keepdims=True)
@@ -87,16 +99,18 @@ def main():
     from sklearn.metrics import adjusted_rand_score
 
     if args.method == "hdbscan":
-        labels, seconds = hdbscan_labels(X, args.min_cluster_size)
+        labels, seconds, name = hdbscan_labels(X, args.min_cluster_size)
     else:
         if args.method == "kmeans":
-            model = KMeans(n_clusters=args.k, n_init=args.n_init, random_state=0)
+            model = KMeans(n_clusters=args.k, n_init=args.n_init, random_state=args.seed)
+            name = f"sklearn KMeans(n_init={args.n_init})"
         else:
             model = AgglomerativeClustering(n_clusters=args.k, linkage="ward")
+            name = "sklearn AgglomerativeClustering(linkage='ward')"
         with Timer() as t:
             labels = model.fit_predict(X)
         seconds = t.seconds
-    report(seconds, ari=float(adjusted_rand_score(truth, labels)))
+    report(seconds, ari=float(adjusted_rand_score(truth, labels)), reference=name)
 
 
 if __name__ == "__main__":
