@@ -340,8 +340,11 @@ export async function main(cases: readonly BenchCase[], options: MainOptions): P
     }
     rows.push(row);
     // The table comes at the end of a long run: say how each row went as it completes.
+    const figures = fmtFigures(row);
     process.stderr.write(
-      `  ours ${fmtSeconds(row.ours_s)} s, reference ${fmtSeconds(row.ref_s)} s` +
+      (figures === '-'
+        ? `  ours ${fmtSeconds(row.ours_s)} s, reference ${fmtSeconds(row.ref_s)} s`
+        : `  ${figures}`) +
         (row.ari_ours === null ? '' : `, ARI ours ${row.ari_ours.toFixed(3)}`) +
         (row.ari_ref === null ? '' : `, ARI ref ${row.ari_ref.toFixed(3)}`) +
         (row.pass === null ? '' : `: ${row.pass ? 'pass' : 'FAIL'} (${row.target})`) +
