@@ -53,8 +53,8 @@ function expectNearestLabels(m: Matrix, result: KMeansResult, k: number): void {
   expect(result.inertia).toBeCloseTo(inertia, 6);
 }
 
-/** Sizes count the labels, and every centre is the mean of its points. */
-function expectMeanCentres(m: Matrix, result: KMeansResult, k: number): void {
+/** Sizes count the labels, and every centre is the mean of its points (none empty unless allowed). */
+function expectMeanCentres(m: Matrix, result: KMeansResult, k: number, allowEmpty = false): void {
   const sums = new Float64Array(k * m.dims);
   const sizes = new Int32Array(k);
   for (let i = 0; i < m.rows; i++) {
@@ -64,6 +64,7 @@ function expectMeanCentres(m: Matrix, result: KMeansResult, k: number): void {
   }
   expect(Array.from(result.sizes)).toEqual(Array.from(sizes));
   for (let c = 0; c < k; c++) {
+    if (allowEmpty && sizes[c] === 0) continue;
     expect(sizes[c]).toBeGreaterThan(0);
     for (let d = 0; d < m.dims; d++) {
       expect(result.centroids.data[c * m.dims + d]).toBeCloseTo(
@@ -89,6 +90,42 @@ describe('k-means invariants on overlapping blobs', () => {
     expect(result.iterations).toBe(1);
     expectNearestLabels(overlapping, result, 6);
     expect(Array.from(result.sizes).reduce((a, b) => a + b, 0)).toBe(overlapping.rows);
+  });
+
+  it("stops at the first iteration whose centre shift is within tolerance x mean feature variance (sklearn's tol)", () => {
+    const m = overlapping;
+    // Mean over features of the population variance, in float64.
+    let meanVariance = 0;
+    for (let d = 0; d < m.dims; d++) {
+      let sum = 0;
+      let sumSquares = 0;
+      for (let i = 0; i < m.rows; i++) {
+        const v = m.data[i * m.dims + d]!;
+        sum += v;
+        sumSquares += v * v;
+      }
+      meanVariance += (sumSquares / m.rows - (sum / m.rows) ** 2) / m.dims;
+    }
+    // The same seeded run stopped after 1, 2, ... iterations gives the centres of each
+    // iteration; shift[i] is how far they moved in iteration i (squared, summed over centres).
+    const centresAfter = (i: number) =>
+      kmeans(m, { k: 6, seed: 3, restarts: 1, tolerance: 0, maxIterations: i }).centroids.data;
+    const shift = [NaN, NaN];
+    for (let i = 2; i <= 12; i++) {
+      const before = centresAfter(i - 1);
+      const after = centresAfter(i);
+      shift.push(after.reduce((s, v, j) => s + (v - before[j]!) ** 2, 0));
+    }
+    for (const stopAt of [3, 5]) {
+      // A tolerance just above shift[stopAt] and below every earlier shift stops there.
+      const earlier = Math.min(...shift.slice(2, stopAt));
+      expect(shift[stopAt]).toBeLessThan(earlier);
+      const tolerance = (shift[stopAt]! + Math.min(earlier, 2 * shift[stopAt]!)) / 2 / meanVariance;
+      expect(kmeans(m, { k: 6, seed: 3, restarts: 1, tolerance }).iterations).toBe(stopAt);
+      // The tolerance is relative: scaling the data scales variance and shifts alike.
+      const scaled = { ...m, data: m.data.map((v) => v * 10) };
+      expect(kmeans(scaled, { k: 6, seed: 3, restarts: 1, tolerance }).iterations).toBe(stopAt);
+    }
   });
 
   it('keeps the best restart: more restarts never raise the inertia', () => {
@@ -118,6 +155,29 @@ describe('k-means invariants on overlapping blobs', () => {
       const result = kmeans(m, { k: 4, seed, restarts: 1 });
       expect(result.inertia).toBe(0);
       expect(Array.from(result.sizes).sort()).toEqual([3, 3, 3, 3]);
+    }
+  });
+
+  it('stays consistent when k exceeds the distinct points (empty clusters relocated)', () => {
+    // Five clusters for four distinct values: seeding must pick a duplicate, so a centre starts
+    // empty and Lloyd relocates a point into it. A relocated point shares its value with
+    // another cluster, and the final assignment gives ties to the lower index (as sklearn,
+    // which warns about fewer distinct clusters than k): one cluster may end empty, with a
+    // centre equal to another one.
+    for (const values of [
+      [10, 7, 3, 10, 3, 6, 3],
+      [1, 7, 1, 7, 9, 7, 1, 9, 6, 1, 1],
+    ]) {
+      const m = { rows: values.length, dims: 1, data: Float32Array.from(values) };
+      const distinct = new Set(values);
+      for (const seed of [0, 1, 2]) {
+        const result = kmeans(m, { k: 5, seed, restarts: 1 });
+        expectMeanCentres(m, result, 5, true);
+        expectNearestLabels(m, result, 5);
+        expect(result.inertia).toBe(0);
+        expect(new Set(result.labels).size).toBe(distinct.size);
+        expect(new Set(result.centroids.data)).toEqual(distinct);
+      }
     }
   });
 
