@@ -412,6 +412,20 @@ describe('silhouette and seeding invariants', () => {
     }
   });
 
+  it('k-means++ draws in proportion to squared distance: a far outlier is always a centre', () => {
+    // Twenty points within 1 of the origin and one at 1000: after any first centre, the
+    // outlier (or, if it was first, a cluster point) holds nearly all of the D^2 mass.
+    const values = [...Array.from({ length: 20 }, (_, i) => Math.sin(i)), 1000];
+    const m = { rows: 21, dims: 1, data: Float32Array.from(values) };
+    const arena = DistanceArena.create(10_000);
+    const block = arena.putRows(m);
+    const scratch = allocSeeding(arena, block, 2);
+    for (let seed = 0; seed < 12; seed++) {
+      const { chosen } = kmeansPlusPlus(arena, block, 2, createRng(seed), scratch);
+      expect(Array.from(chosen)).toContain(20);
+    }
+  });
+
   it('k-means++ never draws a point already chosen, even when every point must be chosen', () => {
     const eight = makeBlobs({ n: 8, dims: 2, centers: 2, seed: 6 }).matrix;
     const arena = DistanceArena.create(10_000);

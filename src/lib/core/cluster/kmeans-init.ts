@@ -62,6 +62,7 @@ export function kmeansPlusPlus(
   const picks = new Int32Array(trials);
 
   const loadCandidates = (ids: ArrayLike<number>, count: number) => {
+    // Stryker disable next-line EqualityOperator: one more candidate row is copied into padding but never scored (sqdist reads `count` rows)
     for (let t = 0; t < count; t++) {
       const src = points.offset + ids[t]! * points.dp;
       f.copyWithin(candidates.offset + t * candidates.dp, src, src + points.dp);
@@ -79,6 +80,7 @@ export function kmeansPlusPlus(
   }
   for (let c = 1; c < k; c++) {
     let sum = 0;
+    // Stryker disable next-line EqualityOperator: a write past the end of a typed array is dropped
     for (let j = 0; j < n; j++) cumulative[j] = sum += closest[j]!;
     for (let t = 0; t < trials; t++) {
       picks[t] = searchSorted(cumulative, rng.next() * potential);
@@ -91,6 +93,7 @@ export function kmeansPlusPlus(
       let pot = 0;
       for (let j = 0; j < n; j++) {
         const v = f[base + j]!;
+        // Stryker disable next-line EqualityOperator: both branches are the minimum when v equals closest[j]
         pot += v < closest[j]! ? v : closest[j]!;
       }
       if (pot < bestPotential) {
@@ -100,6 +103,7 @@ export function kmeansPlusPlus(
     }
     chosen[c] = picks[bestTrial]!;
     const base = table + bestTrial * points.rowsPad;
+    // Stryker disable next-line EqualityOperator: closest[n] is undefined, so the extra step changes nothing
     for (let j = 0; j < n; j++) {
       const v = f[base + j]!;
       if (v < closest[j]!) {
