@@ -278,6 +278,9 @@ describe('Ward invariants on overlapping blobs', () => {
       }
     }
     expect(() => cutTree(tree, 0)).toThrow('cutTree: k must be an integer in 1..40, got 0');
+    expect(() => wardLinkage({ rows: 0, dims: 3, data: new Float32Array(0) })).toThrow(
+      'wardLinkage: no points',
+    );
     expect(() => cutTree(tree, 41)).toThrow(RangeError);
     expect(() => cutTree(tree, 1.5)).toThrow(RangeError);
   });
