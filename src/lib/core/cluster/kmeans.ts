@@ -124,10 +124,12 @@ export class KMeansSession {
     const n = m.rows;
     const dims = m.dims;
     const x = m.data;
+    // Stryker disable next-line UnaryOperator: every label is overwritten from the seeding just below
     const labels = new Int32Array(n).fill(-1);
     const dist = seeding.closest;
     const sums = new Float64Array(k * dims);
     const counts = new Int32Array(k);
+    // Stryker disable next-line EqualityOperator: point n does not exist; its writes past the typed arrays are dropped
     for (let i = 0; i < n; i++) {
       labels[i] = seeding.nearest[i]!;
       moveBetweenSums(x, dims, i, -1, labels[i]!, sums, counts);
@@ -153,7 +155,9 @@ export class KMeansSession {
         }
       }
       arena.updateNorms(centres, 0, k);
+      // Stryker disable next-line ConditionalExpression,BlockStatement: without it, a converged run (shift 0) stops on shift <= tol in the same iteration, and the final assignment changes nothing
       if (changed === 0) {
+        // Stryker disable next-line BooleanLiteral: re-assigning points to converged centres changes nothing
         strict = true;
         break;
       }
@@ -161,6 +165,7 @@ export class KMeansSession {
       changed = this.assign(k, labels, dist, sums, counts, true);
     }
     // Labels must match the final centres (sklearn re-runs the assignment step likewise).
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: after convergence the re-assignment changes nothing, and updating the running sums (true) leaves the same counts as recounting
     if (!strict) this.assign(k, labels, dist, sums, counts, false);
     const centroids = matrix(k, dims);
     let inertia = 0;
@@ -191,6 +196,7 @@ export class KMeansSession {
     const x = m.data;
     const stride = roundUp4(k);
     let changed = 0;
+    // Stryker disable next-line EqualityOperator: a sweep starting at n (a multiple of 512) covers no point
     for (let i0 = 0; i0 < n; i0 += ASSIGN_ROWS) {
       const i1 = Math.min(i0 + ASSIGN_ROWS, n);
       arena.sqdist(points, i0, i1, centres, 0, k, table, stride);
@@ -208,14 +214,17 @@ export class KMeansSession {
         dist[i] = bestD;
         const old = labels[i]!;
         if (old === bestC) continue;
+        // Stryker disable next-line UpdateOperator: only changed === 0 is ever tested, and a negative count is as non-zero as a positive one
         changed++;
         labels[i] = bestC;
+        // Stryker disable next-line ConditionalExpression: without update the sums are never read again (counts are recounted below)
         if (!update) continue;
         moveBetweenSums(x, dims, i, old, bestC, sums, counts);
       }
     }
     if (!update) {
       counts.fill(0);
+      // Stryker disable next-line EqualityOperator: labels[n] is undefined, and counts[undefined]++ changes nothing
       for (let i = 0; i < n; i++) counts[labels[i]!]!++;
     }
     return changed;
@@ -234,6 +243,7 @@ function moveBetweenSums(
 ): void {
   const xo = i * dims;
   const to0 = to * dims;
+  // Stryker disable next-line ConditionalExpression: with from = -1 the subtractions write to negative indices, which typed arrays drop, and the additions are the same
   if (from >= 0) {
     const from0 = from * dims;
     for (let d = 0; d < dims; d++) {
