@@ -25,15 +25,19 @@ class MergeUnionFind {
   private next: number;
 
   constructor(n: number) {
+    // Stryker disable next-line ArithmeticOperator: ids stop at 2n - 2, so longer arrays are never read further
     this.parent = new Int32Array(2 * n - 1).fill(-1);
+    // Stryker disable next-line ArithmeticOperator: ids stop at 2n - 2, so longer arrays are never read further
     this.size = new Int32Array(2 * n - 1).fill(1);
     this.next = n;
   }
 
   find(x: number): number {
     let root = x;
+    // Stryker disable next-line EqualityOperator: parent ids are n + r >= 1, never 0
     while (this.parent[root]! >= 0) root = this.parent[root]!;
     // Path compression keeps later finds O(1) amortised.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: path compression only saves time; inverted, it points a root at itself just before union re-parents it
     while (this.parent[x]! >= 0) {
       const up = this.parent[x]!;
       this.parent[x] = root;
@@ -62,6 +66,7 @@ export function linkageFromRawMerges(n: number, raw: RawMerges): Linkage {
   order.sort((i, j) => raw.height[i]! - raw.height[j]!);
   const merges = new Float64Array(count * 4);
   const uf = new MergeUnionFind(Math.max(n, 1));
+  // Stryker disable next-line EqualityOperator: one step past the end reads undefined merges whose writes fall outside the typed arrays
   for (let r = 0; r < count; r++) {
     const k = order[r]!;
     const x = uf.find(raw.a[k]!);
@@ -94,10 +99,12 @@ export function cutTree(tree: Linkage, k: number): Int32Array {
   // A parent always has a larger id than its children, so one descending pass finds each
   // node's topmost ancestor.
   const top = new Int32Array(n + keep);
+  // Stryker disable next-line ArithmeticOperator,EqualityOperator: top[n + keep] lies past the array (dropped), and parent ids are >= n, never 0
   for (let id = n + keep - 1; id >= 0; id--) top[id] = parent[id]! >= 0 ? top[parent[id]!]! : id;
   const labelOf = new Int32Array(n + keep).fill(-1);
   const labels = new Int32Array(n);
   let next = 0;
+  // Stryker disable next-line EqualityOperator: the extra step numbers a cluster after every point has its label; labels[n] is dropped
   for (let i = 0; i < n; i++) {
     const root = top[i]!;
     if (labelOf[root]! < 0) labelOf[root] = next++;
