@@ -1,24 +1,26 @@
 /**
- * `npm run analyze -- A_FILE B_FILE --out REPORT.json [--embedder bundled|<model id>] [--k N]
- *   [--seed N] [--md REPORT.md] [--clustering kmeans|ward|hdbscan] [--projection umap|pca]`
+ * `npm run analyze -- A_FILE B_FILE --out REPORT.json [options]` (`--help` lists them; the
+ * table is in analyze-options.ts).
  *
  * The same core as the app, in Node: import both answer files, embed with the real
- * transformers.js, analyse, and write REPORT.json (the contract is in the README).
+ * transformers.js, analyse, and write REPORT.json (the contract is in the README), optionally
+ * a Markdown report and a per-answer CSV. What the import left out is printed and saved.
  * Any failure exits non-zero with a one-line reason.
  */
 import { createReadStream } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import {
   analysisParams,
   embedWithCache,
   embeddingText,
   runAnalysis,
+  reportImport,
   toReportJson,
   type AnalysisParams,
 } from '../src/lib/core/analysis';
+import { answerFeaturesCsv } from '../src/lib/core/analysis/answer-features-csv';
 import {
   detectFormat,
   importAlpacaEvalPair,
@@ -33,6 +35,9 @@ import {
 } from '../src/lib/backends/embed/transformers';
 import { distinctFileNames } from '../src/lib/core/run/import/file-names';
 import { reportMarkdown } from '../src/lib/core/report/markdown';
+import { chooseEmbedder, explainHubLoadError, useHubEndpoint } from './analyze-embedder';
+import { importSummaryLines } from './analyze-import-summary';
+import { helpText, parseAnalyzeArgs } from './analyze-options';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -67,38 +72,29 @@ async function importPair(pathA: string, pathB: string): Promise<ImportedAnswers
   return importTablePair(a, b);
 }
 
-function integer(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`--${name} expects a whole number, got "${value}"`);
-  return n;
-}
-
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      out: { type: 'string' },
-      md: { type: 'string' },
-      embedder: { type: 'string', default: 'bundled' },
-      k: { type: 'string' },
-      seed: { type: 'string' },
-      clustering: { type: 'string' },
-      projection: { type: 'string' },
-      permutations: { type: 'string' },
-    },
-  });
-  if (positionals.length !== 2 || !values.out) {
-    throw new Error(
-      'usage: npm run analyze -- A_FILE B_FILE --out REPORT.json [--embedder bundled|<model id>] [--k N] [--seed N] [--md REPORT.md]',
-    );
+  const command = parseAnalyzeArgs(process.argv.slice(2));
+  if (command === null) {
+    console.log(helpText());
+    return;
   }
   const started = performance.now();
   const timings: Record<string, number> = {};
   const lap = (step: string, since: number) => (timings[step] = (performance.now() - since) / 1000);
 
+  // Settings are checked before any file is read, so a bad one costs nothing.
+  const embedderChoice = await chooseEmbedder(command.embedder, join(root, 'public', 'models'));
+  const params: AnalysisParams = analysisParams({
+    embedderId: `transformers:${embedderChoice.modelId}`,
+    ...(command.k !== undefined ? { k: command.k } : {}),
+    ...(command.seed !== undefined ? { seed: command.seed } : {}),
+    ...(command.permutations !== undefined ? { nPermutations: command.permutations } : {}),
+    ...(command.clustering ? { clustering: command.clustering } : {}),
+    ...(command.projection ? { projection: command.projection } : {}),
+  });
+
   let t = performance.now();
-  const imported = await importPair(positionals[0]!, positionals[1]!);
+  const imported = await importPair(command.fileA, command.fileB);
   lap('import', t);
   if (imported.prompts.length === 0) throw new Error('the two files have no prompts in common');
   if (imported.answers.length < 4) {
@@ -106,26 +102,19 @@ async function main(): Promise<void> {
       `too few answers to analyse (${imported.answers.length}); at least 2 prompts answered by both models are needed`,
     );
   }
+  for (const line of importSummaryLines(reportImport(imported.report))) {
+    console.error(`analyze: import: ${line}`);
+  }
 
-  const modelId = values.embedder === 'bundled' ? 'bundled-embedder' : values.embedder!;
-  configureTransformers({
-    localModelPath: join(root, 'public', 'models') + '/',
-    allowRemoteModels: modelId !== 'bundled-embedder',
-  });
-  const params: AnalysisParams = analysisParams({
-    embedderId: `transformers:${modelId}`,
-    ...(values.k !== undefined ? { k: integer(values.k, 'k') } : {}),
-    ...(values.seed !== undefined ? { seed: integer(values.seed, 'seed') } : {}),
-    ...(values.permutations !== undefined
-      ? { nPermutations: integer(values.permutations, 'permutations') }
-      : {}),
-    ...(values.clustering ? { clustering: values.clustering as AnalysisParams['clustering'] } : {}),
-    ...(values.projection ? { projection: values.projection as AnalysisParams['projection'] } : {}),
-  });
-
+  configureTransformers(embedderChoice.source);
+  const hub = useHubEndpoint();
   t = performance.now();
-  const embedder = new TransformersEmbedder({ modelId, device: 'cpu' });
-  await embedder.load();
+  const embedder = new TransformersEmbedder({ modelId: embedderChoice.modelId, device: 'cpu' });
+  await embedder.load().catch((error: unknown) => {
+    throw embedderChoice.kind === 'hub'
+      ? explainHubLoadError(error, embedderChoice.modelId, hub)
+      : error;
+  });
   const promptText = new Map(imported.prompts.map((p) => [p.id, p.text]));
   const texts = imported.answers.map((a) =>
     embeddingText(params.embedInput, promptText.get(a.promptId) ?? '', a.text),
@@ -145,12 +134,22 @@ async function main(): Promise<void> {
   );
   timings.total = (performance.now() - started) / 1000;
   const models = { A: imported.models.A.label, B: imported.models.B.label };
-  const report = toReportJson(result, imported.prompts, { timings, models });
-  await writeFile(values.out, JSON.stringify(report, null, 2) + '\n');
-  if (values.md) await writeFile(values.md, reportMarkdown(report));
+  const report = toReportJson(result, imported.prompts, {
+    timings,
+    models,
+    importReport: imported.report,
+  });
+  await writeFile(command.out, JSON.stringify(report, null, 2) + '\n');
+  if (command.md) await writeFile(command.md, reportMarkdown(report));
+  if (command.csv) {
+    await writeFile(
+      command.csv,
+      answerFeaturesCsv(imported.prompts, imported.answers, result.labels),
+    );
+  }
   const o = report.overall;
   console.log(
-    `${report.n.prompts} prompts, ${report.n.answersA} + ${report.n.answersB} answers; energy distance ${o.statistic.toFixed(4)}, p = ${o.pValue.toFixed(4)}; ${report.clusters.length} clusters; ${timings.total.toFixed(1)} s -> ${values.out}`,
+    `${report.n.prompts} prompts, ${report.n.answersA} + ${report.n.answersB} answers; energy distance ${o.statistic.toFixed(4)}, p = ${o.pValue.toFixed(4)}; ${report.clusters.length} clusters; ${timings.total.toFixed(1)} s -> ${command.out}`,
   );
 }
 

@@ -28,7 +28,11 @@ export function configureTransformers(source: TransformersSource): void {
 
 /** Settings of a transformers.js embedder. */
 export interface TransformersEmbedderOptions {
-  /** Model id: a bundled folder name (`bundled-embedder`) or a hub repo id. */
+  /**
+   * Model id: a bundled folder name (`bundled-embedder`), a hub repo id, or (Node) the absolute
+   * path of a folder in the transformers.js layout, which transformers.js reads from disk as it
+   * is because an absolute path is never a valid hub id (configure with allowRemoteModels false).
+   */
   modelId: string;
   device?: 'wasm' | 'webgpu' | 'cpu';
   dtype?: 'fp32' | 'fp16' | 'q8';
