@@ -53,9 +53,16 @@ function comparison(pValue: number, overrides: Partial<ComparisonResult> = {}): 
       feature('headings', 0, 0, null),
     ],
     words: {
-      moreInA: [{ term: 'let', z: -8.7, delta: -1, countA: 9, countB: 1 }],
-      moreInB: [{ term: 'please', z: 5, delta: 1, countA: 1, countB: 9 }],
+      test: 'mcnemar-exact',
+      tested: 200,
+      minAnswers: 5,
+      moreInA: [{ term: 'let', z: -8.7, countA: 90, countB: 10, pValue: 1e-18, qValue: 1e-16 }],
+      moreInB: [
+        { term: 'please', z: 5, countA: 10, countB: 90, pValue: 1e-6, qValue: 1e-5 },
+        { term: 'maybe', z: 1, countA: 10, countB: 14, pValue: 0.3, qValue: 0.6 },
+      ],
     },
+    wordsLogOdds: null,
     prompts: [],
     params: {
       seed: 1,
@@ -96,8 +103,8 @@ describe('summary wording', () => {
       'Answer length (words): higher in B (mean 263.34 → 415.94).',
       "B gives more answers like cluster 1 (sorry, cannot): 60.0% of B's answers vs 40.0% of A's.",
       "A gives more answers like cluster 0 (recipe, cups, flour, oven): 56.2% of A's answers vs 43.8% of B's.",
-      'Words B uses more: please.',
-      'Words A uses more: let.',
+      "B's answers more often contain “please” (in 10 of A's answers vs 90 of B's, q = 1.0e-5).",
+      "A's answers more often contain “let” (in 90 of A's answers vs 10 of B's, q = 1.0e-16).",
     ]);
   });
 
@@ -105,7 +112,7 @@ describe('summary wording', () => {
     const quiet = comparison(0.5, {
       clusters: [],
       features: [],
-      words: { moreInA: [], moreInB: [] },
+      words: { test: 'mcnemar-exact', tested: 0, minAnswers: 5, moreInA: [], moreInB: [] },
     });
     expect(topDifferences(quiet)).toEqual([]);
     expect(topDifferences(comparison(0.001), 2)).toHaveLength(2);

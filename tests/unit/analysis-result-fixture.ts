@@ -14,7 +14,7 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** A consistent version-1 result over `answers`, two clusters alternating by answer. */
+/** A consistent current-version result over `answers`, two clusters alternating by answer. */
 export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
   const n = answers.length;
   const answersA = answers.filter((a) => a.side === 'A').length;
@@ -36,7 +36,7 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
   });
   const merges = new Float64Array(4 * Math.max(0, n - 1));
   return {
-    version: 1,
+    version: 2,
     params: analysisParams({ projection: 'pca', k: 2 }),
     n: { prompts: new Set(answers.map((a) => a.promptId)).size, answersA, answersB: n - answersA },
     rows: answers.map((a) => ({ promptId: a.promptId, side: a.side, sample: a.sample })),
@@ -75,7 +75,17 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
           test: null,
         },
       ],
-      words: { moreInA: [], moreInB: [{ term: 'b', z: 2.1, delta: 0.5, countA: 0, countB: 3 }] },
+      words: {
+        test: 'mcnemar-exact',
+        tested: 4,
+        minAnswers: 5,
+        moreInA: [],
+        moreInB: [{ term: 'b', z: 2.1, countA: 0, countB: 3, pValue: 0.03, qValue: 0.12 }],
+      },
+      wordsLogOdds: {
+        moreInA: [],
+        moreInB: [{ term: 'b', z: 2.1, delta: 0.5, countA: 0, countB: 3 }],
+      },
       prompts: [
         {
           prompt: answers[0]?.promptId ?? 'p',
@@ -113,5 +123,18 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
       },
     },
     timings: { project: 0.1, cluster: 0.1 },
+  };
+}
+
+/**
+ * The same result as saved by result version 1 (before words were tested by presence): its
+ * words were the per-token log-odds, and it had no `wordsLogOdds`.
+ */
+export function asVersion1Result(result: AnalysisResult): unknown {
+  const { wordsLogOdds, ...comparison } = result.comparison;
+  return {
+    ...result,
+    version: 1,
+    comparison: { ...comparison, words: wordsLogOdds ?? { moreInA: [], moreInB: [] } },
   };
 }

@@ -4,12 +4,14 @@ import type { AnalysisParams } from '../../src/lib/core/analysis/params';
 import {
   analysisResultProblem,
   describeDroppedAnalysis,
+  migrateAnalysisResult,
   screenAnalyses,
 } from '../../src/lib/core/analysis/result-schema';
+import type { AnalysisResult } from '../../src/lib/core/analysis/pipeline';
 import { parseRunFile, serializeRunFile } from '../../src/lib/core/run';
 import type { Answer, Prompt } from '../../src/lib/core/run/types';
 import { createRng } from '../../src/lib/core/vectors/random';
-import { fakeAnalysisResult } from './analysis-result-fixture';
+import { asVersion1Result, fakeAnalysisResult } from './analysis-result-fixture';
 import { makeRun } from './persistence-fixtures';
 
 /** 12 prompts x 2 sides x 2 samples of unit vectors, B partly moved to another direction. */
@@ -72,6 +74,43 @@ describe('analysis result schema', () => {
       expect(screened.kept).toHaveLength(1);
     });
   }
+
+  it('opens a result saved by version 1 (log-odds words), migrated to the current version', async () => {
+    const input = smallInput();
+    const current = fakeAnalysisResult(input.answers);
+    const saved = asVersion1Result(current);
+    expect(analysisResultProblem(saved)).toBeNull();
+    const run = {
+      ...makeRun('r', { prompts: 0 }),
+      samplesPerPrompt: 2,
+      prompts: input.prompts,
+      answers: input.answers,
+      embeddings: [],
+      analyses: [{ id: 'a1', createdAt: '2026-01-01T00:00:00.000Z', params: {}, result: saved }],
+    };
+    const back = parseRunFile(serializeRunFile(run), 'r.json');
+    const { kept } = screenAnalyses(back.analyses, new Set(input.prompts.map((p) => p.id)));
+    const opened = kept[0]!.result as AnalysisResult;
+    expect(opened.version).toBe(2);
+    expect(analysisResultProblem(opened)).toBeNull();
+    expect(opened.comparison.words).toEqual({
+      test: 'log-odds',
+      tested: 0,
+      minAnswers: 0,
+      moreInA: [],
+      moreInB: [{ term: 'b', z: 2.1, countA: 0, countB: 3, pValue: null, qValue: null }],
+    });
+    expect(opened.comparison.wordsLogOdds).toEqual(current.comparison.wordsLogOdds);
+    expect(opened.comparison.clusters).toEqual(current.comparison.clusters);
+    expect(migrateAnalysisResult(current)).toBe(current);
+  });
+
+  it('does not read version-2 words in a version-1 result, nor version-1 words in version 2', () => {
+    const current = fakeAnalysisResult(smallInput().answers);
+    expect(analysisResultProblem({ ...current, version: 1 })).toMatch(/comparison\.words/);
+    const oldWordsAsV2 = { ...(asVersion1Result(current) as object), version: 2 };
+    expect(analysisResultProblem(oldWordsAsV2)).toMatch(/comparison\.words/);
+  });
 
   it('names the first problem of a result that is only {"version": 1}', () => {
     expect(analysisResultProblem({ version: 1 }, 'run.analyses[0].result')).toBe(

@@ -52,6 +52,14 @@ describe('reportHtml', () => {
     expect(html).toContain('Mix two cups of flour.');
   });
 
+  it('quotes each word with the answers that contain it and its q, escaped', () => {
+    const words = html.slice(html.indexOf('<h2>Words</h2>'), html.indexOf('<h2>Prompts'));
+    expect(words).toContain(
+      `<td>${escapeHtml(HOSTILE_IMG)}</td><td>in 4 of A's answers vs 123 of B's, q = 1.2e-6</td>`,
+    );
+    expect(words).toContain('exact McNemar test');
+  });
+
   it('lists the settings and the seed so the analysis can be reproduced', () => {
     const settings = html.slice(html.indexOf('<h2>Settings</h2>'));
     expect(settings).toContain('<th>seed</th><td>4242</td>');

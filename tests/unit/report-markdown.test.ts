@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cell, formatP, reportMarkdown } from '../../src/lib/core/report/markdown';
-import { fixedReport } from './report-test-helpers';
+import { fixedReport, HOSTILE_IMG } from './report-test-helpers';
 
 describe('reportMarkdown', () => {
   it('says B differs when the overall test is significant', () => {
@@ -38,6 +38,32 @@ describe('reportMarkdown', () => {
     expect(clusterRow).toContain('a\\|b');
     // Markup survives only backslash-escaped, which Markdown renders as literal text.
     expect(md).not.toMatch(/(?<!\\)<(img|script)/);
+  });
+
+  it('quotes each word with the answers that contain it and its q, and how words were tested', () => {
+    const md = reportMarkdown(fixedReport());
+    const words = md.slice(md.indexOf('## Words'), md.indexOf('## Prompts'));
+    expect(words).toContain('exact McNemar test');
+    expect(words).toContain('across the 80 terms tested');
+    expect(words).toContain(
+      `| B | ${cell(HOSTILE_IMG)} | in 4 of A's answers vs 123 of B's, q = 1.2e-6 |`,
+    );
+    expect(words).toContain("| A | certainly | in 31 of A's answers vs 4 of B's, q = 3.0e-4 |");
+  });
+
+  it('words of an analysis saved before presence testing keep their log-odds z', () => {
+    const base = fixedReport();
+    const legacy = fixedReport({
+      words: {
+        ...base.words,
+        test: 'log-odds',
+        tested: 0,
+        moreInA: [{ term: 'certainly', z: -4.2, countA: null, countB: null, qValue: null }],
+      },
+    });
+    const md = reportMarkdown(legacy);
+    expect(md).toContain('| A | certainly | log-odds z -4.2 |');
+    expect(md).toContain('saved before words were tested');
   });
 
   it('lists settings with the seed and the chosen k', () => {

@@ -44,7 +44,15 @@ function feature(name: string, meanA: number, meanB: number, q: number | null): 
   };
 }
 
-const word = (term: string, z: number): WordResult => ({ term, z, delta: 0, countA: 1, countB: 1 });
+/** A presence-tested word: `countA` vs `countB` answers contain it, with q-value `q`. */
+const word = (term: string, z: number, q = 0.001): WordResult => ({
+  term,
+  z,
+  countA: z > 0 ? 2 : 30,
+  countB: z > 0 ? 30 : 2,
+  pValue: q / 2,
+  qValue: q,
+});
 
 /** A fixed comparison of 400 prompts; `overrides` replace top-level fields. */
 function fixed(overrides: Partial<ComparisonResult> = {}): ComparisonResult {
@@ -72,11 +80,15 @@ function fixed(overrides: Partial<ComparisonResult> = {}): ComparisonResult {
       feature('lists', 1, 1.1, ALPHA),
     ],
     words: {
-      moreInA: [word('okay', -4), word('sure', -3)],
+      test: 'mcnemar-exact',
+      tested: 120,
+      minAnswers: 5,
+      moreInA: [word('okay', -4, 0.02), word('sure', -3, 0.3)],
       moreInB: ['certainly', 'glad', 'happy', 'note', 'hope', 'please'].map((t, i) =>
-        word(t, 9 - i),
+        word(t, 9 - i, 0.001 * (i + 1)),
       ),
     },
+    wordsLogOdds: null,
     prompts: [],
     params: {
       seed: 1,
@@ -145,6 +157,37 @@ describe('topDifferences', () => {
       {
         kind: 'word',
         ref: 'B',
+        q: 0.001,
+        text: "B's answers more often contain “certainly” (in 2 of A's answers vs 30 of B's, q = 0.001); “glad” (in 2 of A's answers vs 30 of B's, q = 0.002); “happy” (in 2 of A's answers vs 30 of B's, q = 0.003).",
+      },
+      {
+        kind: 'word',
+        ref: 'A',
+        q: 0.02,
+        text: "A's answers more often contain “okay” (in 30 of A's answers vs 2 of B's, q = 0.020).",
+      },
+    ]);
+  });
+
+  it('quotes no word whose q is not significant', () => {
+    const c = fixed();
+    const quiet = {
+      ...c,
+      words: { ...c.words, moreInA: [word('sure', -3, 0.3)], moreInB: [word('glad', 3, 0.06)] },
+    };
+    expect(topDifferences(quiet, 10).filter((d) => d.kind === 'word')).toEqual([]);
+  });
+
+  it('lists the top log-odds words, without q, of an analysis saved before presence testing', () => {
+    const c = fixed();
+    const legacy = {
+      ...c,
+      words: { ...c.words, test: 'log-odds' as const, tested: 0, minAnswers: 0 },
+    };
+    expect(topDifferences(legacy, 10).filter((d) => d.kind === 'word')).toEqual([
+      {
+        kind: 'word',
+        ref: 'B',
         q: null,
         text: 'Words B uses more: certainly, glad, happy, note, hope.',
       },
@@ -170,6 +213,8 @@ describe('topDifferences', () => {
       features: c.features.filter((f) => f.qValue === null || f.qValue >= ALPHA),
     };
     expect(topDifferences(none).map((d) => d.kind)).toEqual(['word', 'word']);
-    expect(topDifferences({ ...none, words: { moreInA: [], moreInB: [] } })).toEqual([]);
+    expect(topDifferences({ ...none, words: { ...none.words, moreInA: [], moreInB: [] } })).toEqual(
+      [],
+    );
   });
 });

@@ -56,8 +56,10 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
       { name: 'questions', meanA: 0.2, meanB: 0.25, effect: 0.05, pValue: 0.3, qValue: 0.45 },
     ],
     words: {
-      moreInA: [{ term: 'certainly', z: -4.2 }],
-      moreInB: [{ term: HOSTILE_IMG, z: 5.1 }],
+      test: 'mcnemar-exact',
+      tested: 80,
+      moreInA: [{ term: 'certainly', z: -4.2, countA: 31, countB: 4, qValue: 0.0003 }],
+      moreInB: [{ term: HOSTILE_IMG, z: 5.1, countA: 4, countB: 123, qValue: 1.2e-6 }],
     },
     prompts: [{ prompt: `What is ${HOSTILE_SCRIPT}? | pipe`, promptId: 'p1', divergence: 0.321 }],
     timings: { project: 1.5 },

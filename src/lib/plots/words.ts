@@ -1,5 +1,9 @@
-/** Traces for the words chart: the words and bigrams each side uses more, by log-odds z-score. */
+/**
+ * Traces for the words chart: the words and bigrams each side's answers contain more often, by
+ * the signed score of their paired presence test (log-odds z for results saved before it).
+ */
 import type { WordResult, WordsResult } from '../core/compare/result-types';
+import { wordEvidence } from '../core/report/words-text';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
@@ -44,12 +48,23 @@ export function wordBarTraces(
         [
           `<b>${escapePlotText(w.term)}</b>`,
           `more in ${w.z > 0 ? 'B' : 'A'} · z = ${w.z.toFixed(2)}`,
-          `count A ${w.countA} · count B ${w.countB}`,
+          escapePlotText(
+            words.test === 'log-odds'
+              ? `count A ${w.countA} · count B ${w.countB} (tokens)`
+              : wordEvidence(w),
+          ),
         ].join('<br>'),
       ),
       hoverinfo: 'text',
     },
   ];
+}
+
+/** The chart's x-axis title for how the words were scored. */
+export function wordsAxisTitle(words: Pick<WordsResult, 'test'>): string {
+  return words.test === 'log-odds'
+    ? '← more in A · log-odds z-score · more in B →'
+    : '← more in A · signed score of the presence test · more in B →';
 }
 
 /** An x range centred on zero that holds every z, so both sides read alike even if one is empty. */

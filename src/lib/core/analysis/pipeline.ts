@@ -50,7 +50,8 @@ export interface ClusteringSummary {
 
 /** The result of one analysis, saved with the run. Typed arrays travel by transfer. */
 export interface AnalysisResult {
-  version: 1;
+  /** 2 since words are tested by presence per answer (version 1 is migrated on reading). */
+  version: 2;
   params: AnalysisParams;
   n: { prompts: number; answersA: number; answersB: number };
   /** Answer identity of each row, so results can be joined back to the run. */
@@ -116,7 +117,7 @@ export async function runAnalysis(
 
   const answersA = answers.filter((a) => a.side === 'A').length;
   return {
-    version: 1,
+    version: 2,
     params,
     n: {
       prompts: new Set(answers.map((a) => a.promptId)).size,

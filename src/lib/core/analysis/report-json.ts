@@ -4,7 +4,12 @@
  */
 import type { ImportReport } from '../run/import/types';
 import type { Prompt } from '../run/types';
-import type { ClusterResult, FeatureResult } from '../compare/result-types';
+import type {
+  ClusterResult,
+  FeatureResult,
+  WordResult,
+  WordsResult,
+} from '../compare/result-types';
 import type { AnalysisResult } from './pipeline';
 
 /** One cluster in the report: the comparison's cluster without internal answer indices. */
@@ -49,6 +54,33 @@ export function reportImport(report: ImportReport): ReportImport {
   };
 }
 
+/**
+ * One word or bigram in the report. `z` is the signed score of the paired presence test
+ * (positive: more in B); countA/countB are the answers containing it. For an analysis saved
+ * before presence testing (`words.test` 'log-odds') z is the log-odds z and the rest are null.
+ */
+export interface ReportWord {
+  term: string;
+  z: number;
+  countA: number | null;
+  countB: number | null;
+  qValue: number | null;
+}
+
+/** The report's words: how they were tested, and the top terms of each side. */
+export interface ReportWords {
+  test: WordsResult['test'];
+  /** Terms tested (the BH family). */
+  tested: number;
+  moreInA: ReportWord[];
+  moreInB: ReportWord[];
+}
+
+const reportWord = (test: WordsResult['test'], w: WordResult): ReportWord =>
+  test === 'log-odds'
+    ? { term: w.term, z: w.z, countA: null, countB: null, qValue: null }
+    : { term: w.term, z: w.z, countA: w.countA, countB: w.countB, qValue: w.qValue };
+
 /** The REPORT.json document. */
 export interface ReportJson {
   n: { prompts: number; answersA: number; answersB: number };
@@ -62,7 +94,7 @@ export interface ReportJson {
     pValue: number | null;
     qValue: number | null;
   }[];
-  words: { moreInA: { term: string; z: number }[]; moreInB: { term: string; z: number }[] };
+  words: ReportWords;
   prompts: { prompt: string; promptId: string; divergence: number }[];
   timings: Record<string, number>;
   params: AnalysisResult['params'] & { k: number | 'auto'; kChosen: number };
@@ -96,8 +128,10 @@ export function toReportJson(
       qValue: f.qValue,
     })),
     words: {
-      moreInA: c.words.moreInA.map((w) => ({ term: w.term, z: w.z })),
-      moreInB: c.words.moreInB.map((w) => ({ term: w.term, z: w.z })),
+      test: c.words.test,
+      tested: c.words.tested,
+      moreInA: c.words.moreInA.map((w) => reportWord(c.words.test, w)),
+      moreInB: c.words.moreInB.map((w) => reportWord(c.words.test, w)),
     },
     prompts: c.prompts.map((p) => ({
       prompt: text.get(p.prompt) ?? p.prompt,

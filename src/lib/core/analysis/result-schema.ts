@@ -113,7 +113,9 @@ const comparisonV1 = v.object({
 });
 
 /** Fields that must agree with each other, or the map and tables would index past an array. */
-function consistencyProblem(r: v.InferOutput<typeof fieldsV1>): string | null {
+function consistencyProblem(
+  r: v.InferOutput<typeof fieldsV1> | v.InferOutput<typeof fieldsV2>,
+): string | null {
   const n = r.rows.length;
   if (r.labels.length !== n) return `labels has ${r.labels.length} entries for ${n} rows`;
   if (r.projection.length !== 2 * n) {
@@ -160,8 +162,86 @@ const resultV1 = v.pipe(
   }),
 );
 
+// Version 2: words are tested by presence per answer (word-presence.ts) and the per-token
+// log-odds moved to `wordsLogOdds`.
+const wordV2 = v.object({
+  term: v.string(),
+  z: num,
+  countA: count,
+  countB: count,
+  pValue: nullableNum,
+  qValue: nullableNum,
+});
+
+const comparisonV2 = v.object({
+  ...comparisonV1.entries,
+  words: v.object({
+    test: v.picklist(['mcnemar-exact', 'permutation', 'log-odds'] as const),
+    tested: count,
+    minAnswers: count,
+    moreInA: v.array(wordV2),
+    moreInB: v.array(wordV2),
+  }),
+  wordsLogOdds: v.nullable(v.object({ moreInA: v.array(wordV1), moreInB: v.array(wordV1) })),
+});
+
+const fieldsV2 = v.object({
+  ...fieldsV1.entries,
+  version: v.literal(2),
+  comparison: comparisonV2,
+});
+
+const resultV2 = v.pipe(
+  fieldsV2,
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = consistencyProblem(dataset.value);
+    if (problem) addIssue({ message: `consistent fields (${problem})` });
+  }),
+);
+
 /** The schema of each result version this app can read, by `result.version`. */
-const RESULT_SCHEMAS: Record<number, v.GenericSchema> = { 1: resultV1 };
+const RESULT_SCHEMAS: Record<number, v.GenericSchema> = { 1: resultV1, 2: resultV2 };
+
+/** The result version the app writes; older readable versions are migrated to it on reading. */
+export const CURRENT_RESULT_VERSION = 2;
+
+type ResultV1 = v.InferOutput<typeof fieldsV1>;
+
+/**
+ * Brings a valid saved result up to the current version. A version-1 result ranked words by
+ * per-token log-odds and has no presence test (its answers are not at hand here), so its words
+ * are kept as they were, marked `test: 'log-odds'` with null p and q, and also serve as the
+ * secondary log-odds view.
+ */
+export function migrateAnalysisResult(result: unknown): AnalysisResult {
+  const r = result as { version: number };
+  if (r.version !== 1) return result as AnalysisResult;
+  const old = result as ResultV1;
+  const asWord = (w: ResultV1['comparison']['words']['moreInA'][number]) => ({
+    term: w.term,
+    z: w.z,
+    countA: w.countA,
+    countB: w.countB,
+    pValue: null,
+    qValue: null,
+  });
+  return {
+    ...old,
+    version: 2,
+    comparison: {
+      ...old.comparison,
+      words: {
+        test: 'log-odds',
+        tested: 0,
+        minAnswers: 0,
+        moreInA: old.comparison.words.moreInA.map(asWord),
+        moreInB: old.comparison.words.moreInB.map(asWord),
+      },
+      wordsLogOdds: old.comparison.words,
+    },
+  };
+}
 
 /** The result versions this app reads. */
 export const READABLE_RESULT_VERSIONS = Object.keys(RESULT_SCHEMAS).map(Number);
@@ -197,7 +277,8 @@ export interface DroppedAnalysis {
 /**
  * Splits saved analyses into the usable ones and the ones left out (with the reason), so one
  * damaged or foreign analysis never stops a run from opening. An analysis is usable when its
- * result is valid for its version and its rows name prompts of the run.
+ * result is valid for its version and its rows name prompts of the run; kept results are
+ * migrated to the current version.
  */
 export function screenAnalyses(
   analyses: readonly AnalysisRecord[],
@@ -212,7 +293,7 @@ export function screenAnalyses(
       if (stray) problem = `its rows name prompt ${JSON.stringify(stray.promptId)}, not in the run`;
     }
     if (problem) dropped.push({ id: String(a.id), createdAt: String(a.createdAt), problem });
-    else kept.push(a);
+    else kept.push({ ...a, result: migrateAnalysisResult(a.result) });
   });
   return { kept, dropped };
 }

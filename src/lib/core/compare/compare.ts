@@ -16,6 +16,7 @@ import { clusterExemplars } from './exemplars';
 import { compareFeatures, type FeatureColumn } from './features';
 import { DEFAULT_PERMUTATIONS } from './permutation';
 import type { ComparisonParams, ComparisonResult } from './result-types';
+import { wordPresence } from './word-presence';
 import { DEFAULT_BOOTSTRAP } from './share-bootstrap';
 
 /** What the comparison needs, one entry per answer (except `prompts`). */
@@ -121,7 +122,12 @@ export function compareAnswers(
   const textsA: string[] = [];
   const textsB: string[] = [];
   input.texts.forEach((t, i) => (design.isB[i] ? textsB : textsA).push(t));
-  const words = distinctiveTerms(textsA, textsB, {
+  const words = wordPresence(design, input.texts, {
+    seed: seed + 2,
+    nPermutations: params.nPermutations,
+    topK: params.topWords,
+  });
+  const wordsLogOdds = distinctiveTerms(textsA, textsB, {
     priorScale: params.priorScale,
     minCount: params.minWordCount,
     topK: params.topWords,
@@ -171,6 +177,7 @@ export function compareAnswers(
     clusters,
     features,
     words,
+    wordsLogOdds,
     prompts,
     params,
     counts: {

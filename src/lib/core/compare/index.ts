@@ -55,4 +55,6 @@ export {
 } from './features';
 export { wilcoxonSignedRank, WILCOXON_EXACT_MAX_N, type WilcoxonResult } from './wilcoxon';
 export { erfc, normalCdf, normalSf } from './normal';
+export { exactMcNemarP, normalQuantile, signedNormalScore } from './mcnemar';
+export { wordPresence, MIN_TERM_ANSWERS, type WordPresenceOptions } from './word-presence';
 export { clusterExemplars, type ClusterExemplars, type ExemplarOptions } from './exemplars';

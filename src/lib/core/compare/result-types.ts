@@ -4,7 +4,7 @@
  *   overall  -> {method, statistic, pValue, ...}
  *   clusters -> [{id, size, countA, countB, shareA, shareB, pValue, qValue, terms, exemplars, ...}]
  *   features -> [{name, meanA, meanB, effect, pValue, qValue, ...}]
- *   words    -> {moreInA: [{term, z, ...}], moreInB: [{term, z, ...}]}
+ *   words    -> {moreInA: [{term, z, countA, countB, qValue, ...}], moreInB: [...]}
  *   prompts  -> [{prompt, divergence, ...}]
  */
 import type { ClusterShare } from './clusters';
@@ -51,20 +51,57 @@ export interface FeatureResult {
   test: 'exact' | 'approx' | null;
 }
 
-/** One distinctive word or bigram. */
+/**
+ * One distinctive word or bigram. From result version 2 (`WordsResult.test` not 'log-odds'):
+ * the paired presence test of word-presence.ts.
+ */
 export interface WordResult {
+  term: string;
+  /**
+   * Signed score, positive = more in B: the normal deviate with the presence test's two-sided
+   * p-value, Φ^{-1}(1 - p/2); for 'log-odds' (results saved before version 2) the log-odds z.
+   */
+  z: number;
+  /** A's answers containing the term ('log-odds': its capped token count in A's answers). */
+  countA: number;
+  /** B's answers containing the term ('log-odds': its capped token count in B's answers). */
+  countB: number;
+  /** Two-sided p-value of the presence test; null for 'log-odds'. */
+  pValue: number | null;
+  /** Benjamini-Hochberg q-value across every term tested; null for 'log-odds'. */
+  qValue: number | null;
+}
+
+/** Words that distinguish the sides, by q then by the difference in answers containing them. */
+export interface WordsResult {
+  /**
+   * 'mcnemar-exact' (one answer per side per prompt) or 'permutation' (several samples): the
+   * presence test; 'log-odds': a result saved before version 2, ranked by log-odds z only.
+   */
+  test: 'mcnemar-exact' | 'permutation' | 'log-odds';
+  /** Terms tested (the size of the BH family); 0 for 'log-odds'. */
+  tested: number;
+  /** Fewest answers a term had to occur in to be tested; 0 for 'log-odds'. */
+  minAnswers: number;
+  moreInA: WordResult[];
+  moreInB: WordResult[];
+}
+
+/** One word of the secondary per-token view: log-odds with an informative Dirichlet prior. */
+export interface LogOddsWordResult {
   term: string;
   /** Log-odds z-score: positive = more in B, negative = more in A. */
   z: number;
   delta: number;
+  /** Capped token counts (see log-odds.ts), not answers. */
   countA: number;
   countB: number;
 }
 
-/** Words that distinguish the sides, strongest first. */
-export interface WordsResult {
-  moreInA: WordResult[];
-  moreInB: WordResult[];
+/** The per-token log-odds view (a ranking, not a test: it mostly restates length). */
+export interface LogOddsWordsResult {
+  moreInA: LogOddsWordResult[];
+  moreInB: LogOddsWordResult[];
 }
 
 /** One prompt's divergence (see divergence.ts for the definitions). */
@@ -115,6 +152,8 @@ export interface ComparisonResult {
   clusters: ClusterResult[];
   features: FeatureResult[];
   words: WordsResult;
+  /** Secondary per-token view of the words (log-odds); null when not computed. */
+  wordsLogOdds: LogOddsWordsResult | null;
   /** Most divergent prompt first. */
   prompts: PromptResult[];
   params: ComparisonParams;

@@ -5,6 +5,7 @@
  */
 import type { ReportCluster, ReportJson } from '../analysis/report-json';
 import { formatP } from './markdown';
+import { wordEvidence, wordsMethod } from './words-text';
 
 /** A plot rendered to a static image for the report. */
 export interface ReportPlot {
@@ -130,16 +131,25 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   }
   out.push('</tbody></table>');
 
-  const words = (list: { term: string; z: number }[]): string =>
-    list
+  out.push('<h2>Words</h2>', `<p>${e(wordsMethod(report.words))}</p>`);
+  const shownWords = (['B', 'A'] as const).flatMap((side) =>
+    (side === 'B' ? report.words.moreInB : report.words.moreInA)
       .slice(0, 15)
-      .map((w) => `${e(w.term)} (z ${w.z.toFixed(1)})`)
-      .join(', ') || '–';
-  out.push(
-    '<h2>Words</h2>',
-    `<p><span class="b">More in B:</span> ${words(report.words.moreInB)}</p>`,
-    `<p><span class="a">More in A:</span> ${words(report.words.moreInA)}</p>`,
+      .map((w) => ({ side, w })),
   );
+  if (!shownWords.length) out.push('<p>No word is used clearly more by one side.</p>');
+  else {
+    out.push(
+      '<table><thead><tr><th>more in</th><th>term</th><th>evidence</th></tr></thead><tbody>',
+    );
+    for (const { side, w } of shownWords) {
+      const sig = w.qValue !== null && w.qValue < 0.05;
+      out.push(
+        `<tr${sig ? ' class="sig"' : ''}><td><span class="${side.toLowerCase()}">${side}</span></td><td>${e(w.term)}</td><td>${e(wordEvidence(w))}</td></tr>`,
+      );
+    }
+    out.push('</tbody></table>');
+  }
 
   out.push(
     '<h2>Prompts where A and B differ most</h2>',

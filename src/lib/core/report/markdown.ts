@@ -1,5 +1,6 @@
 /** A Markdown report from REPORT.json: summary, clusters, style features, words, prompts. */
 import type { ReportJson } from '../analysis/report-json';
+import { wordEvidence, wordsMethod } from './words-text';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
@@ -55,23 +56,19 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
       `| ${f.name} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} |`,
     );
   }
-  lines.push('', '## Words', '');
-  lines.push(
-    `- More in B: ${
-      report.words.moreInB
-        .slice(0, 15)
-        .map((w) => `${cell(w.term)} (z ${w.z.toFixed(1)})`)
-        .join(', ') || '–'
-    }`,
+  lines.push('', '## Words', '', wordsMethod(report.words), '');
+  const shownWords = (['B', 'A'] as const).flatMap((side) =>
+    (side === 'B' ? report.words.moreInB : report.words.moreInA)
+      .slice(0, 15)
+      .map((w) => ({ side, w })),
   );
-  lines.push(
-    `- More in A: ${
-      report.words.moreInA
-        .slice(0, 15)
-        .map((w) => `${cell(w.term)} (z ${w.z.toFixed(1)})`)
-        .join(', ') || '–'
-    }`,
-  );
+  if (!shownWords.length) lines.push('No word is used clearly more by one side.');
+  else {
+    lines.push('| more in | term | evidence |', '| --- | --- | --- |');
+    for (const { side, w } of shownWords) {
+      lines.push(`| ${side} | ${cell(w.term)} | ${wordEvidence(w)} |`);
+    }
+  }
   lines.push(
     '',
     '## Prompts where A and B differ most',

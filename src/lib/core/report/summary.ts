@@ -1,7 +1,8 @@
 /** The plain-language lines of the results summary, from an analysis result. */
-import type { ComparisonResult } from '../compare/result-types';
+import type { ComparisonResult, WordsResult } from '../compare/result-types';
 import { readableFeatureName } from '../text/style-features';
 import { formatP } from './markdown';
+import { wordEvidence } from './words-text';
 
 /** Significance threshold for q-values (FDR) and the overall p-value. */
 export const ALPHA = 0.05;
@@ -18,7 +19,7 @@ export function overallSentence(c: ComparisonResult): string {
 export interface Difference {
   kind: 'cluster' | 'feature' | 'word';
   text: string;
-  /** q-value (clusters, features) or null (words rank by z only). */
+  /** q-value (clusters, features, words tested by presence) or null (log-odds words). */
   q: number | null;
   /** Cluster id or feature name, to link to the evidence. */
   ref: string;
@@ -26,7 +27,34 @@ export interface Difference {
 
 const share = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
-/** Significant cluster and feature differences, strongest evidence first, then top words. */
+/**
+ * The words line of one side: its significant words with their counts and q (presence test),
+ * or its top log-odds words for results saved before presence testing; null when none.
+ */
+function wordsDifference(words: WordsResult, side: 'A' | 'B'): Difference | null {
+  const list = side === 'B' ? words.moreInB : words.moreInA;
+  if (words.test === 'log-odds') {
+    if (!list.length) return null;
+    const terms = list.slice(0, 5).map((w) => w.term);
+    return {
+      kind: 'word',
+      ref: side,
+      q: null,
+      text: `Words ${side} uses more: ${terms.join(', ')}.`,
+    };
+  }
+  const significant = list.filter((w) => w.qValue !== null && w.qValue < ALPHA);
+  if (!significant.length) return null;
+  const quoted = significant.slice(0, 3).map((w) => `“${w.term}” (${wordEvidence(w)})`);
+  return {
+    kind: 'word',
+    ref: side,
+    q: significant[0]!.qValue,
+    text: `${side}'s answers more often contain ${quoted.join('; ')}.`,
+  };
+}
+
+/** Significant cluster and feature differences, strongest evidence first, then words. */
 export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
   const found: Difference[] = [];
   for (const cl of c.clusters) {
@@ -52,24 +80,9 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
     });
   }
   found.sort((x, y) => (x.q ?? 1) - (y.q ?? 1));
-  const words = (list: { term: string }[]) =>
-    list
-      .slice(0, 5)
-      .map((w) => w.term)
-      .join(', ');
-  if (c.words.moreInB.length)
-    found.push({
-      kind: 'word',
-      ref: 'B',
-      q: null,
-      text: `Words B uses more: ${words(c.words.moreInB)}.`,
-    });
-  if (c.words.moreInA.length)
-    found.push({
-      kind: 'word',
-      ref: 'A',
-      q: null,
-      text: `Words A uses more: ${words(c.words.moreInA)}.`,
-    });
+  for (const side of ['B', 'A'] as const) {
+    const line = wordsDifference(c.words, side);
+    if (line) found.push(line);
+  }
   return found.slice(0, limit);
 }
