@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CURRENT_RESULT_VERSION } from '../../src/lib/core/analysis/result-schema';
 import { importAndAnalyse, launch, type E2eSession } from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures');
@@ -62,7 +63,7 @@ describe('run files keep runs apart, in Chromium', () => {
     await importAndAnalyse(s, [BEFORE, AFTER]);
     first = await exportFromRunPage();
     expect(first.run.analyses).toHaveLength(1);
-    expect(first.run.analyses[0]!.result.version).toBe(1);
+    expect(first.run.analyses[0]!.result.version).toBe(CURRENT_RESULT_VERSION);
     const distinct = new Set(first.run.answers.map((a) => a.text)).size;
     expect(first.run.embeddings).toHaveLength(distinct);
     expect(new Set(first.run.embeddings.map((e) => e.embedderId))).toEqual(
