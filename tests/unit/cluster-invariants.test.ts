@@ -301,7 +301,8 @@ function pointDistance2(m: Matrix, i: number, j: number): number {
 }
 
 describe('HDBSCAN building blocks on overlapping blobs', () => {
-  const points = makeBlobs({ n: 60, dims: 4, centers: 3, seed: 9, box: 2 }).matrix;
+  // 61 points: not a multiple of 4, so the padded slots of the kernels' rows are in play.
+  const points = makeBlobs({ n: 61, dims: 4, centers: 3, seed: 9, box: 2 }).matrix;
   const n = points.rows;
 
   /** The k-th smallest squared distance of each point, itself (0) counted first. */
@@ -351,6 +352,7 @@ describe('HDBSCAN building blocks on overlapping blobs', () => {
         expect(a).toBeLessThan(n + r);
         expect(size).toBe(members[a!]!.length + members[b!]!.length);
       }
+      expect(tree.merges).toHaveLength(4 * (n - 1));
       expect(tree.merges[4 * (n - 2) + 3]).toBe(n);
     }
   });
@@ -446,6 +448,38 @@ describe('silhouette and seeding invariants', () => {
       expect([...chosen].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
       // Every point is a centre: distances to the nearest are zero up to float32 rounding.
       expect(Math.max(...closest)).toBeLessThan(1e-4);
+    }
+  });
+});
+
+describe('HDBSCAN options and tiny inputs', () => {
+  const points = makeBlobs({ n: 30, dims: 2, centers: 2, seed: 1 }).matrix;
+
+  it('accepts the smallest sizes and names the option it rejects', () => {
+    expect(hdbscan(points, { minClusterSize: 2 }).labels).toHaveLength(30);
+    expect(hdbscan(points, { minClusterSize: 5, minSamples: 1 }).clusterCount).toBeGreaterThan(0);
+    expect(() => hdbscan(points, { minClusterSize: 1 })).toThrow(
+      'hdbscan: minClusterSize must be an integer >= 2, got 1',
+    );
+    expect(() => hdbscan(points, { minSamples: 0 })).toThrow(
+      'hdbscan: minSamples must be an integer >= 1, got 0',
+    );
+  });
+
+  it('calls everything noise, with an empty tree, when no point has minSamples neighbours', () => {
+    for (const [m, minSamples] of [
+      [{ rows: 1, dims: 2, data: new Float32Array([1, 2]) }, 1],
+      [points, 31],
+    ] as const) {
+      const result = hdbscan(m, { minClusterSize: 2, minSamples });
+      expect(Array.from(result.labels)).toEqual(new Array(m.rows).fill(-1));
+      expect(Array.from(result.probabilities)).toEqual(new Array(m.rows).fill(0));
+      expect(result.clusterCount).toBe(0);
+      expect(result.stabilities).toHaveLength(0);
+      expect(result.condensed.n).toBe(m.rows);
+      for (const column of ['parent', 'child', 'lambda', 'size'] as const) {
+        expect(result.condensed[column]).toHaveLength(0);
+      }
     }
   });
 });

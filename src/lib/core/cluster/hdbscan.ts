@@ -89,6 +89,7 @@ export function coreSquaredDistances(table: SquareDistances, minSamples: number)
   // The k smallest entries of the row (its own zero included), kept sorted; the kernel skips
   // ahead to the next entry under the current k-th, so most of each row is never touched by JS.
   const best = new Float64Array(k);
+  // Stryker disable next-line EqualityOperator: row n only reads memory past the table, and core[n] is dropped
   for (let i = 0; i < n; i++) {
     best.fill(Infinity);
     let worst = Infinity;
@@ -96,6 +97,7 @@ export function coreSquaredDistances(table: SquareDistances, minSamples: number)
     for (let j = arena.firstBelow(row, 0, n, worst); j < n;) {
       const v = f[row + j]!;
       let p = k - 1;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: best[-1] is undefined, which stops the shift like p > 0; equal values may go either side
       while (p > 0 && best[p - 1]! > v) {
         best[p] = best[p - 1]!;
         p--;
@@ -132,10 +134,14 @@ export function singleLinkageOfMst(table: SquareDistances, core: Float64Array): 
   f.fill(Infinity, coreAt, coreAt + stride);
   f.fill(Infinity, bestAt, bestAt + stride);
   for (let u = 0; u < n; u++) f[coreAt + u] = core[u]!;
+  // Stryker disable next-line ArithmeticOperator: only the first n - 1 edges are written and read
   const edgeA = new Int32Array(n - 1);
+  // Stryker disable next-line ArithmeticOperator: only the first n - 1 edges are written and read
   const edgeB = new Int32Array(n - 1);
+  // Stryker disable next-line ArithmeticOperator: only the first n - 1 edges are written and read
   const weight = new Float64Array(n - 1);
   let current = 0;
+  // Stryker disable next-line EqualityOperator,ArithmeticOperator: Prim steps after the last edge write past the edge arrays (dropped) and nothing reads their state
   for (let e = 0; e < n - 1; e++) {
     const cc = f[coreAt + current]!;
     f[coreAt + current] = Infinity;
@@ -166,11 +172,15 @@ function singleLinkage(
 ): Linkage {
   const order = Array.from({ length: n - 1 }, (_, i) => i);
   order.sort((i, j) => weight[i]! - weight[j]!);
+  // Stryker disable next-line ArithmeticOperator: ids stop at 2n - 2, so longer arrays are never read further
   const parent = new Int32Array(2 * n - 1).fill(-1);
+  // Stryker disable next-line ArithmeticOperator: ids stop at 2n - 2, so longer arrays are never read further
   const size = new Int32Array(2 * n - 1).fill(1);
   const find = (x: number) => {
     let root = x;
+    // Stryker disable next-line EqualityOperator: parent ids are n + r >= 1, never 0
     while (parent[root]! >= 0) root = parent[root]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: path compression only saves time; inverted, it points a root at itself just before the merge re-parents it
     while (parent[x]! >= 0) {
       const up = parent[x]!;
       parent[x] = root;
