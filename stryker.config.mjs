@@ -15,6 +15,8 @@ export default {
   concurrency: 2,
   // A busy machine makes honest mutants slow; only real infinite loops should time out.
   timeoutMS: 10_000,
+  // The initial run of instrumented O(n^2) silhouette tests can take minutes on a busy machine.
+  dryRunTimeoutMinutes: 20,
   reporters: ['json', 'clear-text', 'progress-append-only'],
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   thresholds: { high: 90, low: 80, break: null },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kmeans, KMeansSession, type KMeansResult } from '../../src/lib/core/cluster/kmeans';
+import { chooseK } from '../../src/lib/core/cluster/choose-k';
 import {
   coreSquaredDistances,
   hdbscan,
@@ -542,4 +543,28 @@ describe('HDBSCAN condensed tree invariants on overlapping blobs', () => {
       expect(result.clusterCount).toBeGreaterThan(1);
     });
   }
+});
+
+describe('chooseK', () => {
+  const points = makeBlobs({ n: 90, dims: 3, centers: 3, seed: 8, box: 4 }).matrix;
+
+  it('scores every k of the range and keeps the best silhouette (the smaller k on a tie)', () => {
+    const chosen = chooseK(points, { kMin: 2, kMax: 6, seed: 1 });
+    expect(chosen.scores.map((s) => s.k)).toEqual([2, 3, 4, 5, 6]);
+    const best = Math.max(...chosen.scores.map((s) => s.silhouette));
+    expect(chosen.k).toBe(chosen.scores.find((s) => s.silhouette === best)!.k);
+    expect(new Set(chosen.result.labels).size).toBe(chosen.k);
+  });
+
+  it('clamps the range to 2..n - 1 and says why it cannot run', () => {
+    const five = { ...points, rows: 5, data: points.data.subarray(0, 15) };
+    expect(chooseK(five, { kMin: 0 }).scores.map((s) => s.k)).toEqual([2, 3, 4]);
+    const three = { ...points, rows: 3, data: points.data.subarray(0, 9) };
+    expect(chooseK(three).k).toBe(2);
+    expect(chooseK(points, { kMin: 4, kMax: 4 }).k).toBe(4);
+    expect(() => chooseK({ ...points, rows: 2, data: points.data.subarray(0, 6) })).toThrow(
+      'chooseK: needs at least 3 points, got 2',
+    );
+    expect(() => chooseK(points, { kMin: 5, kMax: 4 })).toThrow('chooseK: empty range 5..4');
+  });
 });
