@@ -1,0 +1,24 @@
+/**
+ * What an analysis's embedder cannot see, said wherever its results are shown. The bundled
+ * embedder averages word vectors: "I cannot help with that" and "Sure, here is how to help"
+ * come out close (cosine about 0.76), so its map, clusters and divergences follow vocabulary
+ * and topic, not meaning. A sentence embedder reads word order and negation.
+ */
+
+/** The analysis embedder id of the bundled bag-of-words embedder. */
+export const BUNDLED_ANALYSIS_EMBEDDER = 'transformers:bundled-embedder';
+
+/** The sentence embedder recommended for real work (transformers.js, from the Hugging Face hub). */
+export const SENTENCE_ANALYSIS_EMBEDDER = 'transformers:Xenova/all-MiniLM-L6-v2';
+
+/** The limit of the bundled embedder, in one sentence a reader of the results can act on. */
+export const BUNDLED_EMBEDDER_NOTE =
+  'Embedded with the bundled embedder: it is word-based (an average of word vectors), blind to ' +
+  'negation and word order ("I cannot help with that" and "Sure, here is how to help" come out ' +
+  'close), so the map, clusters and divergences follow vocabulary and topic; use a sentence ' +
+  'embedder (all-MiniLM-L6-v2) for meaning.';
+
+/** The note to show beside results made with `embedderId`, or null when there is none. */
+export function embedderNote(embedderId: string): string | null {
+  return embedderId === BUNDLED_ANALYSIS_EMBEDDER ? BUNDLED_EMBEDDER_NOTE : null;
+}
