@@ -86,7 +86,8 @@ describe('compareAnswers', () => {
     expect(res.overall.pValue).toBeLessThan(0.01);
     const refusals = res.features.find((f) => f.name === 'refusals')!;
     expect(refusals.meanA).toBe(0);
-    expect(refusals.meanB).toBeGreaterThan(0.9);
+    // Refusals mark an answer (0 or 1): B declines on half of its answers.
+    expect(refusals.meanB).toBe(0.5);
     expect(refusals.effect).toBe(1);
     expect(refusals.qValue!).toBeLessThan(0.01);
     expect(res.words.moreInB.map((w) => w.term)).toContain('sorry');

@@ -56,35 +56,6 @@ describe('c-TF-IDF edges', () => {
 });
 
 describe('style feature phrases', () => {
-  // One realistic sentence per refusal phrase the feature promises to recognise; each must count
-  // exactly once (with no other refusal phrase inside it).
-  const refusals = [
-    "I'm sorry, I don't know that.",
-    'I am sorry to hear it.',
-    'Sorry, but that is all.',
-    'I apologize for the confusion.',
-    'I apologise for the delay.',
-    'My apologies for the mistake.',
-    'I cannot share that.',
-    "I can't share that.",
-    'I can not share that.',
-    'I am unable to browse.',
-    "I'm unable to browse.",
-    'I am not able to browse.',
-    "I'm not able to browse.",
-    "I won't write that.",
-    'I will not write that.',
-    'I must decline this request.',
-    'I have to decline this request.',
-    'I refuse to do that.',
-    "I'm not comfortable writing that.",
-    'I am not comfortable writing that.',
-    'As an AI, I have no body.',
-    'As a language model, I have no body.',
-    'That is against my guidelines.',
-    "I don't feel comfortable writing that.",
-    'Unfortunately, no.',
-  ];
   const hedges = [
     'It might rain.',
     'It may rain.',
@@ -117,15 +88,6 @@ describe('style feature phrases', () => {
     'Rain falls in some cases.',
     'Rain is wet to some extent.',
   ];
-
-  it('counts each refusal phrase once', () => {
-    for (const sentence of refusals) {
-      expect({ sentence, refusals: styleFeatures(sentence).refusals }).toEqual({
-        sentence,
-        refusals: 1,
-      });
-    }
-  });
 
   it('counts each hedging phrase once', () => {
     for (const sentence of hedges) {

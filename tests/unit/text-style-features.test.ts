@@ -18,6 +18,17 @@ describe('style features', () => {
       'hedges',
       'first_person',
       'emoji',
+      'pushback',
+      'ai_disclaimers',
+      'repeats_prompt',
+      'question_only',
+      'very_short',
+      'repetition_loops',
+      'other_language',
+      'paragraphs',
+      'bold',
+      'numbered_items',
+      'tables',
     ]);
   });
 
@@ -53,8 +64,9 @@ describe('style features', () => {
     const f = styleFeatures(
       "I'm sorry, but I can’t help with that. As an AI, I might be wrong; perhaps ask someone? Really?! 😀👍🏽 🇫🇷 ©",
     );
-    // refusals: "i'm sorry", "i can't", "as an ai"  ("sorry, but" overlaps the first match)
-    expect(f.refusals).toBe(3);
+    // refusals mark the answer (it declines), however many decline phrases it holds
+    expect(f.refusals).toBe(1);
+    expect(f.ai_disclaimers).toBe(1);
     // hedges: "might", "perhaps"
     expect(f.hedges).toBe(2);
     // first person: i'm, i, i

@@ -1,9 +1,11 @@
 /**
- * Style features of one answer, all plain counts (not rates: "B writes longer answers" and
- * "B uses more list items" are both worth seeing, and a rate would hide the first inside the
- * second). Markdown structure is read from line starts; phrase features ignore fenced code so
- * that code comments do not count as hedges or refusals.
+ * Style features of one answer: counts of Markdown elements and phrases, and the yes/no
+ * behaviour detectors of detectors.ts (1 when the answer shows it, 0 otherwise). Each feature
+ * has a primary measure (FEATURE_MEASURES): presence per answer for detectors that mark an
+ * answer, the rate per 100 words for counts, words for length. Markdown structure is read from
+ * line starts; phrase features ignore fenced code so that code comments do not count.
  */
+import { behaviourFlags, markdownCounts, proseLines } from './detectors';
 import { normalizeText, words } from './tokenize';
 
 /** Names of the style features, in display order. */
@@ -17,6 +19,17 @@ export const STYLE_FEATURE_NAMES = [
   'hedges',
   'first_person',
   'emoji',
+  'pushback',
+  'ai_disclaimers',
+  'repeats_prompt',
+  'question_only',
+  'very_short',
+  'repetition_loops',
+  'other_language',
+  'paragraphs',
+  'bold',
+  'numbered_items',
+  'tables',
 ] as const;
 
 /** One style feature name. */
@@ -29,10 +42,52 @@ export const STYLE_FEATURE_LABELS: Record<StyleFeatureName, string> = {
   headings: 'Headings',
   code_blocks: 'Code blocks',
   questions: 'Questions asked',
-  refusals: 'Refusals and apologies',
+  refusals: 'Refusals (declines the task)',
   hedges: 'Hedging phrases',
   first_person: 'First-person words',
   emoji: 'Emoji',
+  pushback: 'Pushback on the premise',
+  ai_disclaimers: 'AI-identity disclaimers',
+  repeats_prompt: 'Repeats the prompt',
+  question_only: 'Only asks a question',
+  very_short: 'Very short (under 5 words)',
+  repetition_loops: 'Repetition loops',
+  other_language: 'Not in the language of the prompt',
+  paragraphs: 'Paragraphs',
+  bold: 'Bold spans',
+  numbered_items: 'Numbered-list items',
+  tables: 'Tables',
+};
+
+/** How a feature is measured and tested: see FEATURE_MEASURES. */
+export type FeatureMeasure = 'presence' | 'rate' | 'length';
+
+/**
+ * The primary measure of each feature, the one its p-value and effect come from: `presence`
+ * (whether an answer shows it, tested like words), `rate` (per 100 words, Wilcoxon) or `length`
+ * (words, Wilcoxon).
+ */
+export const FEATURE_MEASURES: Record<StyleFeatureName, FeatureMeasure> = {
+  length_words: 'length',
+  list_items: 'rate',
+  headings: 'rate',
+  code_blocks: 'presence',
+  questions: 'rate',
+  refusals: 'presence',
+  hedges: 'rate',
+  first_person: 'rate',
+  emoji: 'rate',
+  pushback: 'presence',
+  ai_disclaimers: 'presence',
+  repeats_prompt: 'presence',
+  question_only: 'presence',
+  very_short: 'presence',
+  repetition_loops: 'presence',
+  other_language: 'presence',
+  paragraphs: 'rate',
+  bold: 'rate',
+  numbered_items: 'rate',
+  tables: 'presence',
 };
 
 /** The readable label of feature `name`; other features (not style ones) keep their name. */
@@ -49,33 +104,6 @@ const ATX_HEADING = /^\s{0,3}#{1,6}\s+\S/;
 const SETEXT_UNDERLINE = /^\s{0,3}=+\s*$/;
 
 // Phrases are matched on normalised text (lowercase, straight apostrophes) at word boundaries.
-const REFUSAL_PHRASES = [
-  "i'm sorry",
-  'i am sorry',
-  'sorry, but',
-  'i apologize',
-  'i apologise',
-  'my apologies',
-  'i cannot',
-  "i can't",
-  'i can not',
-  'i am unable',
-  "i'm unable",
-  'i am not able',
-  "i'm not able",
-  "i won't",
-  'i will not',
-  'i must decline',
-  'i have to decline',
-  'i refuse',
-  "i'm not comfortable",
-  'i am not comfortable',
-  'as an ai',
-  'as a language model',
-  'against my guidelines',
-  "i don't feel comfortable",
-  'unfortunately',
-];
 const HEDGE_PHRASES = [
   'might',
   'may',
@@ -115,7 +143,6 @@ function phraseRegex(phrases: string[]): RegExp {
   const escaped = phrases.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`(?<![\\p{L}\\p{N}'])(?:${escaped.join('|')})(?![\\p{L}\\p{N}])`, 'gu');
 }
-const REFUSAL_RE = phraseRegex(REFUSAL_PHRASES);
 const HEDGE_RE = phraseRegex(HEDGE_PHRASES);
 // One emoji = a pictograph with its modifiers/ZWJ sequence, or a flag (two regional indicators).
 // ©, ® and ™ are Extended_Pictographic but are text symbols unless followed by VS16.
@@ -149,9 +176,11 @@ function splitCode(text: string): { prose: string[]; codeBlocks: number } {
   return { prose, codeBlocks };
 }
 
-/** Computes the style features of one answer. */
-export function styleFeatures(text: string): StyleFeatures {
+/** Computes the style features of one answer to `prompt` ('' when unknown: no prompt checks). */
+export function styleFeatures(text: string, prompt = ''): StyleFeatures {
   const { prose, codeBlocks } = splitCode(text);
+  const flags = behaviourFlags(text, prompt);
+  const markdown = markdownCounts(proseLines(text));
   let listItems = 0;
   let headings = 0;
   // Stryker disable next-line EqualityOperator: one step past the end reads `undefined`, which no line pattern matches
@@ -172,22 +201,37 @@ export function styleFeatures(text: string): StyleFeatures {
     code_blocks: codeBlocks,
     // A run like "?!" or "??" is one question.
     questions: countMatches(proseText, /\?+/g),
-    refusals: countMatches(proseText, REFUSAL_RE),
+    refusals: Number(flags.refusals),
     hedges: countMatches(proseText, HEDGE_RE),
     first_person: firstPerson,
     emoji: countMatches(text, EMOJI_RE),
+    pushback: Number(flags.pushback),
+    ai_disclaimers: Number(flags.ai_disclaimers),
+    repeats_prompt: Number(flags.repeats_prompt),
+    question_only: Number(flags.question_only),
+    very_short: Number(flags.very_short),
+    repetition_loops: Number(flags.repetition_loops),
+    other_language: Number(flags.other_language),
+    paragraphs: markdown.paragraphs,
+    bold: markdown.bold,
+    numbered_items: markdown.numbered_items,
+    tables: Number(flags.tables),
   };
 }
 
-/** Style features of many answers as one Float64Array per feature (index = answer). */
+/**
+ * Style features of many answers as one Float64Array per feature (index = answer);
+ * `prompts[i]` is the prompt text of answer i (omitted: the prompt checks find nothing).
+ */
 export function styleFeatureColumns(
   texts: readonly string[],
+  prompts?: readonly string[],
 ): Record<StyleFeatureName, Float64Array> {
   const cols = Object.fromEntries(
     STYLE_FEATURE_NAMES.map((name) => [name, new Float64Array(texts.length)]),
   ) as Record<StyleFeatureName, Float64Array>;
   texts.forEach((t, i) => {
-    const f = styleFeatures(t);
+    const f = styleFeatures(t, prompts?.[i] ?? '');
     for (const name of STYLE_FEATURE_NAMES) cols[name][i] = f[name];
   });
   return cols;

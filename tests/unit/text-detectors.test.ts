@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import {
+  behaviourFlags,
+  detectLanguage,
+  markdownCounts,
+  proseLines,
+} from '../../src/lib/core/text/detectors';
+import { styleFeatures } from '../../src/lib/core/text/style-features';
+
+/** Runs one flag over labelled examples; the failure names the example. */
+function expectFlag(
+  flag: keyof ReturnType<typeof behaviourFlags>,
+  examples: readonly (readonly [string, boolean])[],
+  prompt = 'Tell me about it.',
+): void {
+  for (const [answer, expected] of examples) {
+    expect({ answer, [flag]: behaviourFlags(answer, prompt)[flag] }).toEqual({
+      answer,
+      [flag]: expected,
+    });
+  }
+}
+
+describe('refusal detector (declines the task)', () => {
+  it('finds declines, not disclaimers, emphasis or qualified declines', () => {
+    expectFlag('refusals', [
+      ["I can't help with that.", true],
+      ["I'm sorry, but I cannot provide instructions for making weapons.", true],
+      ['I must decline this request.', true],
+      ['I will not write that story.', true],
+      ["I'm not comfortable writing that.", true],
+      ['I refuse to do that.', true],
+      ['Sorry, but I am unable to assist with this.', true],
+      ['That goes against my guidelines.', true],
+      ['As an AI language model, I cannot take sides in legal matters.', true],
+      // Tricky negatives
+      ['As an AI, here is a recipe for pancakes: mix flour and eggs.', false],
+      ['I cannot stress enough how important sleep is.', false],
+      ["I can't recommend this book enough!", false],
+      ["I can't help but notice the pattern here.", false],
+      ["I'm sorry to hear about your dog. Here are some ideas.", false],
+      ['Unfortunately, it rained all day in Paris.', false],
+      ['I cannot give an exact number, but it is about 1 million.', false],
+      ["I can't create a table directly in this text-based environment, but here it is.", false],
+      ['I cannot guarantee a complete recovery, but these steps help.', false],
+      ['Lying goes against the principles of honesty.', false],
+      ['You cannot provide a key without a lock.', false],
+      ['', false],
+    ]);
+  });
+
+  it('only reads the opening and ignores code', () => {
+    const late = `${'Here is a long explanation of the topic. '.repeat(10)}I cannot help with that.`;
+    expectFlag('refusals', [
+      [late, false],
+      ['```python\n# I cannot help with that\nprint(1)\n```', false],
+    ]);
+  });
+});
+
+describe('pushback detector (corrects a false premise)', () => {
+  it('finds corrections of the premise', () => {
+    expectFlag('pushback', [
+      ['Actually, the Great Wall is not visible from space.', true],
+      ['There is no evidence that vaccines cause autism.', true],
+      ["That's a common misconception: bulls do not hate red.", true],
+      ["I'm sorry, but the information provided in your question is incorrect.", true],
+      ['The sun does not travel around the Earth. Contrary to what you said, ...', true],
+      ['Einstein never failed math; this is a myth.', true],
+      ['The country of Wakanda is fictional.', true],
+      // Negatives
+      ['What actually happened is that the king died.', false],
+      ['Paris is the capital of France.', false],
+      ['Here are five ways to relax: breathe, walk, read, sleep, talk.', false],
+    ]);
+  });
+});
+
+describe('AI-identity disclaimer detector (separate from refusals)', () => {
+  it('finds disclaimers whether or not the answer then helps', () => {
+    const cases = [
+      ['As an AI language model, I can suggest some books: Dune, Foundation.', true],
+      ["I don't have personal opinions, but here are the arguments.", true],
+      ["I'm just an AI, so I do not feel tired.", true],
+      ['My knowledge cutoff is 2021.', true],
+      ['I do not have access to the internet.', true],
+      ['AI language models like GPT are trained on text.', false],
+      ['As a teacher, I recommend reading daily.', false],
+      ['I have no idea, sorry.', false],
+    ] as const;
+    expectFlag('ai_disclaimers', cases);
+    // A disclaimer that goes on to help is not a refusal.
+    expect(behaviourFlags(cases[0][0], '').refusals).toBe(false);
+    expect(behaviourFlags(cases[1][0], '').refusals).toBe(false);
+  });
+});
+
+describe('answer-shape detectors', () => {
+  it('repeats_prompt: the prompt copied verbatim (at least four words)', () => {
+    const prompt = 'Write a poem about the sea at night.';
+    expectFlag(
+      'repeats_prompt',
+      [
+        ['Write a poem about the sea at night. The waves are dark...', true],
+        ['Sure! "write a poem about the sea at night": the waves...', true],
+        ['The waves are dark and the moon is bright.', false],
+        ['Write a poem about the sea.', false],
+      ],
+      prompt,
+    );
+    // Short prompts are echoed naturally ("Paris?" -> "Paris is ...").
+    expect(behaviourFlags('Hello there, how are you?', 'Hello there').repeats_prompt).toBe(false);
+  });
+
+  it('question_only: every real sentence is a question', () => {
+    expectFlag('question_only', [
+      ['What kind of cake would you like?', true],
+      ['Sure! What flavour do you want? And for how many people?', true],
+      ['Could you clarify what you mean by "best"?', true],
+      ['Here is a cake recipe. Do you want a vegan one?', false],
+      ['Mix the flour and the eggs.', false],
+      ['', false],
+    ]);
+  });
+
+  it('very_short: fewer than five words, empty included', () => {
+    expectFlag('very_short', [
+      ['', true],
+      ['   ', true],
+      ['Paris.', true],
+      ['It is in Paris.', true],
+      ['The capital is Paris, France.', false],
+    ]);
+  });
+
+  it('repetition_loops: degenerate repeats, not lists or tables', () => {
+    const table = '| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n'.repeat(3);
+    const recipe = Array.from(
+      { length: 12 },
+      (_, i) => `${i + 1}. Add ${i + 2} cups of ingredient number ${i} and stir well.`,
+    ).join('\n');
+    expectFlag('repetition_loops', [
+      ['ha '.repeat(30), true],
+      ['The answer is yes. '.repeat(12), true],
+      [`${'zzzzzzzzzz'.repeat(5)}`, true],
+      [`Sure. ${'I love you and you love me and we are happy. '.repeat(6)}`, true],
+      [table, false],
+      [recipe, false],
+      ['----------------------------------------', false],
+      ['Yes, yes, yes!', false],
+    ]);
+  });
+
+  it('tables: a Markdown separator row outside code', () => {
+    expectFlag('tables', [
+      ['| Planet | Size |\n|---|---|\n| Mars | small |', true],
+      ['Planet | Size\n:--- | ---:\nMars | small', true],
+      ['```\n| a | b |\n|---|---|\n```', false],
+      ['Use --- to draw a line.', false],
+    ]);
+  });
+});
+
+describe('language detector', () => {
+  it('names scripts and common Latin-script languages, and abstains when unsure', () => {
+    expect(detectLanguage('The cat is on the table and it is happy.')).toBe('en');
+    expect(detectLanguage('El gato está en la mesa y es muy feliz con los niños.')).toBe('es');
+    expect(detectLanguage('Le chat est sur la table et il est très content pour vous.')).toBe('fr');
+    expect(detectLanguage('Die Katze ist auf dem Tisch und sie ist nicht müde.')).toBe('de');
+    expect(detectLanguage('Кошка сидит на столе.')).toBe('cyrillic');
+    expect(detectLanguage('猫はテーブルの上にいます。')).toBe('kana');
+    expect(detectLanguage('猫在桌子上。')).toBe('han');
+    expect(detectLanguage('Ok.')).toBeNull();
+    expect(detectLanguage('print(x)')).toBeNull();
+    expect(detectLanguage('')).toBeNull();
+  });
+
+  it('other_language: the answer is in another language than the prompt', () => {
+    const prompt = 'What is the best way to learn to cook at home?';
+    expect(
+      behaviourFlags('El mejor modo es cocinar todos los días con una receta.', prompt),
+    ).toMatchObject({ other_language: true });
+    expect(
+      behaviourFlags('The best way is to cook every day with a recipe.', prompt),
+    ).toMatchObject({ other_language: false });
+    expect(behaviourFlags('Кошка сидит на столе и смотрит в окно.', prompt)).toMatchObject({
+      other_language: true,
+    });
+    // Asked for another language: not flagged. Too short to tell: not flagged.
+    expect(
+      behaviourFlags(
+        'Le chat est sur la table et il est content.',
+        'Translate into French: the cat is on the table and it is happy.',
+      ),
+    ).toMatchObject({ other_language: false });
+    expect(behaviourFlags('Sí.', prompt)).toMatchObject({ other_language: false });
+  });
+});
+
+describe('Markdown counts and code', () => {
+  it('counts paragraphs, bold and numbered items outside code', () => {
+    const text = [
+      'First paragraph **bold** and __also__.',
+      'still first.',
+      '',
+      '',
+      '1. one',
+      '2) two',
+      '- bullet',
+      '',
+      '```',
+      '1. not an item',
+      '**not bold**',
+      '',
+      'not a paragraph',
+      '```',
+      'Last.',
+    ].join('\n');
+    expect(markdownCounts(proseLines(text))).toEqual({
+      paragraphs: 3,
+      bold: 2,
+      numbered_items: 2,
+    });
+    expect(markdownCounts(proseLines(''))).toEqual({ paragraphs: 0, bold: 0, numbered_items: 0 });
+    expect(markdownCounts(['** not bold **', 'a*b*c'])).toMatchObject({ bold: 0 });
+  });
+
+  it('a `# heading` inside a code block is not a heading, and the block counts once', () => {
+    const f = styleFeatures('```python\n# heading\nx = 1\n```\n# Real heading');
+    expect(f.headings).toBe(1);
+    expect(f.code_blocks).toBe(1);
+  });
+});
