@@ -539,6 +539,37 @@ describe('HDBSCAN condensed tree invariants on overlapping blobs', () => {
           expect(p).toBeLessThanOrEqual(1);
         }
       }
+      // Each label is one selected cluster: the cluster whose points are exactly that label's.
+      // Its stability is its own (excess of mass keeps a cluster only when its children
+      // together are no more stable), and a member's strength is min(lambda, death) / death,
+      // death being the largest lambda at which anything leaves that cluster (sklearn).
+      const under = (c: number): number[] =>
+        Array.from(child.keys()).flatMap((r) =>
+          parent[r] !== c ? [] : child[r]! < n ? [child[r]!] : under(child[r]!),
+        );
+      for (let label = 0; label < result.clusterCount; label++) {
+        const members = Array.from(result.labels.keys()).filter((i) => result.labels[i] === label);
+        const c = [...birth.keys()].find(
+          (id) =>
+            id !== n &&
+            under(id)
+              .sort((a, b) => a - b)
+              .join() === members.join(),
+        )!;
+        expect(c).toBeDefined();
+        expect(result.stabilities[label]).toBeCloseTo(stability[c - n]!, 9);
+        const death = Math.max(
+          ...Array.from(parent.keys())
+            .filter((r) => parent[r] === c)
+            .map((r) => lambda[r]!),
+        );
+        for (const i of members) {
+          const leaves = lambda[Array.from(child).indexOf(i)]!;
+          const want =
+            death === 0 || !Number.isFinite(leaves) ? 1 : Math.min(leaves, death) / death;
+          expect(result.probabilities[i]).toBeCloseTo(want, 12);
+        }
+      }
       // Four overlapping blobs are more than one cluster (the root is never selected).
       expect(result.clusterCount).toBeGreaterThan(1);
     });
