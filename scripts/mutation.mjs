@@ -4,12 +4,14 @@
 //   npm run test:mutation -- cluster           one folder (or `src/lib/core/cluster`)
 //   npm run test:mutation -- src/lib/core/cluster/kmeans.ts   one source file
 //   add --force to ignore the incremental results and retest every mutant
+//   --report only merges the per-file reports already written and prints the scores
 //
-// Each source file is its own Stryker run with its own incremental file and JSON report under
-// reports/mutation/: a run stopped half-way keeps every file it finished, and rerunning one file
-// or folder never drops the others' results. reports/mutation/mutation.json is the union of the
-// per-file reports in Stryker's standard mutation-testing-report schema; the per-folder scores
-// and run times are printed at the end and kept in reports/mutation/summary.json.
+// Each source file is its own Stryker run with its own incremental file under
+// reports/mutation/incremental/ (committed: later runs retest only what changed), which is also
+// that run's full report: a run stopped half-way keeps every file it finished, and rerunning one
+// file or folder never drops the others' results. reports/mutation/mutation.json is the union of
+// those reports in Stryker's standard mutation-testing-report schema (rebuilt, not committed);
+// the per-folder scores and run times are printed at the end and kept in summary.json.
 import { Stryker } from '@stryker-mutator/core';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
@@ -64,9 +66,17 @@ async function runFile(file, force) {
     mutate: [file],
     incrementalFile: `${REPORT_DIR}/incremental/${unit}.json`,
     force,
-    jsonReporter: { fileName: `${REPORT_DIR}/files/${unit}.json` },
   }).runMutationTest();
-  return (Date.now() - started) / 1000;
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const times = readTimes();
+  times[unit] = { seconds, finished: new Date().toISOString(), force };
+  writeFileSync(TIMES, JSON.stringify(times, null, 2) + '\n');
+}
+
+/** Wall-clock seconds of each file's last Stryker run (incremental runs are shorter). */
+const TIMES = `${REPORT_DIR}/run-times.json`;
+function readTimes() {
+  return existsSync(TIMES) ? JSON.parse(readFileSync(TIMES, 'utf8')) : {};
 }
 
 /** Counts of mutants by status, and Stryker's score: detected / (detected + undetected). */
@@ -89,13 +99,14 @@ function countsOf(fileReports) {
 }
 
 /** Writes mutation.json (the union of the per-file reports) and summary.json; returns the summary. */
-function mergeReports(runSeconds) {
+function mergeReports() {
   const summaryPath = `${REPORT_DIR}/summary.json`;
-  const previous = existsSync(summaryPath) ? JSON.parse(readFileSync(summaryPath, 'utf8')) : {};
+  const times = readTimes();
   let merged;
   const summary = {};
   for (const folder of FOLDERS) {
-    const dir = `${REPORT_DIR}/files/${folder}`;
+    // The incremental file Stryker writes after each run is its full JSON report of that run.
+    const dir = `${REPORT_DIR}/incremental/${folder}`;
     const names = existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
     const files = {};
     const seconds = {};
@@ -110,7 +121,7 @@ function mergeReports(runSeconds) {
       merged ??= { ...report, files: {}, testFiles: {}, performance: undefined };
       Object.assign(merged.files, report.files);
       Object.assign(merged.testFiles, report.testFiles ?? {});
-      seconds[unit] = runSeconds[unit] ?? previous[folder]?.seconds?.[unit];
+      seconds[unit] = times[unit]?.seconds ?? null;
     }
     if (names.length === 0) continue;
     const missing = sourcesOf(folder).filter((file) => !(file in files));
@@ -141,20 +152,21 @@ function printSummary(summary) {
 
 const args = process.argv.slice(2);
 const force = args.includes('--force');
-const targets = args.filter((a) => a !== '--force');
-const files = (targets.length > 0 ? targets : FOLDERS).flatMap(sourcesOf);
+// --report only merges the reports already written and prints the scores.
+const reportOnly = args.includes('--report');
+const targets = args.filter((a) => a !== '--force' && a !== '--report');
+const files = reportOnly ? [] : (targets.length > 0 ? targets : FOLDERS).flatMap(sourcesOf);
 mkdirSync(REPORT_DIR, { recursive: true });
-const runSeconds = {};
 const failed = [];
 for (const file of files) {
   try {
-    runSeconds[unitOf(file)] = await runFile(file, force);
+    await runFile(file, force);
   } catch (error) {
     // Stryker has logged why (usually a failing test in the initial run); go on with the rest.
     failed.push(`${file}: ${error instanceof Error ? error.message : error}`);
   }
 }
-printSummary(mergeReports(runSeconds));
+printSummary(mergeReports());
 if (failed.length > 0) {
   console.error(`\nStryker failed on:\n  ${failed.join('\n  ')}`);
   process.exitCode = 1;
