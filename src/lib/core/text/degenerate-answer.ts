@@ -1,0 +1,42 @@
+/**
+ * Degenerate answers: text a model produced while stuck, which must not name a cluster or stand
+ * for it as an exemplar. An answer of at least DEGENERATE_MIN_WORDS words is degenerate when
+ *   - one word makes up at least half of its words ('one-token': "banana banana banana ..."), or
+ *   - fewer than a third of its word trigrams are distinct ('loop': a phrase or sentence
+ *     repeated over and over; ordinary prose has nearly all of its trigrams distinct).
+ * Shorter answers are never called degenerate: too few words to tell a loop from a short list.
+ */
+import { words } from './tokenize';
+
+/** Fewest words an answer needs before it can be called degenerate. */
+export const DEGENERATE_MIN_WORDS = 20;
+/** Share of the words one word must reach to make a 'one-token' answer. */
+export const ONE_TOKEN_SHARE = 0.5;
+/** Distinct trigrams per trigram below which an answer is a 'loop'. */
+export const LOOP_DISTINCT_TRIGRAMS = 1 / 3;
+
+/** Why an answer is degenerate. */
+export type Degeneration = 'one-token' | 'loop';
+
+/** The kind of degeneration of `text`, or null when it reads as an ordinary answer. */
+export function degeneration(text: string): Degeneration | null {
+  const tokens = words(text);
+  const n = tokens.length;
+  if (n < DEGENERATE_MIN_WORDS) return null;
+  const counts = new Map<string, number>();
+  let most = 0;
+  for (const t of tokens) {
+    const c = (counts.get(t) ?? 0) + 1;
+    counts.set(t, c);
+    if (c > most) most = c;
+  }
+  if (most >= ONE_TOKEN_SHARE * n) return 'one-token';
+  const trigrams = new Set<string>();
+  for (let i = 0; i + 2 < n; i++) trigrams.add(`${tokens[i]} ${tokens[i + 1]} ${tokens[i + 2]}`);
+  return trigrams.size < LOOP_DISTINCT_TRIGRAMS * (n - 2) ? 'loop' : null;
+}
+
+/** True when `text` is degenerate (see degeneration). */
+export function isDegenerateAnswer(text: string): boolean {
+  return degeneration(text) !== null;
+}
