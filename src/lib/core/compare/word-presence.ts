@@ -36,7 +36,7 @@ export interface WordPresenceOptions {
 }
 
 /** The tested vocabulary and, per answer, the ids of the tested terms it contains. */
-interface PresenceTable {
+export interface PresenceTable {
   vocabulary: string[];
   /** Terms of answer i are termIds[start[i] .. start[i + 1]). */
   start: Int32Array;
@@ -149,8 +149,11 @@ class PresenceShareDifference implements PermutationStatistic {
   }
 }
 
-/** Two-sided p-value and sign (B minus A) of each term's paired presence test. */
-function presenceTests(
+/**
+ * Two-sided p-value and sign (B minus A) of each term's paired presence test; also used for the
+ * behaviour detectors (feature-measures.ts), whose "terms" are detectors.
+ */
+export function presenceTests(
   design: PairedDesign,
   table: PresenceTable,
   options: WordPresenceOptions,
