@@ -16,14 +16,17 @@ function cluster(
     size,
     countA: size - countB,
     countB,
-    shareA: 0,
-    shareB: 0,
+    shareA: 0.3,
+    shareB: 0.3 + difference,
     difference,
     ciLow: difference - 0.05,
     ciHigh: difference + 0.05,
     pValue: qValue,
     qValue,
     terms,
+    noise: id < 0,
+    contrastTerms: { a: [], b: [] },
+    degenerate: 0,
     exemplars: { a: [], b: [] },
     exemplarAnswers: { a: [], b: [] },
   };
@@ -53,7 +56,7 @@ const ids = () =>
   );
 
 describe('ClustersTable', () => {
-  it('lists the most significant cluster first, with shares, intervals and q-values', () => {
+  it('lists the most one-sided cluster first, with shares, intervals and q-values', () => {
     render();
     expect(ids()).toEqual(['2', '0', '1']);
     const first = document.querySelector('[data-testid="cluster-row"]')!;
@@ -92,5 +95,46 @@ describe('ClustersTable', () => {
     render();
     expect(document.querySelector('img')).toBeNull();
     expect(document.body.textContent).toContain('<img src=x onerror=alert(1)>');
+  });
+
+  it('ranks by how one-sided a cluster is before q, names noise as noise and puts it last', () => {
+    component = mount(ClustersTable, {
+      target: document.body,
+      props: {
+        clusters: [
+          cluster(0, 300, 150, 0.02, 0.0001, ['common']),
+          cluster(1, 24, 0, -0.03, 0.04, ['alone']),
+          { ...cluster(-1, 50, 40, 0.3, 0.001, []), noise: true },
+          {
+            ...cluster(3, 60, 45, 0.12, 0.01, ['recipe']),
+            contrastTerms: { a: ['grandma'], b: ['certainly'] },
+          },
+        ],
+        onselect: vi.fn(),
+      },
+    });
+    flushSync();
+    expect(ids()).toEqual(['3', '1', '0', 'Noise (not in any cluster)']);
+    const contrast = document.querySelector('[data-testid="cluster-contrast"]')!;
+    expect(contrast.textContent).toBe('A: grandma; B: certainly');
+    expect(document.querySelector('[data-testid="cluster-warning"]')).toBeNull();
+  });
+
+  it('shows the cluster quality and, when the clusters are weak, the warning', () => {
+    const warning =
+      'Weak clusters (silhouette 0.08 < 0.2): answers do not form distinct groups; read the features and words first.';
+    component = mount(ClustersTable, {
+      target: document.body,
+      props: {
+        clusters,
+        quality: { silhouette: 0.08, stabilityAri: 0.61, noise: 0, warning },
+        onselect: vi.fn(),
+      },
+    });
+    flushSync();
+    expect(document.querySelector('[data-testid="cluster-quality"]')!.textContent).toContain(
+      'silhouette 0.08',
+    );
+    expect(document.querySelector('[data-testid="cluster-warning"]')!.textContent).toBe(warning);
   });
 });

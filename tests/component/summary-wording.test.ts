@@ -17,6 +17,9 @@ function comparison(pValue: number, overrides: Partial<ComparisonResult> = {}): 
     pValue: qValue,
     qValue,
     terms,
+    noise: id < 0,
+    contrastTerms: { a: [], b: [] },
+    degenerate: 0,
     exemplars: { a: [], b: [] },
     exemplarAnswers: { a: [], b: [] },
   });

@@ -31,6 +31,9 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
     pValue: 1,
     qValue: 1,
     terms: ['explain'],
+    noise: false,
+    contrastTerms: { a: [], b: [] },
+    degenerate: 0,
     exemplars: { a: [answers[0]?.text ?? ''], b: [] },
     exemplarAnswers: { a: [0], b: [] },
   });
@@ -48,6 +51,7 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
       silhouettes: [{ k: 2, silhouette: 0.3 }],
       noise: 0,
       stability: null,
+      silhouette: 0.3,
     },
     tree: n > 0 ? { n, merges } : null,
     comparison: {
@@ -98,6 +102,9 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
           adjusted: false,
           nA: 1,
           nB: 1,
+          lengthRatio: 1,
+          divergenceAdjusted: 0,
+          answers: { a: answers[0]?.text ?? '', b: '' },
         },
       ],
       params: {
@@ -128,13 +135,27 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
 
 /**
  * The same result as saved by result version 1 (before words were tested by presence): its
- * words were the per-token log-odds, and it had no `wordsLogOdds`.
+ * words were the per-token log-odds, it had no `wordsLogOdds`, and its prompts had no length
+ * ratio, length-adjusted divergence or opening lines.
  */
 export function asVersion1Result(result: AnalysisResult): unknown {
   const { wordsLogOdds, ...comparison } = result.comparison;
+  const prompts = comparison.prompts.map(
+    ({ lengthRatio: _r, divergenceAdjusted: _d, answers: _a, ...prompt }) => prompt,
+  );
+  const clusters = comparison.clusters.map(
+    ({ noise: _n, contrastTerms: _c, degenerate: _g, ...cluster }) => cluster,
+  );
+  const { silhouette: _s, ...clustering } = result.clustering;
   return {
     ...result,
     version: 1,
-    comparison: { ...comparison, words: wordsLogOdds ?? { moreInA: [], moreInB: [] } },
+    clustering,
+    comparison: {
+      ...comparison,
+      clusters,
+      prompts,
+      words: wordsLogOdds ?? { moreInA: [], moreInB: [] },
+    },
   };
 }

@@ -22,6 +22,9 @@ const cluster = (
   pValue: qValue,
   qValue,
   terms,
+  noise: id < 0,
+  contrastTerms: { a: [], b: [] },
+  degenerate: 0,
   exemplars: { a: [], b: [] },
   exemplarAnswers: { a: [], b: [] },
 });
@@ -40,7 +43,12 @@ describe('cluster bars', () => {
     expect(trace!.orientation).toBe('h');
     expect(trace!.customdata).toEqual([1, -1, 2, 0]);
     expect((trace!.x as number[]).map((x) => Math.round(x * 10) / 10)).toEqual([-15, -1, 2, 20]);
-    expect(trace!.y).toEqual(['cluster 1', 'noise', 'cluster 2', 'cluster 0: great, question']);
+    expect(trace!.y).toEqual([
+      'cluster 1',
+      'noise (not in any cluster)',
+      'cluster 2',
+      'cluster 0: great, question',
+    ]);
   });
   it('draws the 95% interval as asymmetric error bars, none when unknown', () => {
     const err = trace!.error_x as { array: number[]; arrayminus: number[] };

@@ -9,7 +9,7 @@ const parse = (csv: string): string[][] =>
 describe('clustersCsv', () => {
   const csv = clustersCsv(fixedReport());
 
-  it('writes a header and one CRLF-terminated row per cluster, most significant first', () => {
+  it('writes a header and one CRLF-terminated row per cluster, most one-sided first', () => {
     expect(csv.endsWith('\r\n')).toBe(true);
     const rows = parse(csv);
     expect(rows[0]).toEqual([
@@ -25,10 +25,14 @@ describe('clustersCsv', () => {
       'p_value',
       'q_value',
       'terms',
+      'noise',
+      'terms_more_in_a',
+      'terms_more_in_b',
     ]);
     expect(rows).toHaveLength(3);
     expect(rows[1]?.[0]).toBe('0');
     expect(Number(rows[1]?.[6])).toBeCloseTo(-100 / 805, 12);
+    expect(rows[1]?.slice(12)).toEqual(['false', 'flour', '']);
   });
 
   it('quotes fields with quotes and commas (RFC 4180) and round-trips them', () => {
@@ -53,6 +57,7 @@ describe('formula injection in the report tables', () => {
     expect(rows[1]?.[11]).toBe(`'=HYPERLINK("http://evil.example"); cups`);
     expect(rows[1]?.[6]).toMatch(/^-0\.12/);
     expect(Number(rows[1]?.[6])).toBeCloseTo(-100 / 805, 12);
+    expect(rows[1]?.slice(12)).toEqual(['false', 'flour', '']);
   });
 });
 

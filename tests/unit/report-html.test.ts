@@ -42,7 +42,7 @@ describe('reportHtml', () => {
       'Style features',
       'Words',
       'Prompts where A and B differ most',
-      'Exemplars of the most different clusters',
+      'Exemplars of the most one-sided clusters',
       'Settings',
     ])
       expect(html).toContain(`<h2>${heading}</h2>`);

@@ -28,12 +28,13 @@ describe('reportMarkdown', () => {
 
   it('escapes pipes and markup inside table cells so rows keep their columns', () => {
     const md = reportMarkdown(fixedReport());
-    const promptRow = md.split('\n').find((l) => l.startsWith('| 0.321 |'));
+    const promptRow = md.split('\n').find((l) => l.startsWith('| 0.187 | 0.321 |'));
     expect(promptRow).toBeDefined();
     expect(promptRow).toContain('\\| pipe');
     expect(promptRow).toContain('\\<script\\>');
-    // Unescaped pipes are exactly the three column borders.
-    expect(promptRow?.match(/(?<!\\)\|/g)).toHaveLength(3);
+    expect(promptRow).toContain('\\| a tag');
+    // Unescaped pipes are exactly the seven column borders.
+    expect(promptRow?.match(/(?<!\\)\|/g)).toHaveLength(7);
     const clusterRow = md.split('\n').find((l) => l.startsWith('| 0 | 900 |'));
     expect(clusterRow).toContain('a\\|b');
     // Markup survives only backslash-escaped, which Markdown renders as literal text.

@@ -23,6 +23,9 @@ function cluster(id: number, difference: number, q: number, terms: string[]): Cl
     pValue: q / 2,
     qValue: q,
     terms,
+    noise: id < 0,
+    contrastTerms: { a: [], b: [] },
+    degenerate: 0,
     exemplars: { a: [], b: [] },
     exemplarAnswers: { a: [], b: [] },
   };

@@ -25,6 +25,9 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
         pValue: 0.001,
         qValue: 0.002,
         terms: ['recipe', 'cups', 'a|b'],
+        noise: false,
+        contrastTerms: { a: ['flour'], b: [] },
+        degenerate: 0,
         exemplars: { a: ['Mix two cups of flour.'], b: [HOSTILE_IMG] },
       },
       {
@@ -40,6 +43,9 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
         pValue: 0.4,
         qValue: 0.4,
         terms: ['code', HOSTILE_SCRIPT],
+        noise: false,
+        contrastTerms: { a: [], b: [HOSTILE_IMG] },
+        degenerate: 1,
         exemplars: { a: [], b: ['Here is "quoted", text,\nwith a comma'] },
       },
     ],
@@ -61,7 +67,47 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
       moreInA: [{ term: 'certainly', z: -4.2, countA: 31, countB: 4, qValue: 0.0003 }],
       moreInB: [{ term: HOSTILE_IMG, z: 5.1, countA: 4, countB: 123, qValue: 1.2e-6 }],
     },
-    prompts: [{ prompt: `What is ${HOSTILE_SCRIPT}? | pipe`, promptId: 'p1', divergence: 0.321 }],
+    prompts: [
+      {
+        prompt: `What is ${HOSTILE_SCRIPT}? | pipe`,
+        promptId: 'p1',
+        divergence: 0.321,
+        lengthRatio: 1.02,
+        divergenceAdjusted: 0.187,
+        answers: { a: `It is ${HOSTILE_IMG} | a tag`, b: 'I cannot help with that.' },
+      },
+      {
+        prompt: 'Name a colour.',
+        promptId: 'p2',
+        divergence: 0.612,
+        lengthRatio: 24.5,
+        divergenceAdjusted: 0.012,
+        answers: { a: 'Red.', b: 'Certainly! Here are some colours, each with a short history…' },
+      },
+    ],
+    clusterQuality: {
+      silhouette: 0.08,
+      stabilityAri: 0.61,
+      noise: 0,
+      warning:
+        'Weak clusters (silhouette 0.08 < 0.2, stability ARI 0.61 < 0.7): answers do not form distinct groups; read the features and words first.',
+    },
+    assignments: [
+      {
+        promptId: 'p1',
+        prompt: `What is ${HOSTILE_SCRIPT}? | pipe`,
+        side: 'A',
+        sample: 0,
+        cluster: 0,
+      },
+      {
+        promptId: 'p1',
+        prompt: `What is ${HOSTILE_SCRIPT}? | pipe`,
+        side: 'B',
+        sample: 0,
+        cluster: 1,
+      },
+    ],
     timings: { project: 1.5 },
     params: {
       embedderId: 'transformers:bundled-embedder',
@@ -78,6 +124,7 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
       kChosen: 2,
     },
     models: { A: 'base <b>model</b>', B: 'tuned & "better"' },
+    notes: ['Embedded with the bundled embedder: word-based, blind to <negation>.'],
     ...overrides,
   };
 }

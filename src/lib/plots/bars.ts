@@ -12,7 +12,7 @@ export const QUIET_COLOUR = 'rgba(140,140,140,0.55)';
 
 /** The y-axis label of a cluster: its id and first terms, escaped for Plotly. */
 export function clusterLabel(c: Pick<ClusterResult, 'id' | 'terms'>): string {
-  const name = c.id < 0 ? 'noise' : `cluster ${c.id}`;
+  const name = c.id < 0 ? 'noise (not in any cluster)' : `cluster ${c.id}`;
   const terms = c.terms.slice(0, 3).join(', ');
   return escapePlotText(terms ? `${name}: ${terms}` : name);
 }

@@ -46,6 +46,8 @@ export interface ClusteringSummary {
   noise: number;
   /** Agreement (adjusted Rand index) of the clustering across seeds; null when not run. */
   stability: StabilitySummary | null;
+  /** Silhouette of the clustering used (noise left out); null when not computable. */
+  silhouette: number | null;
 }
 
 /** The result of one analysis, saved with the run. Typed arrays travel by transfer. */
@@ -108,6 +110,7 @@ export async function runAnalysis(
   const projection = await timed('project', () => project(vectors, params, hooks));
   const { labels, clustering, tree } = await timed('cluster', () => cluster(vectors, params));
   clustering.stability = await timed('stability', () => stability(vectors, params, clustering.k));
+  clustering.silhouette = finalSilhouette(vectors, labels, clustering, params.seed);
   const comparison = await timed('compare', () =>
     compareAnswers(comparisonInputFromRun(prompts, answers, labels, vectors), {
       seed: params.seed,
@@ -177,6 +180,7 @@ function cluster(
     silhouettes,
     noise,
     stability: null,
+    silhouette: null,
   });
 
   if (params.clustering === 'hdbscan') {
@@ -216,6 +220,23 @@ function cluster(
   }
   const chosen = chooseK(vectors, { kMin, kMax, seed: params.seed, restarts: 3 });
   return { labels: chosen.result.labels, clustering: summary(chosen.k, chosen.scores), tree };
+}
+
+/**
+ * The silhouette of the labels used, for the cluster-quality warning: the chosen k's when k was
+ * chosen by silhouette, otherwise scored now on the same seeded sample size.
+ */
+function finalSilhouette(
+  vectors: Matrix,
+  labels: Int32Array,
+  clustering: ClusteringSummary,
+  seed: number,
+): number | null {
+  const chosen = clustering.silhouettes.find((s) => s.k === clustering.k);
+  const value = chosen
+    ? chosen.silhouette
+    : silhouetteOfSample(sampleDistances(vectors, { seed }), labels);
+  return Number.isFinite(value) ? value : null;
 }
 
 /** Re-clusters with other seeds; only k-means depends on the seed (Ward and HDBSCAN do not). */

@@ -2,6 +2,7 @@
  * REPORT.json: the documented, stable contract of `npm run analyze` (see README, "Analysis
  * report"). Fields are only ever added, never renamed or removed.
  */
+import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality';
 import type { ImportReport } from '../run/import/types';
 import type { Prompt } from '../run/types';
 import type {
@@ -10,6 +11,7 @@ import type {
   WordResult,
   WordsResult,
 } from '../compare/result-types';
+import { embedderNote } from './embedder-note';
 import type { AnalysisResult } from './pipeline';
 
 /** One cluster in the report: the comparison's cluster without internal answer indices. */
@@ -20,6 +22,53 @@ export type ReportFeature = Pick<
   FeatureResult,
   'name' | 'meanA' | 'meanB' | 'effect' | 'pValue' | 'qValue'
 >;
+
+/**
+ * One feature row of REPORT.json: the mean count, and (null in an analysis saved before they
+ * were computed) the primary measure, the share of answers showing it, the rate per 100 words,
+ * the median, the paired prompts and those with no difference, and whether the rate moves
+ * against the count.
+ */
+export interface ReportFeatureRow {
+  name: string;
+  meanA: number;
+  meanB: number;
+  effect: number | null;
+  pValue: number | null;
+  qValue: number | null;
+  measure: 'presence' | 'rate' | 'length' | null;
+  shareA: number | null;
+  shareB: number | null;
+  per100wA: number | null;
+  per100wB: number | null;
+  medianA: number | null;
+  medianB: number | null;
+  nPairs: number;
+  nZeros: number;
+  rateOpposesCount: boolean | null;
+}
+
+/** The REPORT.json row of one feature. */
+export function reportFeature(f: FeatureResult): ReportFeatureRow {
+  return {
+    name: f.name,
+    meanA: f.meanA,
+    meanB: f.meanB,
+    effect: f.effect,
+    pValue: f.pValue,
+    qValue: f.qValue,
+    measure: f.measure ?? null,
+    shareA: f.shareA ?? null,
+    shareB: f.shareB ?? null,
+    per100wA: f.per100wA ?? null,
+    per100wB: f.per100wB ?? null,
+    medianA: f.medianA ?? null,
+    medianB: f.medianB ?? null,
+    nPairs: f.nPairs,
+    nZeros: f.nZeros,
+    rateOpposesCount: f.rateOpposesCount ?? null,
+  };
+}
 
 /** A prompt, or a row, the importer left out, and where it was found in the files. */
 export interface ReportImportRow {
@@ -81,26 +130,54 @@ const reportWord = (test: WordsResult['test'], w: WordResult): ReportWord =>
     ? { term: w.term, z: w.z, countA: null, countB: null, qValue: null }
     : { term: w.term, z: w.z, countA: w.countA, countB: w.countB, qValue: w.qValue };
 
+/**
+ * One prompt in the report, most divergent after length adjustment first. `divergence` is the
+ * embedding distance (cosine: 1 - cos, in [0, 2], less the noise floor with several samples);
+ * `lengthRatio` is (mean words of B + 1) / (mean words of A + 1); `divergenceAdjusted` is the
+ * robust z-score of the divergence among prompts of a similar length ratio (equal-count bands of
+ * |ln lengthRatio|); `answers` are the openings of both sides' first answers. The last three are null for an analysis saved before they existed.
+ */
+export interface ReportPrompt {
+  prompt: string;
+  promptId: string;
+  divergence: number;
+  lengthRatio: number | null;
+  divergenceAdjusted: number | null;
+  answers: { a: string; b: string } | null;
+}
+
+/** One answer's cluster, so anyone can audit the clusters against the answers. */
+export interface ReportAssignment {
+  promptId: string;
+  /** The prompt's text, to join with one's own files. */
+  prompt: string;
+  side: 'A' | 'B';
+  sample: number;
+  /** Cluster id (-1: HDBSCAN noise, in no cluster). */
+  cluster: number;
+}
+
 /** The REPORT.json document. */
 export interface ReportJson {
   n: { prompts: number; answersA: number; answersB: number };
   overall: { method: string; statistic: number; pValue: number };
+  /** Clusters by id; `noise` marks HDBSCAN's noise (no terms), shown last. */
   clusters: ReportCluster[];
-  features: {
-    name: string;
-    meanA: number;
-    meanB: number;
-    effect: number | null;
-    pValue: number | null;
-    qValue: number | null;
-  }[];
+  /** How far the clusters can be trusted, with a plain warning when they are weak. */
+  clusterQuality: ClusterQuality;
+  /** Every answer's cluster, in the analysis' row order. */
+  assignments: ReportAssignment[];
+  /** Style features and detectors; pValue/effect from each one's primary `measure`. */
+  features: ReportFeatureRow[];
   words: ReportWords;
-  prompts: { prompt: string; promptId: string; divergence: number }[];
+  prompts: ReportPrompt[];
   timings: Record<string, number>;
   params: AnalysisResult['params'] & { k: number | 'auto'; kChosen: number };
   models?: { A: string; B: string };
   /** What importing the answer files left out (the CLI; absent for runs made in the app). */
   import?: ReportImport;
+  /** Limits of the method a reader must know, e.g. what the embedder cannot see; may be empty. */
+  notes: string[];
 }
 
 /** Builds REPORT.json from an analysis; `prompts` turns prompt ids back into their text. */
@@ -119,14 +196,19 @@ export function toReportJson(
     n: result.n,
     overall: { method: c.overall.method, statistic: c.overall.statistic, pValue: c.overall.pValue },
     clusters: c.clusters.map(({ exemplarAnswers: _indices, ...cluster }) => cluster),
-    features: c.features.map((f) => ({
-      name: f.name,
-      meanA: f.meanA,
-      meanB: f.meanB,
-      effect: f.effect,
-      pValue: f.pValue,
-      qValue: f.qValue,
+    clusterQuality: clusterQuality(
+      result.clustering.silhouette,
+      result.clustering.stability?.mean ?? null,
+      result.clustering.noise,
+    ),
+    assignments: result.rows.map((r, i) => ({
+      promptId: r.promptId,
+      prompt: text.get(r.promptId) ?? r.promptId,
+      side: r.side,
+      sample: r.sample,
+      cluster: result.labels[i]!,
     })),
+    features: c.features.map(reportFeature),
     words: {
       test: c.words.test,
       tested: c.words.tested,
@@ -137,10 +219,14 @@ export function toReportJson(
       prompt: text.get(p.prompt) ?? p.prompt,
       promptId: p.prompt,
       divergence: p.divergence,
+      lengthRatio: p.lengthRatio,
+      divergenceAdjusted: p.divergenceAdjusted,
+      answers: p.answers,
     })),
     timings: { ...extra.timings, ...result.timings },
     params: { ...result.params, kChosen: result.clustering.k },
     ...(extra.models ? { models: extra.models } : {}),
     ...(extra.importReport ? { import: reportImport(extra.importReport) } : {}),
+    notes: [embedderNote(result.params.embedderId)].filter((n): n is string => n !== null),
   };
 }

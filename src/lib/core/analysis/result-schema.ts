@@ -173,8 +173,44 @@ const wordV2 = v.object({
   qValue: nullableNum,
 });
 
+// Version 2 also gives each prompt its length ratio, length-adjusted divergence and the
+// opening lines of both answers (length-adjusted-divergence.ts).
+const promptV2 = v.object({
+  ...promptV1.entries,
+  lengthRatio: nullableNum,
+  divergenceAdjusted: nullableNum,
+  answers: v.nullable(v.object({ a: v.string(), b: v.string() })),
+});
+
+// Version 2 also marks HDBSCAN noise, adds the terms that separate the sides inside each
+// cluster and counts its degenerate answers (null: not counted, a migrated version 1).
+const clusterV2 = v.object({
+  ...clusterV1.entries,
+  noise: v.boolean(),
+  contrastTerms: v.object({ a: v.array(v.string()), b: v.array(v.string()) }),
+  degenerate: v.nullable(count),
+});
+
+// Version 2 also gives each feature its primary measure, share, rate per 100 words and median
+// (feature-measures.ts); optional, because a migrated version 1 has only the counts.
+const featureV2 = v.object({
+  ...featureV1.entries,
+  measure: v.optional(v.picklist(['presence', 'rate', 'length'] as const)),
+  presenceTest: v.optional(v.picklist(['mcnemar-exact', 'permutation'] as const)),
+  shareA: v.optional(num),
+  shareB: v.optional(num),
+  per100wA: v.optional(num),
+  per100wB: v.optional(num),
+  medianA: v.optional(num),
+  medianB: v.optional(num),
+  rateOpposesCount: v.optional(v.boolean()),
+});
+
 const comparisonV2 = v.object({
   ...comparisonV1.entries,
+  features: v.array(featureV2),
+  clusters: v.array(clusterV2),
+  prompts: v.array(promptV2),
   words: v.object({
     test: v.picklist(['mcnemar-exact', 'permutation', 'log-odds'] as const),
     tested: count,
@@ -188,6 +224,8 @@ const comparisonV2 = v.object({
 const fieldsV2 = v.object({
   ...fieldsV1.entries,
   version: v.literal(2),
+  // The silhouette of the clustering used (null when not computable), for clusterQuality.
+  clustering: v.object({ ...fieldsV1.entries.clustering.entries, silhouette: nullableNum }),
   comparison: comparisonV2,
 });
 
@@ -212,7 +250,9 @@ type ResultV1 = v.InferOutput<typeof fieldsV1>;
  * Brings a valid saved result up to the current version. A version-1 result ranked words by
  * per-token log-odds and has no presence test (its answers are not at hand here), so its words
  * are kept as they were, marked `test: 'log-odds'` with null p and q, and also serve as the
- * secondary log-odds view.
+ * secondary log-odds view. Its clusters gain `noise` (id < 0, terms dropped), empty contrast
+ * terms and an unknown degenerate count; its silhouette is the chosen k's, when k was chosen.
+ * Its prompts keep their raw-divergence order, with null length fields.
  */
 export function migrateAnalysisResult(result: unknown): AnalysisResult {
   const r = result as { version: number };
@@ -226,11 +266,21 @@ export function migrateAnalysisResult(result: unknown): AnalysisResult {
     pValue: null,
     qValue: null,
   });
+  const chosen = old.clustering.silhouettes.find((s) => s.k === old.clustering.k);
   return {
     ...old,
     version: 2,
+    clustering: { ...old.clustering, silhouette: chosen?.silhouette ?? null },
     comparison: {
       ...old.comparison,
+      // Noise named as noise, without its junk terms; the rest was not computed then.
+      clusters: old.comparison.clusters.map((c) => ({
+        ...c,
+        noise: c.id < 0,
+        terms: c.id < 0 ? [] : c.terms,
+        contrastTerms: { a: [], b: [] },
+        degenerate: null,
+      })),
       words: {
         test: 'log-odds',
         tested: 0,
@@ -239,6 +289,12 @@ export function migrateAnalysisResult(result: unknown): AnalysisResult {
         moreInB: old.comparison.words.moreInB.map(asWord),
       },
       wordsLogOdds: old.comparison.words,
+      prompts: old.comparison.prompts.map((p) => ({
+        ...p,
+        lengthRatio: null,
+        divergenceAdjusted: null,
+        answers: null,
+      })),
     },
   };
 }

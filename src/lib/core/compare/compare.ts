@@ -5,15 +5,18 @@
  */
 import type { Answer, Prompt, Side } from '../run/types';
 import type { Matrix } from '../vectors/matrix';
-import { ctfidfTopTerms } from '../text/ctfidf';
+import { clusterTerms } from '../text/cluster-terms';
+import { isDegenerateAnswer } from '../text/degenerate-answer';
 import { distinctiveTerms } from '../text/log-odds';
-import { STYLE_FEATURE_NAMES, styleFeatureColumns } from '../text/style-features';
+import { FEATURE_MEASURES, STYLE_FEATURE_NAMES, styleFeatureColumns } from '../text/style-features';
 import { compactLabels, compareClusters } from './clusters';
 import { answerDesignInput, pairedDesign, requireBothSides } from './design';
 import { promptDivergence } from './divergence';
+import { lengthAdjustedDivergence } from './length-adjusted-divergence';
 import { DEFAULT_ENERGY_MAX_ANSWERS, energyTest } from './energy';
-import { clusterExemplars } from './exemplars';
-import { compareFeatures, type FeatureColumn } from './features';
+import { medoidExemplars } from './cluster-medoids';
+import { compareFeatureMeasures, type MeasuredFeatureColumn } from './feature-measures';
+import type { FeatureColumn } from './features';
 import { DEFAULT_PERMUTATIONS } from './permutation';
 import type { ComparisonParams, ComparisonResult } from './result-types';
 import { wordPresence } from './word-presence';
@@ -30,6 +33,8 @@ export interface ComparisonInput {
   /** Unit-normalised embeddings, one row per answer. */
   vectors: Matrix;
   texts: readonly string[];
+  /** Prompt texts, indexed by prompt index (for the detectors that read the prompt). */
+  promptTexts?: readonly string[];
 }
 
 /** Options of `compareAnswers`; every field has a default (see ComparisonParams in the result). */
@@ -73,6 +78,7 @@ export function comparisonInputFromRun(
     labels,
     vectors,
     texts: answers.map((a) => a.text),
+    promptTexts: prompts.map((p) => p.text),
   };
 }
 
@@ -113,10 +119,11 @@ export function compareAnswers(
   });
 
   stage('prompts');
-  const prompts = promptDivergence(input.vectors, design, params.divergenceMetric).map((d) => ({
-    prompt: input.prompts[d.promptIndex]!,
-    ...d,
-  }));
+  const prompts = lengthAdjustedDivergence(
+    promptDivergence(input.vectors, design, params.divergenceMetric),
+    design,
+    input.texts,
+  ).map((d) => ({ prompt: input.prompts[d.promptIndex]!, ...d }));
 
   stage('words');
   const textsA: string[] = [];
@@ -134,26 +141,51 @@ export function compareAnswers(
   });
 
   stage('features');
-  const style = styleFeatureColumns(input.texts);
-  const columns: FeatureColumn[] = [
-    ...STYLE_FEATURE_NAMES.map((name) => ({ name, values: style[name] })),
-    ...(options.extraFeatures ?? []),
+  const promptTexts = input.promptTexts;
+  const style = styleFeatureColumns(
+    input.texts,
+    promptTexts && Array.from(input.promptIndex, (p) => promptTexts[p] ?? ''),
+  );
+  // Extra features are tested on their values as they are (like length).
+  const columns: MeasuredFeatureColumn[] = [
+    ...STYLE_FEATURE_NAMES.map((name) => ({
+      name,
+      values: style[name],
+      measure: FEATURE_MEASURES[name],
+    })),
+    ...(options.extraFeatures ?? []).map((c) => ({ ...c, measure: 'length' as const })),
   ];
-  const features = compareFeatures(design, columns);
+  const features = compareFeatureMeasures(design, columns, style.length_words, {
+    seed: seed + 3,
+    nPermutations: params.nPermutations,
+  });
 
   stage('describe');
   const { ids, index } = compactLabels(input.labels);
-  const terms = ctfidfTopTerms(input.texts, index, ids.length, { topK: params.topTerms });
-  const exemplars = clusterExemplars(input.vectors, input.labels, design.isB, {
+  const degenerate = input.texts.map(isDegenerateAnswer);
+  // Noise answers name nothing: they are left out of the terms (class -1).
+  const termClass = Int32Array.from(index, (c) => (ids[c]! < 0 ? -1 : c));
+  const terms = clusterTerms(input.texts, termClass, design.isB, ids.length, {
+    topK: params.topTerms,
+  });
+  const exemplars = medoidExemplars(input.vectors, input.labels, design.isB, {
     perSide: params.exemplarsPerSide,
     texts: input.texts,
+    excluded: degenerate,
   });
-  // compareClusters, compactLabels and clusterExemplars all order clusters by label.
+  const degenerateCount = new Int32Array(ids.length);
+  degenerate.forEach((d, i) => {
+    if (d) degenerateCount[index[i]!]!++;
+  });
+  // compareClusters, compactLabels and medoidExemplars all order clusters by label.
   const clusters = shares.map((s, c) => {
     const ex = exemplars[c]!;
     return {
       ...s,
-      terms: terms[c]!.map((t) => t.term),
+      noise: s.id < 0,
+      terms: terms[c]!.terms,
+      contrastTerms: terms[c]!.contrastTerms,
+      degenerate: degenerateCount[c]!,
       exemplars: { a: ex.a.map((i) => input.texts[i]!), b: ex.b.map((i) => input.texts[i]!) },
       exemplarAnswers: { a: ex.a, b: ex.b },
     };

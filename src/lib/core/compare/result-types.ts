@@ -9,6 +9,7 @@
  */
 import type { ClusterShare } from './clusters';
 import type { DistanceMetric } from './distances';
+import type { FeatureMeasureFields } from './feature-measures';
 
 /** Overall "any difference at all?" test. */
 export interface OverallResult {
@@ -26,16 +27,26 @@ export interface OverallResult {
 
 /** One cluster: shares, test (ClusterShare), description. */
 export interface ClusterResult extends ClusterShare {
-  /** Top c-TF-IDF terms. */
+  /** HDBSCAN's noise (label -1): not a cluster, so no terms and no exemplars. */
+  noise: boolean;
+  /** Top c-TF-IDF terms by answers containing them (text/cluster-terms.ts); none for noise. */
   terms: string[];
-  /** Texts of the answers nearest the cluster centroid, per side. */
+  /** Terms in more of A's (a) or of B's (b) answers inside the cluster (cluster-terms.ts). */
+  contrastTerms: { a: string[]; b: string[] };
+  /** Degenerate answers in the cluster (text/degenerate-answer.ts), never exemplars; null in
+   * a result migrated from version 1 (not counted then). */
+  degenerate: number | null;
+  /** Texts of each side's medoids in the cluster (cluster-medoids.ts), per side. */
   exemplars: { a: string[]; b: string[] };
   /** Answer indices (into the comparison input) of those exemplars. */
   exemplarAnswers: { a: number[]; b: number[] };
 }
 
-/** One style (or other per-answer) feature. */
-export interface FeatureResult {
+/**
+ * One style (or other per-answer) feature. The measure fields (feature-measures.ts: measure,
+ * share, rate per 100 words, median) are absent in results saved before they were added.
+ */
+export interface FeatureResult extends Partial<FeatureMeasureFields> {
   name: string;
   meanA: number;
   meanB: number;
@@ -48,6 +59,7 @@ export interface FeatureResult {
   qValue: number | null;
   nPairs: number;
   nZeros: number;
+  /** Wilcoxon exact/normal approximation; null for a presence test or when no prompt differs. */
   test: 'exact' | 'approx' | null;
 }
 
@@ -104,13 +116,22 @@ export interface LogOddsWordsResult {
   moreInB: LogOddsWordResult[];
 }
 
-/** One prompt's divergence (see divergence.ts for the definitions). */
+/**
+ * One prompt's divergence (see divergence.ts and length-adjusted-divergence.ts for the
+ * definitions). The three length fields are null in results saved before version 2.
+ */
 export interface PromptResult {
   /** Prompt id (or label) from the input. */
   prompt: string;
   promptIndex: number;
-  /** Ranking score: cross - noiseFloor when the floor exists, else cross. */
+  /** cross - noiseFloor when the floor exists, else cross (cosine: 1 - cos, in [0, 2]). */
   divergence: number;
+  /** (mean words of B + 1) / (mean words of A + 1); null in results saved before version 2. */
+  lengthRatio: number | null;
+  /** Robust z-score of divergence within its |ln lengthRatio| band; the ranking score. */
+  divergenceAdjusted: number | null;
+  /** The first ~160 characters of each side's first answer; null before version 2. */
+  answers: { a: string; b: string } | null;
   cross: number;
   withinA: number | null;
   withinB: number | null;
@@ -154,7 +175,7 @@ export interface ComparisonResult {
   words: WordsResult;
   /** Secondary per-token view of the words (log-odds); null when not computed. */
   wordsLogOdds: LogOddsWordsResult | null;
-  /** Most divergent prompt first. */
+  /** Most divergent after length adjustment first (version 1: by raw divergence). */
   prompts: PromptResult[];
   params: ComparisonParams;
   counts: ComparisonCounts;

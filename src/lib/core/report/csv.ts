@@ -7,7 +7,7 @@ import type { ReportJson } from '../analysis/report-json';
 import { csvDocument } from '../run/export/csv-cell';
 import { rankedClusters } from './html';
 
-/** The clusters table: one row per cluster, most significant first as in the report. */
+/** The clusters table: one row per cluster, most one-sided first as in the report. */
 export function clustersCsv(report: ReportJson): string {
   const clusters = rankedClusters(report);
   return csvDocument(
@@ -24,6 +24,9 @@ export function clustersCsv(report: ReportJson): string {
       'p_value',
       'q_value',
       'terms',
+      'noise',
+      'terms_more_in_a',
+      'terms_more_in_b',
     ],
     clusters.map((c) => [
       c.id,
@@ -38,6 +41,9 @@ export function clustersCsv(report: ReportJson): string {
       c.pValue,
       c.qValue,
       c.terms.join('; '),
+      c.noise ? 'true' : 'false',
+      c.contrastTerms.a.join('; '),
+      c.contrastTerms.b.join('; '),
     ]),
   );
 }
@@ -45,7 +51,41 @@ export function clustersCsv(report: ReportJson): string {
 /** The style-features table: one row per feature, in the report's order. */
 export function featuresCsv(report: ReportJson): string {
   return csvDocument(
-    ['feature', 'mean_a', 'mean_b', 'effect', 'p_value', 'q_value'],
-    report.features.map((f) => [f.name, f.meanA, f.meanB, f.effect, f.pValue, f.qValue]),
+    [
+      'feature',
+      'mean_a',
+      'mean_b',
+      'effect',
+      'p_value',
+      'q_value',
+      'measure',
+      'share_a',
+      'share_b',
+      'per_100_words_a',
+      'per_100_words_b',
+      'median_a',
+      'median_b',
+      'n_pairs',
+      'n_zeros',
+      'rate_opposes_count',
+    ],
+    report.features.map((f) => [
+      f.name,
+      f.meanA,
+      f.meanB,
+      f.effect,
+      f.pValue,
+      f.qValue,
+      f.measure,
+      f.shareA,
+      f.shareB,
+      f.per100wA,
+      f.per100wB,
+      f.medianA,
+      f.medianB,
+      f.nPairs,
+      f.nZeros,
+      f.rateOpposesCount === null ? null : String(f.rateOpposesCount),
+    ]),
   );
 }

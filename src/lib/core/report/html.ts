@@ -4,8 +4,17 @@
  * the file is opened outside the app's CSP; the report also carries its own CSP as a backstop.
  */
 import type { ReportCluster, ReportJson } from '../analysis/report-json';
+import { rankClusters } from '../compare/cluster-rank';
+import { clusterCell, clusterName, clusterQualityText, contrastText } from './clusters-text';
 import { formatP } from './markdown';
+import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { wordEvidence, wordsMethod } from './words-text';
+import {
+  FEATURES_METHOD,
+  featureMeasureName,
+  featureMeasureText,
+  featureOpposesNote,
+} from './features-text';
 
 /** A plot rendered to a static image for the report. */
 export interface ReportPlot {
@@ -62,11 +71,9 @@ export function overallText(overall: ReportJson['overall']): string {
     : `No overall difference between A's and B's answers was detected (${stats}).`;
 }
 
-/** Clusters as the report ranks them: strongest evidence first, then largest shift. */
+/** Clusters as the report ranks them: most one-sided first, then q; noise last (cluster-rank.ts). */
 export function rankedClusters(report: ReportJson): ReportCluster[] {
-  return [...report.clusters].sort(
-    (x, y) => x.qValue - y.qValue || Math.abs(y.difference) - Math.abs(x.difference),
-  );
+  return rankClusters(report.clusters);
 }
 
 const STYLE = `
@@ -75,7 +82,8 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e3e8;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.sig td:first-child{font-weight:700}.muted{color:#666}.overall{font-weight:600;font-size:1.05rem}
+.sig td:first-child{font-weight:700}.warning{color:#8a2b00}.muted{color:#666}.overall{font-weight:600;font-size:1.05rem}
+.note{border-left:3px solid #d9a400;padding:.2rem .6rem;background:#fff8e1}
 .a{color:#1f6fb2;font-weight:600}.b{color:#c2571a;font-weight:600}
 blockquote{margin:.3rem 0;padding:.3rem .6rem;border-left:3px solid #ccc;white-space:pre-wrap}
 img{max-width:100%;border:1px solid #eee}code{font-size:.9em}
@@ -92,6 +100,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     `<h1>${e(title)}</h1>`,
     `<p>${models}${report.n.prompts} prompts, ${report.n.answersA} answers from A and ${report.n.answersB} from B.</p>`,
     `<p class="overall">${e(overallText(report.overall))}</p>`,
+    ...report.notes.map((note) => `<p class="note">Note: ${e(note)}</p>`),
   );
 
   const plots = (options.plots ?? []).filter((p) => isSafeImageUrl(p.dataUrl));
@@ -108,25 +117,33 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   const clusters = rankedClusters(report);
   out.push(
     '<h2>Clusters</h2>',
-    '<table><thead><tr><th>cluster</th><th class="n">size</th><th class="n">A</th><th class="n">B</th><th>B − A share (95% CI)</th><th class="n">q</th><th>terms</th></tr></thead><tbody>',
+    `<p>${e(clusterQualityText(report.clusterQuality))}</p>`,
+    ...(report.clusterQuality.warning
+      ? [`<p class="warning"><strong>${e(report.clusterQuality.warning)}</strong></p>`]
+      : []),
+    '<p class="muted">Most one-sided first (largest |B share − A share|, then q). Terms are found in several answers of the cluster; "A/B terms" are in more of that side\'s answers inside it.</p>',
+    '<table><thead><tr><th>cluster</th><th class="n">size</th><th class="n">A</th><th class="n">B</th><th>B − A share (95% CI)</th><th class="n">q</th><th>terms</th><th>A/B terms</th></tr></thead><tbody>',
   );
   for (const c of clusters) {
     const ci =
       c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
     out.push(
-      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${c.id < 0 ? 'noise' : c.id}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(c.terms.slice(0, 8).join(', '))}</td></tr>`,
+      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(c.terms.slice(0, 8).join(', '))}</td><td>${e(contrastText(c))}</td></tr>`,
     );
   }
   out.push('</tbody></table>');
 
   out.push(
     '<h2>Style features</h2>',
-    '<table><thead><tr><th>feature</th><th class="n">mean A</th><th class="n">mean B</th><th class="n">effect</th><th class="n">q</th></tr></thead><tbody>',
+    `<p>${e(FEATURES_METHOD)}</p>`,
+    '<table><thead><tr><th>feature</th><th>tested on</th><th>A vs B</th><th class="n">share A</th><th class="n">share B</th><th class="n">per 100 words A</th><th class="n">per 100 words B</th><th class="n">median A</th><th class="n">median B</th><th class="n">mean A</th><th class="n">mean B</th><th class="n">effect</th><th class="n">q</th><th class="n">paired prompts (no difference)</th></tr></thead><tbody>',
   );
   for (const f of report.features) {
     const sig = f.qValue !== null && f.qValue < 0.05;
+    const note = featureOpposesNote(f);
+    const share = (x: number | null) => (x === null ? '–' : pct(x));
     out.push(
-      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td></tr>`,
+      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td>${e(featureMeasureName(f))}</td><td>${e(featureMeasureText(f) + (note ? `; ${note}` : ''))}</td><td class="n">${share(f.shareA)}</td><td class="n">${share(f.shareB)}</td><td class="n">${num(f.per100wA, 2)}</td><td class="n">${num(f.per100wB, 2)}</td><td class="n">${num(f.medianA, 1)}</td><td class="n">${num(f.medianB, 1)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td><td class="n">${f.nPairs} (${f.nZeros})</td></tr>`,
     );
   }
   out.push('</tbody></table>');
@@ -153,16 +170,34 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
 
   out.push(
     '<h2>Prompts where A and B differ most</h2>',
-    '<table><thead><tr><th class="n">divergence</th><th>prompt</th></tr></thead><tbody>',
+    `<p>${e(divergentPromptsMethod(report.prompts))}</p>`,
   );
-  for (const p of report.prompts.slice(0, 15))
-    out.push(`<tr><td class="n">${num(p.divergence)}</td><td>${e(p.prompt)}</td></tr>`);
+  if (hasLengthAdjustment(report.prompts)) {
+    out.push(
+      '<table><thead><tr><th class="n">adjusted</th><th class="n">divergence</th><th>length</th><th>prompt</th><th>A begins</th><th>B begins</th></tr></thead><tbody>',
+    );
+    for (const p of report.prompts.slice(0, 15)) {
+      out.push(
+        `<tr><td class="n">${num(p.divergenceAdjusted)}</td><td class="n">${num(p.divergence)}</td><td>${e(lengthRatioText(p.lengthRatio))}</td><td>${e(p.prompt)}</td><td>${e(p.answers?.a ?? '')}</td><td>${e(p.answers?.b ?? '')}</td></tr>`,
+      );
+    }
+  } else {
+    out.push('<table><thead><tr><th class="n">divergence</th><th>prompt</th></tr></thead><tbody>');
+    for (const p of report.prompts.slice(0, 15))
+      out.push(`<tr><td class="n">${num(p.divergence)}</td><td>${e(p.prompt)}</td></tr>`);
+  }
   out.push('</tbody></table>');
 
-  const top = clusters.filter((c) => c.exemplars.a.length + c.exemplars.b.length > 0).slice(0, 3);
-  if (top.length > 0) out.push('<h2>Exemplars of the most different clusters</h2>');
+  const top = clusters
+    .filter((c) => !c.noise && c.exemplars.a.length + c.exemplars.b.length > 0)
+    .slice(0, 3);
+  if (top.length > 0)
+    out.push(
+      '<h2>Exemplars of the most one-sided clusters</h2>',
+      '<p class="muted">Each side\'s medoids: its answers most like its other answers in the cluster.</p>',
+    );
   for (const c of top) {
-    out.push(`<h3>Cluster ${c.id}: ${e(c.terms.slice(0, 5).join(', '))}</h3>`);
+    out.push(`<h3>${e(clusterName(c))}: ${e(c.terms.slice(0, 5).join(', '))}</h3>`);
     for (const text of c.exemplars.a.slice(0, 2))
       out.push(`<p class="a">A</p><blockquote>${e(text)}</blockquote>`);
     for (const text of c.exemplars.b.slice(0, 2))

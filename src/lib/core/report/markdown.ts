@@ -1,9 +1,19 @@
 /** A Markdown report from REPORT.json: summary, clusters, style features, words, prompts. */
 import type { ReportJson } from '../analysis/report-json';
+import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
+import { rankClusters } from '../compare/cluster-rank';
+import { clusterCell, clusterName, clusterQualityText, contrastText } from './clusters-text';
 import { wordEvidence, wordsMethod } from './words-text';
+import {
+  FEATURES_METHOD,
+  featureMeasureName,
+  featureMeasureText,
+  featureOpposesNote,
+} from './features-text';
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
+const share = (x: number | null): string => (x === null ? '–' : pct(x));
 /** p-values as people read them: small ones in scientific notation. */
 export const formatP = (p: number | null): string =>
   p === null ? '–' : p < 0.001 ? p.toExponential(1) : p.toFixed(3);
@@ -29,31 +39,40 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
       ? `**B's answers differ from A's**: energy distance ${num(o.statistic, 4)}, within-prompt permutation p = ${formatP(o.pValue)}.`
       : `**No overall difference detected**: energy distance ${num(o.statistic, 4)}, within-prompt permutation p = ${formatP(o.pValue)}.`,
     '',
+    ...report.notes.flatMap((note) => [`> Note: ${cell(note, 2000)}`, '']),
     '## Clusters',
     '',
-    '| cluster | size | A | B | B − A share (95% CI) | q | terms |',
-    '| --- | ---: | ---: | ---: | --- | ---: | --- |',
+    cell(clusterQualityText(report.clusterQuality), 400),
+    '',
+    ...(report.clusterQuality.warning
+      ? [`**${cell(report.clusterQuality.warning, 400)}**`, '']
+      : []),
+    'Most one-sided first (largest |B share − A share|, then q). Terms are found in several answers of the cluster; "A/B terms" are in more of that side\'s answers inside it.',
+    '',
+    '| cluster | size | A | B | B − A share (95% CI) | q | terms | A/B terms |',
+    '| --- | ---: | ---: | ---: | --- | ---: | --- | --- |',
   );
-  const clusters = [...report.clusters].sort(
-    (x, y) => x.qValue - y.qValue || Math.abs(y.difference) - Math.abs(x.difference),
-  );
+  const clusters = rankClusters(report.clusters);
   for (const c of clusters) {
     const ci =
       c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
     lines.push(
-      `| ${c.id} | ${c.size} | ${c.countA} | ${c.countB} | ${pct(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(c.terms.slice(0, 8).join(', '))} |`,
+      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${pct(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(c.terms.slice(0, 8).join(', '))} | ${cell(contrastText(c))} |`,
     );
   }
   lines.push(
     '',
     '## Style features',
     '',
-    '| feature | mean A | mean B | effect | q |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    FEATURES_METHOD,
+    '',
+    '| feature | tested on | A vs B | share A | share B | per 100 words A | per 100 words B | median A | median B | mean A | mean B | effect | q | paired prompts (no difference) |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const f of report.features) {
+    const note = featureOpposesNote(f);
     lines.push(
-      `| ${f.name} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} |`,
+      `| ${f.name} | ${featureMeasureName(f)} | ${cell(featureMeasureText(f) + (note ? `; ${note}` : ''), 240)} | ${share(f.shareA)} | ${share(f.shareB)} | ${num(f.per100wA, 2)} | ${num(f.per100wB, 2)} | ${num(f.medianA, 1)} | ${num(f.medianB, 1)} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} | ${f.nPairs} (${f.nZeros}) |`,
     );
   }
   lines.push('', '## Words', '', wordsMethod(report.words), '');
@@ -73,15 +92,32 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     '',
     '## Prompts where A and B differ most',
     '',
-    '| divergence | prompt |',
-    '| ---: | --- |',
+    divergentPromptsMethod(report.prompts),
+    '',
   );
-  for (const p of report.prompts.slice(0, 15))
-    lines.push(`| ${num(p.divergence)} | ${cell(p.prompt)} |`);
-  const top = clusters.filter((c) => c.exemplars.a.length + c.exemplars.b.length > 0).slice(0, 3);
-  if (top.length > 0) lines.push('', '## Exemplars of the most different clusters');
+  if (hasLengthAdjustment(report.prompts)) {
+    lines.push(
+      '| adjusted | divergence | length | prompt | A begins | B begins |',
+      '| ---: | ---: | --- | --- | --- | --- |',
+    );
+    for (const p of report.prompts.slice(0, 15)) {
+      lines.push(
+        `| ${num(p.divergenceAdjusted)} | ${num(p.divergence)} | ${lengthRatioText(p.lengthRatio)} | ${cell(p.prompt)} | ${cell(p.answers?.a ?? '')} | ${cell(p.answers?.b ?? '')} |`,
+      );
+    }
+  } else {
+    lines.push('| divergence | prompt |', '| ---: | --- |');
+    for (const p of report.prompts.slice(0, 15))
+      lines.push(`| ${num(p.divergence)} | ${cell(p.prompt)} |`);
+  }
+  const top = clusters
+    .filter((c) => !c.noise && c.exemplars.a.length + c.exemplars.b.length > 0)
+    .slice(0, 3);
+  if (top.length > 0) lines.push('', '## Exemplars of the most one-sided clusters');
+  if (top.length > 0)
+    lines.push('', "Each side's medoids: its answers most like its other answers in the cluster.");
   for (const c of top) {
-    lines.push('', `### Cluster ${c.id}: ${cell(c.terms.slice(0, 5).join(', '))}`, '');
+    lines.push('', `### ${clusterName(c)}: ${cell(c.terms.slice(0, 5).join(', '))}`, '');
     for (const text of c.exemplars.a.slice(0, 2)) lines.push(`- A: ${cell(text, 300)}`);
     for (const text of c.exemplars.b.slice(0, 2)) lines.push(`- B: ${cell(text, 300)}`);
   }

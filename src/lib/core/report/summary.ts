@@ -1,6 +1,7 @@
 /** The plain-language lines of the results summary, from an analysis result. */
 import type { ComparisonResult, WordsResult } from '../compare/result-types';
 import { readableFeatureName } from '../text/style-features';
+import { featureFindingText } from './features-text';
 import { formatP } from './markdown';
 import { wordEvidence } from './words-text';
 
@@ -59,7 +60,7 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
   const found: Difference[] = [];
   for (const cl of c.clusters) {
     if (cl.qValue >= ALPHA || cl.id < 0) continue;
-    const terms = cl.terms.slice(0, 4).join(', ');
+    const terms = cl.terms.length ? ` (${cl.terms.slice(0, 4).join(', ')})` : '';
     // The leaning side first, with both shares, so the claim can be checked at a glance.
     const [lead, other, leadShare, otherShare] =
       cl.difference > 0 ? ['B', 'A', cl.shareB, cl.shareA] : ['A', 'B', cl.shareA, cl.shareB];
@@ -67,7 +68,7 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
       kind: 'cluster',
       ref: String(cl.id),
       q: cl.qValue,
-      text: `${lead} gives more answers like cluster ${cl.id} (${terms}): ${share(leadShare)} of ${lead}'s answers vs ${share(otherShare)} of ${other}'s.`,
+      text: `${lead} gives more answers like cluster ${cl.id}${terms}: ${share(leadShare)} of ${lead}'s answers vs ${share(otherShare)} of ${other}'s.`,
     });
   }
   for (const f of c.features) {
@@ -76,7 +77,7 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
       kind: 'feature',
       ref: f.name,
       q: f.qValue,
-      text: `${readableFeatureName(f.name)}: ${f.meanB > f.meanA ? 'higher' : 'lower'} in B (mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}).`,
+      text: featureFindingText(f, readableFeatureName(f.name)),
     });
   }
   found.sort((x, y) => (x.q ?? 1) - (y.q ?? 1));

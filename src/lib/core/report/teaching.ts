@@ -54,6 +54,7 @@ export function clusterNote({ report }: TeachingInput): string[] {
   return [
     how,
     "If the intervention changed nothing, each cluster would hold about the same share of A's answers as of B's; a cluster whose share moved shows a kind of answer B gives more (or less) often.",
+    ...(report.clusterQuality.warning ? [report.clusterQuality.warning] : []),
   ];
 }
 
