@@ -2,11 +2,13 @@
  * Divergence controlled for length: "where do A and B differ most, other than in length?".
  * Embeddings of a 5-word answer and a 300-word answer to the same prompt are far apart whatever
  * they say, so ranking prompts by raw divergence mostly ranks length mismatch. Here each prompt
- * gets its length ratio, and `divergenceAdjusted` is the residual of its divergence after an
- * ordinary least-squares line of divergence on |ln lengthRatio| over the run's prompts: how much
- * further apart the answers are than the prompts with the same length mismatch, on average.
- * A residual near 0 for a length-mismatched prompt says its distance is what length alone
- * predicts; a large positive one on a same-length prompt is a change of content.
+ * gets its length ratio, and is ranked within its length-ratio band: the prompts are split into
+ * up to 10 equal-count bands of |ln lengthRatio|, and `divergenceAdjusted` is a robust z-score
+ * within the band, (divergence - band median) / band MAD: how unusual the prompt's divergence is
+ * among prompts with a similar length mismatch. Not a residual from one line: on real pairs
+ * (alpaca_eval) the spread of divergence grows with the mismatch, so a least-squares residual
+ * still put 14 of its top 20 among the 29% of prompts whose answers differ 2x in length; the
+ * band z-score put 6 there.
  */
 import { words } from '../text/tokenize';
 import type { PairedDesign } from './design';
@@ -15,21 +17,21 @@ import type { PromptDivergence } from './divergence';
 /** Characters of an answer's opening kept beside a divergent prompt. */
 export const OPENING_CHARS = 160;
 
-/** A prompt's divergence with its length ratio, length-adjusted value and opening lines. */
+/** A prompt's divergence with its length ratio, length-adjusted divergence and opening lines. */
 export interface LengthAdjustedDivergence extends PromptDivergence {
   /** (mean words of B's answers + 1) / (mean words of A's answers + 1); > 1 when B is longer. */
   lengthRatio: number;
-  /** divergence minus the fitted line on |ln lengthRatio|; the ranking score. */
+  /** (divergence - band median) / band MAD within its |ln lengthRatio| band; the ranking score. */
   divergenceAdjusted: number;
   /** The opening of the prompt's first answer from each side (whitespace collapsed). */
   answers: { a: string; b: string };
 }
 
-/** A straight line y = intercept + slope * x. */
-export interface Line {
-  intercept: number;
-  slope: number;
-}
+/** Most bands of |ln lengthRatio|; fewer when there are few prompts. */
+export const MAX_LENGTH_BANDS = 10;
+
+/** Fewest prompts per band, so that a band's median and MAD mean something. */
+export const MIN_PROMPTS_PER_BAND = 8;
 
 /**
  * Text's first `max` characters (code points) with whitespace collapsed, and "…" when cut, so a
@@ -40,27 +42,40 @@ export function openingLine(text: string, max = OPENING_CHARS): string {
   return flat.length <= max ? flat.join('') : `${flat.slice(0, max).join('').trimEnd()}…`;
 }
 
+/** Median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
- * Ordinary least-squares line of `y` on `x`. With no spread in x (or no points) the slope is 0
- * and the intercept the mean of y (0 without points): length then explains nothing.
+ * Robust z-scores of `values`: (value - median) / MAD. When the MAD is 0 (over half the values
+ * equal) the mean absolute deviation from the median stands in; when that is 0 too, every value
+ * is the median and every score 0. An empty list gives an empty list.
  */
-export function leastSquaresLine(x: readonly number[], y: readonly number[]): Line {
-  if (x.length !== y.length) {
-    throw new Error(`leastSquaresLine: ${x.length} x values for ${y.length} y values`);
-  }
-  const n = x.length;
-  if (n === 0) return { intercept: 0, slope: 0 };
-  const meanX = x.reduce((s, v) => s + v, 0) / n;
-  const meanY = y.reduce((s, v) => s + v, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (let i = 0; i < n; i++) {
-    sxx += (x[i]! - meanX) ** 2;
-    sxy += (x[i]! - meanX) * (y[i]! - meanY);
-  }
-  // Relative to the x scale, so rounding noise in identical x values does not count as spread.
-  const slope = sxx > 1e-12 * (1 + meanX * meanX) * n ? sxy / sxx : 0;
-  return { intercept: meanY - slope * meanX, slope };
+export function robustZ(values: readonly number[]): number[] {
+  if (values.length === 0) return [];
+  const centre = median(values);
+  const deviations = values.map((v) => Math.abs(v - centre));
+  const scale = median(deviations) || deviations.reduce((s, d) => s + d, 0) / values.length;
+  return values.map((v) => (scale > 0 ? (v - centre) / scale : 0));
+}
+
+/**
+ * Band of each value when `values` are split into `nBands` bands of (nearly) equal count by
+ * size; equal values share the lower band's order by index, so the split is deterministic.
+ */
+export function equalCountBands(values: readonly number[], nBands: number): number[] {
+  const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]! || i - j);
+  const band = new Array<number>(values.length);
+  order.forEach((i, rank) => (band[i] = Math.floor((rank * nBands) / values.length)));
+  return band;
+}
+
+/** How many length bands `nPrompts` prompts are split into: 1 to MAX_LENGTH_BANDS. */
+export function lengthBandCount(nPrompts: number): number {
+  return Math.max(1, Math.min(MAX_LENGTH_BANDS, Math.floor(nPrompts / MIN_PROMPTS_PER_BAND)));
 }
 
 /**
@@ -101,14 +116,15 @@ export function lengthAdjustedDivergence(
     return { ...d, lengthRatio, answers };
   });
   const mismatch = withLength.map((d) => Math.abs(Math.log(d.lengthRatio)));
-  const line = leastSquaresLine(
-    mismatch,
-    withLength.map((d) => d.divergence),
-  );
+  const nBands = lengthBandCount(withLength.length);
+  const band = equalCountBands(mismatch, nBands);
+  const adjusted = new Array<number>(withLength.length);
+  for (let b = 0; b < nBands; b++) {
+    const members = band.flatMap((bb, i) => (bb === b ? [i] : []));
+    const z = robustZ(members.map((i) => withLength[i]!.divergence));
+    members.forEach((i, k) => (adjusted[i] = z[k]!));
+  }
   return withLength
-    .map((d, i) => ({
-      ...d,
-      divergenceAdjusted: d.divergence - (line.intercept + line.slope * mismatch[i]!),
-    }))
+    .map((d, i) => ({ ...d, divergenceAdjusted: adjusted[i]! }))
     .sort((x, y) => y.divergenceAdjusted - x.divergenceAdjusted || x.promptIndex - y.promptIndex);
 }
