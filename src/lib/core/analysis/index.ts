@@ -3,3 +3,4 @@ export * from './params';
 export * from './pipeline';
 export * from './embed-cache';
 export * from './report-json';
+export * from './embedder-note';
