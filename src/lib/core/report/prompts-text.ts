@@ -24,9 +24,11 @@ export function divergentPromptsMethod(prompts: readonly DivergentPromptNumbers[
     return `Ranked by divergence (this analysis was saved before length adjustment); ${divergence}.`;
   }
   return (
-    'Ranked by length-adjusted divergence: the divergence left after a least-squares line on ' +
-    '|ln length ratio| over this run’s prompts, so a short answer against a long one does not ' +
-    `top the list by length alone; ${divergence}; length ratio is B’s words / A’s words (+1 each).`
+    'Ranked by length-adjusted divergence: how unusual a prompt’s divergence is among prompts ' +
+    'with a similar length ratio (robust z-score within bands of |ln length ratio|: divergence ' +
+    'minus the band’s median, over its median absolute deviation), so a short answer against a ' +
+    `long one does not top the list by length alone; ${divergence}; length ratio is B’s words / ` +
+    'A’s words (+1 each).'
   );
 }
 
