@@ -92,8 +92,11 @@ describe('compareAnswers', () => {
     expect(refusals.qValue!).toBeLessThan(0.01);
     expect(res.words.moreInB.map((w) => w.term)).toContain('sorry');
     expect(res.words.moreInA.map((w) => w.term)).toContain('cooking');
-    // the refusing prompts (even) diverge most
-    const top = res.prompts.slice(0, 6).map((p) => Number(p.prompt.slice(1)));
+    // the refusing prompts (even) diverge most; every refusal here is also the same length
+    // change (9 words for 14), so the length-adjusted ranking cannot tell them from length and
+    // they stand out on the raw divergence only
+    const byRaw = [...res.prompts].sort((x, y) => y.divergence - x.divergence);
+    const top = byRaw.slice(0, 6).map((p) => Number(p.prompt.slice(1)));
     expect(top.every((p) => p % 2 === 0)).toBe(true);
     const refusing = res.clusters.find((c) => c.id === 3)!;
     expect([refusing.countA, refusing.countB]).toEqual([0, 36]);
