@@ -150,8 +150,34 @@ describe('toReportJson', () => {
         'hedges',
         'first_person',
         'emoji',
+        'pushback',
+        'ai_disclaimers',
+        'repeats_prompt',
+        'question_only',
+        'very_short',
+        'repetition_loops',
+        'other_language',
+        'paragraphs',
+        'bold',
+        'tables',
       ]),
     );
+    // Every feature gains its measure, share, rate, median and paired counts (nothing removed).
+    for (const f of report.features) {
+      expect(Object.keys(f)).toEqual(
+        expect.arrayContaining([
+          ...['name', 'meanA', 'meanB', 'effect', 'pValue', 'qValue', 'measure'],
+          ...['shareA', 'shareB', 'per100wA', 'per100wB', 'medianA', 'medianB'],
+          ...['nPairs', 'nZeros', 'rateOpposesCount'],
+        ]),
+      );
+      expect(f.shareA).toBeGreaterThanOrEqual(0);
+      expect(f.shareB).toBeLessThanOrEqual(1);
+      expect(f.nPairs).toBe(report.n.prompts);
+    }
+    const hedges = report.features.find((f) => f.name === 'hedges')!;
+    expect(hedges.measure).toBe('rate');
+    expect(report.features.find((f) => f.name === 'refusals')!.measure).toBe('presence');
     expect(report.prompts[0]!.prompt).toMatch(/^prompt \d+$/);
     expect(report.timings.embed).toBe(1);
     expect(report.timings.compare).toBeGreaterThan(0);

@@ -72,6 +72,29 @@ describe('style chart', () => {
     expect(featureLabel({ name: 'a<b>&c', qValue: null })).toBe('a&lt;b&gt;&amp;c (q = –)');
     expect((trace!.hovertext as string[])[2]).toContain('<b>&lt;b&gt;bold&lt;/b&gt;</b>');
   });
+  it('hovers the primary measure, share, rate and median, and marks a rate against its count', () => {
+    const hedges: FeatureResult = {
+      ...feature('hedges', -0.5, 0.001, [1.2, 2.9]),
+      measure: 'rate',
+      shareA: 0.5,
+      shareB: 0.75,
+      per100wA: 2.4,
+      per100wB: 1.1,
+      medianA: 1,
+      medianB: 2,
+      rateOpposesCount: true,
+    };
+    const [t] = featureEffectTraces([hedges], DEFAULT_THEME);
+    expect(t!.y).toEqual(['Hedging phrases ⇄ count (q = 0.001)']);
+    const hover = (t!.hovertext as string[])[0]!;
+    expect(hover).toContain('tested on per 100 words: 2.40 vs 1.10 per 100 words');
+    expect(hover).toContain("in 50.0% of A's answers vs 75.0% of B's");
+    expect(hover).toContain('median A 1.00 → median B 2.00');
+    expect(hover).toContain('the count per answer moves the other way (more in B');
+    expect(hover).toContain('higher in A');
+    // Saved before share and rate (version 1): says what it was tested on.
+    expect((trace!.hovertext as string[])[0]).toContain('tested on the count per answer');
+  });
   it('draws nothing when no effect is computable', () => {
     expect(featureEffectTraces([feature('x', null, null)], DEFAULT_THEME)).toEqual([]);
   });

@@ -64,9 +64,73 @@ describe('formula injection in the report tables', () => {
 describe('featuresCsv', () => {
   it('writes every feature, nulls as empty fields', () => {
     const rows = parse(featuresCsv(fixedReport()));
-    expect(rows[0]).toEqual(['feature', 'mean_a', 'mean_b', 'effect', 'p_value', 'q_value']);
-    expect(rows[1]).toEqual(['length_tokens', '120.5', '180.25', '0.42', '0.0001', '0.0002']);
-    expect(rows[2]).toEqual(['emoji', '0', '0', '', '', '']);
+    expect(rows[0]).toEqual([
+      'feature',
+      'mean_a',
+      'mean_b',
+      'effect',
+      'p_value',
+      'q_value',
+      'measure',
+      'share_a',
+      'share_b',
+      'per_100_words_a',
+      'per_100_words_b',
+      'median_a',
+      'median_b',
+      'n_pairs',
+      'n_zeros',
+      'rate_opposes_count',
+    ]);
+    expect(rows[1]).toEqual([
+      'length_tokens',
+      '120.5',
+      '180.25',
+      '0.42',
+      '0.0001',
+      '0.0002',
+      'length',
+      '1',
+      '1',
+      '100',
+      '100',
+      '110',
+      '170.5',
+      '40',
+      '2',
+      'false',
+    ]);
+    // Saved before the measures existed: those fields are empty.
+    expect(rows[2]).toEqual([
+      'emoji',
+      '0',
+      '0',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '40',
+      '40',
+      '',
+    ]);
+    expect(rows[3]?.slice(6)).toEqual([
+      'rate',
+      '0.15',
+      '0.2',
+      '0.3',
+      '0.2',
+      '0',
+      '0',
+      '40',
+      '30',
+      'true',
+    ]);
     expect(rows).toHaveLength(4);
   });
 });

@@ -20,6 +20,21 @@ describe('reportMarkdown', () => {
     );
   });
 
+  it('shows each feature by share, rate and median next to the count, with how it was tested', () => {
+    const md = reportMarkdown(fixedReport());
+    expect(md).toContain('by whether an answer shows it (exact McNemar');
+    expect(md).toContain(
+      '| questions | per 100 words | 0.30 vs 0.20 per 100 words; the count per answer moves the other way (more in B: mean 0.20 → 0.25), from answer length | 15.0% | 20.0% | 0.30 | 0.20 | 0.0 | 0.0 | 0.20 | 0.25 | -0.05 | 0.450 | 40 (30) |',
+    );
+    expect(md).toContain(
+      '| length_tokens | words per answer | median 110 → 170.5 | 100.0% | 100.0% | 100.00 | 100.00 | 110.0 | 170.5 | 120.50 | 180.25 | 0.42 | 2.0e-4 | 40 (2) |',
+    );
+    // Saved before the measures existed: dashes, and the count it was tested on.
+    expect(md).toContain(
+      '| emoji | count per answer | mean 0.00 → 0.00 | – | – | – | – | – | – | 0.00 | 0.00 | – | – | 40 (40) |',
+    );
+  });
+
   it('counts prompts and answers and names the models, escaped', () => {
     const md = reportMarkdown(fixedReport());
     expect(md).toContain('805 prompts, 805 answers from A and 805 from B.');

@@ -172,6 +172,34 @@ describe('topDifferences', () => {
     ]);
   });
 
+  it('words a feature by its primary measure: a rate that falls while the count rises is lower', () => {
+    const c = fixed();
+    const hedges: FeatureResult = {
+      ...feature('hedges', 1.2, 2.9, 0.001),
+      effect: -0.6,
+      measure: 'rate',
+      shareA: 0.5,
+      shareB: 0.7,
+      per100wA: 2.4,
+      per100wB: 1.1,
+      medianA: 1,
+      medianB: 2,
+      rateOpposesCount: true,
+    };
+    const refusals: FeatureResult = {
+      ...feature('refusals', 0.2, 0.02, 0.002),
+      effect: -0.8,
+      measure: 'presence',
+      shareA: 0.2,
+      shareB: 0.02,
+    };
+    const found = topDifferences({ ...c, clusters: [], features: [hedges, refusals] }, 10);
+    expect(found.filter((f) => f.kind === 'feature').map((f) => f.text)).toEqual([
+      'Hedging phrases: lower in B (2.40 vs 1.10 per 100 words; the count per answer moves the other way (more in B: mean 1.20 → 2.90), from answer length).',
+      "Refusals (declines the task): lower in B (20% of A's answers vs 2% of B's).",
+    ]);
+  });
+
   it('quotes no word whose q is not significant', () => {
     const c = fixed();
     const quiet = {
