@@ -59,9 +59,10 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
     await rows.nth(1).focus();
     await page.keyboard.press('Enter');
     // The whole heading: a bare id such as "1" would also be found inside "Cluster 12".
-    expect(secondId).toMatch(/^(\d+|noise)$/);
+    const noise = 'Noise (not in any cluster)';
+    expect(secondId).toMatch(/^(\d+|Noise \(not in any cluster\))$/);
     expect((await view.locator('h3').textContent())?.trim()).toBe(
-      secondId === 'noise' ? 'Noise' : `Cluster ${secondId}`,
+      secondId === noise ? noise : `Cluster ${secondId}`,
     );
 
     // Search narrows the answers; a string no answer has leaves none.

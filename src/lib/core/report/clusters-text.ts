@@ -34,6 +34,15 @@ export function clusterQualityText(q: ClusterQuality): string {
   return `Cluster quality: ${parts.join('; ')}.`;
 }
 
+/** Placeholder for a cluster none of whose terms is in enough of its answers. */
+export const NO_TERMS = '(no term in enough of its answers)';
+
+/** A cluster's first `max` terms, the placeholder when it has none, "" for noise. */
+export function termsText(c: NameableCluster & { terms: string[] }, max: number): string {
+  if (c.noise ?? c.id < 0) return '';
+  return c.terms.length ? c.terms.slice(0, max).join(', ') : NO_TERMS;
+}
+
 /** "A: x, y; B: z" for the terms that separate the sides inside a cluster, or "" when none. */
 export function contrastText(c: { contrastTerms: { a: string[]; b: string[] } }, max = 4): string {
   const parts: string[] = [];

@@ -5,7 +5,13 @@
  */
 import type { ReportCluster, ReportJson } from '../analysis/report-json';
 import { rankClusters } from '../compare/cluster-rank';
-import { clusterCell, clusterName, clusterQualityText, contrastText } from './clusters-text';
+import {
+  clusterCell,
+  clusterName,
+  clusterQualityText,
+  contrastText,
+  termsText,
+} from './clusters-text';
 import { formatP } from './markdown';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { wordEvidence, wordsMethod } from './words-text';
@@ -128,7 +134,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     const ci =
       c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
     out.push(
-      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(c.terms.slice(0, 8).join(', '))}</td><td>${e(contrastText(c))}</td></tr>`,
+      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(termsText(c, 8))}</td><td>${e(contrastText(c))}</td></tr>`,
     );
   }
   out.push('</tbody></table>');
@@ -197,7 +203,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
       '<p class="muted">Each side\'s medoids: its answers most like its other answers in the cluster.</p>',
     );
   for (const c of top) {
-    out.push(`<h3>${e(clusterName(c))}: ${e(c.terms.slice(0, 5).join(', '))}</h3>`);
+    out.push(`<h3>${e(clusterName(c))}: ${e(termsText(c, 5))}</h3>`);
     for (const text of c.exemplars.a.slice(0, 2))
       out.push(`<p class="a">A</p><blockquote>${e(text)}</blockquote>`);
     for (const text of c.exemplars.b.slice(0, 2))

@@ -2,7 +2,13 @@
 import type { ReportJson } from '../analysis/report-json';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { rankClusters } from '../compare/cluster-rank';
-import { clusterCell, clusterName, clusterQualityText, contrastText } from './clusters-text';
+import {
+  clusterCell,
+  clusterName,
+  clusterQualityText,
+  contrastText,
+  termsText,
+} from './clusters-text';
 import { wordEvidence, wordsMethod } from './words-text';
 import {
   FEATURES_METHOD,
@@ -57,7 +63,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     const ci =
       c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
     lines.push(
-      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${pct(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(c.terms.slice(0, 8).join(', '))} | ${cell(contrastText(c))} |`,
+      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${pct(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(termsText(c, 8))} | ${cell(contrastText(c))} |`,
     );
   }
   lines.push(
@@ -117,7 +123,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
   if (top.length > 0)
     lines.push('', "Each side's medoids: its answers most like its other answers in the cluster.");
   for (const c of top) {
-    lines.push('', `### ${clusterName(c)}: ${cell(c.terms.slice(0, 5).join(', '))}`, '');
+    lines.push('', `### ${clusterName(c)}: ${cell(termsText(c, 5))}`, '');
     for (const text of c.exemplars.a.slice(0, 2)) lines.push(`- A: ${cell(text, 300)}`);
     for (const text of c.exemplars.b.slice(0, 2)) lines.push(`- B: ${cell(text, 300)}`);
   }
