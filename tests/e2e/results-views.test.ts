@@ -86,6 +86,25 @@ describe('exploring the results: clusters table, cluster view, divergent prompts
     expect(changes).toBeGreaterThan(0);
   });
 
+  it('ranks divergent prompts by length-adjusted divergence with both answers’ openings', async () => {
+    const { page } = s;
+    const list = page.getByTestId('divergent-prompts');
+    expect(await list.getByTestId('divergent-method').textContent()).toMatch(
+      /^Ranked by length-adjusted divergence/,
+    );
+    const first = list.getByTestId('divergent-prompt').first();
+    expect(await first.getByTestId('divergent-score').textContent()).toMatch(
+      /^adjusted -?\d+\.\d{3} · divergence \d\.\d{3} · (same length|B \d+(\.\d+)?× (longer|as long))$/,
+    );
+    for (const side of ['a', 'b']) {
+      const opening = await first.getByTestId(`divergent-opening-${side}`).textContent();
+      expect(opening!.trim().length).toBeGreaterThan(0);
+      expect(Array.from(opening!).length).toBeLessThanOrEqual(161);
+    }
+    // The analysis used the bundled embedder: its limit is stated beside the map.
+    expect(await page.getByTestId('results-note').textContent()).toMatch(/word-based/);
+  });
+
   it('keeps HTML in answers inert everywhere it is shown', async () => {
     const { page } = s;
     // Open every divergent prompt so the fixture's <img onerror> and <script> answers render.
