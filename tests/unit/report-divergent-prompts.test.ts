@@ -5,6 +5,9 @@
  * keeps the raw table. The embedder note sits under the overall sentence.
  */
 import { describe, expect, it } from 'vitest';
+import { toReportJson } from '../../src/lib/core/analysis/report-json';
+import { migrateAnalysisResult } from '../../src/lib/core/analysis/result-schema';
+import type { Answer } from '../../src/lib/core/run/types';
 import { escapeHtml, reportHtml } from '../../src/lib/core/report/html';
 import { cell, reportMarkdown } from '../../src/lib/core/report/markdown';
 import {
@@ -12,6 +15,7 @@ import {
   hasLengthAdjustment,
   lengthRatioText,
 } from '../../src/lib/core/report/prompts-text';
+import { asVersion1Result, fakeAnalysisResult } from './analysis-result-fixture';
 import { HOSTILE_IMG, fixedReport } from './report-test-helpers';
 
 const section = (text: string, from: string, to: string) =>
@@ -113,5 +117,35 @@ describe('prompts-text', () => {
     expect(hasLengthAdjustment([adjusted, legacy])).toBe(false);
     expect(hasLengthAdjustment([])).toBe(false);
     expect(divergentPromptsMethod([])).toMatch(/^Ranked by divergence/);
+  });
+});
+
+describe('REPORT.json prompts', () => {
+  const answers = [
+    { promptId: 'p1', side: 'A', sample: 0, text: 'Red.' },
+    { promptId: 'p1', side: 'B', sample: 0, text: 'Certainly! Red is a colour.' },
+  ] as Answer[];
+
+  it('carry the length ratio, the adjusted divergence and both openings', () => {
+    const report = toReportJson(fakeAnalysisResult(answers), [{ id: 'p1', text: 'Name one.' }]);
+    expect(report.prompts[0]).toEqual({
+      prompt: 'Name one.',
+      promptId: 'p1',
+      divergence: 0.1,
+      lengthRatio: 1,
+      divergenceAdjusted: 0,
+      answers: { a: 'Red.', b: '' },
+    });
+  });
+
+  it('are null for an analysis saved by result version 1', () => {
+    const migrated = migrateAnalysisResult(asVersion1Result(fakeAnalysisResult(answers)));
+    const report = toReportJson(migrated, []);
+    expect(report.prompts[0]).toMatchObject({
+      divergence: 0.1,
+      lengthRatio: null,
+      divergenceAdjusted: null,
+      answers: null,
+    });
   });
 });
