@@ -146,6 +146,20 @@ export function asVersion1Result(result: AnalysisResult): unknown {
   const clusters = comparison.clusters.map(
     ({ noise: _n, contrastTerms: _c, degenerate: _g, ...cluster }) => cluster,
   );
+  const features = comparison.features.map(
+    ({
+      measure: _m,
+      presenceTest: _t,
+      shareA: _sa,
+      shareB: _sb,
+      per100wA: _ra,
+      per100wB: _rb,
+      medianA: _ma,
+      medianB: _mb,
+      rateOpposesCount: _o,
+      ...feature
+    }) => feature,
+  );
   const { silhouette: _s, ...clustering } = result.clustering;
   return {
     ...result,
@@ -155,6 +169,7 @@ export function asVersion1Result(result: AnalysisResult): unknown {
       ...comparison,
       clusters,
       prompts,
+      features,
       words: wordsLogOdds ?? { moreInA: [], moreInB: [] },
     },
   };
