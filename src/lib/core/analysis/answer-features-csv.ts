@@ -36,7 +36,10 @@ export function answerFeaturesCsv(
     throw new RangeError(`${answers.length} answers but ${labels.length} cluster labels`);
   }
   const text = new Map(prompts.map((p) => [p.id, p.text]));
-  const features = styleFeatureColumns(answers.map((a) => a.text));
+  const features = styleFeatureColumns(
+    answers.map((a) => a.text),
+    answers.map((a) => text.get(a.promptId) ?? ''),
+  );
   const rows = answers.map((a, i) => [
     a.promptId,
     text.get(a.promptId) ?? '',
