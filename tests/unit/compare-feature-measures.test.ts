@@ -46,6 +46,24 @@ describe('features as share and rate, tested on their primary measure', () => {
     expect(hedges!.medianB).toBe(3);
   });
 
+  it('one long outlier answer does not make the count look opposed to the rate', () => {
+    // B hedges less on every prompt, by count and by rate, except one 2000-word answer with 100.
+    const words: number[] = [];
+    const hedgeCounts: number[] = [];
+    for (let p = 0; p < 20; p++) {
+      words.push(50, p === 0 ? 2000 : 50);
+      hedgeCounts.push(2, p === 0 ? 100 : 1);
+    }
+    const [hedges] = compareFeatureMeasures(
+      oneToOne(20),
+      [{ name: 'hedges', values: hedgeCounts, measure: 'rate' }],
+      words,
+    );
+    expect(hedges!.meanB).toBeGreaterThan(hedges!.meanA); // the mean count is pulled up ...
+    expect(hedges!.effect!).toBeLessThan(0); // ... but B hedges less, by rate and by count
+    expect(hedges!.rateOpposesCount).toBe(false);
+  });
+
   it('one answer with 236 emoji does not make emoji significant', () => {
     const texts: string[] = [];
     for (let p = 0; p < 40; p++) {

@@ -37,7 +37,10 @@ export interface FeatureMeasureFields {
   /** Median per answer of the value. */
   medianA: number;
   medianB: number;
-  /** A count whose rate per 100 words moves the other way from its count (say so). */
+  /**
+   * A count whose rate per 100 words moves the other way from its count, both directions taken
+   * as the paired test sees them (the sign of the rank-biserial effect): say so.
+   */
   rateOpposesCount: boolean;
 }
 
@@ -109,8 +112,9 @@ export function compareFeatureMeasures(
     const diffs = pairedDifferences(design, primary);
     const wilcoxon = wilcoxonSignedRank(diffs);
     const p = presence.get(name);
-    const countMean = mean(countDiffs);
-    const rateMean = mean(pairedDifferences(design, rate));
+    // Directions compared as the test sees them (rank-biserial), so one outlier answer cannot
+    // flip the count's direction.
+    const countEffect = measure === 'rate' ? wilcoxonSignedRank(countDiffs).rankBiserial : null;
     return {
       name,
       meanA: total(side.A) / side.A.length,
@@ -131,10 +135,9 @@ export function compareFeatureMeasures(
       medianA: median(side.A),
       medianB: median(side.B),
       rateOpposesCount:
-        measure === 'rate' &&
-        countMean !== null &&
-        rateMean !== null &&
-        Math.sign(countMean) * Math.sign(rateMean) < 0,
+        countEffect !== null &&
+        wilcoxon.rankBiserial !== null &&
+        Math.sign(countEffect) * Math.sign(wilcoxon.rankBiserial) < 0,
     };
   });
   const q = bhQValuesNullable(rows.map((r) => r.pValue));

@@ -68,7 +68,8 @@ export function featureHigherInB(f: FeatureLike): boolean {
  */
 export function featureOpposesNote(f: FeatureLike): string | null {
   if (!f.rateOpposesCount) return null;
-  const way = f.meanB > f.meanA ? 'more' : 'fewer';
+  // The count moves against the rate, whose direction is the effect's sign.
+  const way = (f.effect ?? 0) > 0 ? 'fewer' : 'more';
   return `the count per answer moves the other way (${way} in B: mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}), from answer length`;
 }
 
