@@ -88,7 +88,9 @@ describe('report export and teaching mode in Chromium', () => {
     const clusters = await download(page, 'export-clusters-csv');
     expect(clusters.split('\r\n')[0]).toMatch(/^cluster,size,count_a,count_b,/);
     const features = await download(page, 'export-features-csv');
-    expect(features.split('\r\n')[0]).toBe('feature,mean_a,mean_b,effect,p_value,q_value');
+    expect(features.split('\r\n')[0]).toBe(
+      'feature,mean_a,mean_b,effect,p_value,q_value,measure,share_a,share_b,per_100_words_a,per_100_words_b,median_a,median_b,n_pairs,n_zeros,rate_opposes_count',
+    );
   });
 
   it('saves each chart as PNG and SVG', async () => {
