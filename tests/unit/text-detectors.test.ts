@@ -194,6 +194,29 @@ describe('language detector', () => {
       ),
     ).toMatchObject({ other_language: false });
     expect(behaviourFlags('Sí.', prompt)).toMatchObject({ other_language: false });
+    // A prompt that names a language may be answered in it.
+    expect(
+      behaviourFlags(
+        'Le chat est sur la table et il est content.',
+        'A reading test of your French: where is the cat?',
+      ),
+    ).toMatchObject({ other_language: false });
+  });
+
+  it('does not read English with words shared with other languages as another language', () => {
+    // Seen on alpaca_eval: "no" is Portuguese, "com" comes from e-mail addresses, "te" from a loop.
+    const prompt = 'What was the world like in 1950 and what did people have?';
+    const english = [
+      'In 1950 there were no airplanes, no cars, no phones, no computers, no internet, no TVs.',
+      '| Speaker | Email |\n| --- | --- |\n| Ann | ann@email.com |\n| Bob | bob@email.com |\n| Cy | cy@mail.com |',
+      'Come per son as do van die den non um te. Come per son as do van die den non um te.',
+    ];
+    for (const answer of english) {
+      expect({ answer, other_language: behaviourFlags(answer, prompt).other_language }).toEqual({
+        answer,
+        other_language: false,
+      });
+    }
   });
 });
 

@@ -205,21 +205,19 @@ export type DetectedLanguage =
   | 'kana'
   | 'han';
 
-// Frequent words that are (mostly) unique to one language; shared ones ("a", "de") left out.
+// Frequent words of each language. Words that are also English words or URL parts ("as", "do",
+// "no", "son", "per", "come", "com", "van", "die", "den", "non", "um", "te") are left out of the other
+// languages, or English text with "no cars, no phones" or "email.com" reads as Portuguese.
 const STOP_WORDS: Record<'en' | 'es' | 'fr' | 'de' | 'pt' | 'it' | 'nl', string[]> = {
   en: 'the and of to is in that it for you with are this be on as have was not or what how can'.split(
     ' ',
   ),
-  es: 'el los las y es que por para con una del se como más pero su está son muy también'.split(
-    ' ',
-  ),
+  es: 'el los las y es que por para con una del se como más pero su está muy también'.split(' '),
   fr: 'le les et est que pour dans une des du pas sur avec vous il ce qui sont au mais'.split(' '),
-  de: 'der die das und ist nicht ich sie mit ein eine zu den von auf für sich auch es dem wie'.split(
-    ' ',
-  ),
-  pt: 'os as e é que para com uma do da não em um no na se mais você são'.split(' '),
-  it: 'il gli e è che per con una di della non un nel sono più anche si come questo'.split(' '),
-  nl: 'de het een en is van dat niet op te zijn met voor ik je die er ook'.split(' '),
+  de: 'der das und ist nicht ich sie mit ein eine zu von auf für sich auch es dem wie'.split(' '),
+  pt: 'os e é que para uma da não na se mais você são'.split(' '),
+  it: 'il gli e è che con una di della nel sono più anche si questo'.split(' '),
+  nl: 'de het een en dat niet op zijn met voor ik je er ook'.split(' '),
 };
 const STOP_WORD_LANGUAGE = new Map<string, Set<string>>();
 for (const [lang, list] of Object.entries(STOP_WORDS))
@@ -279,12 +277,15 @@ export function detectLanguage(text: string): DetectedLanguage | null {
   return best[0] as DetectedLanguage;
 }
 
-// Names of languages in prompts that ask for one ("translate into French"): such answers are
-// meant to be in another language.
+// A prompt that asks for a translation, or names a language ("reply in French", "a test of
+// your French"), may well be answered in another language.
 const LANGUAGE_REQUEST_RE =
-  /translat|in\s+(?:english|spanish|french|german|portuguese|italian|dutch|russian|chinese|japanese|korean|arabic|hebrew|hindi|greek|thai)|\b(?:español|français|deutsch)/u;
+  /translat|\b(?:english|spanish|french|german|portuguese|italian|dutch|russian|chinese|mandarin|cantonese|japanese|korean|arabic|hebrew|hindi|greek|thai|español|français|deutsch)\b/u;
 
-/** Whether the answer's detected language differs from the prompt's (both must be detected). */
+/**
+ * Whether the answer's detected language differs from the prompt's (both must be detected, and
+ * the prompt must neither ask for a translation nor name a language).
+ */
 export function isOtherLanguage(answer: string, prompt: string): boolean {
   if (LANGUAGE_REQUEST_RE.test(normalizeText(prompt))) return false;
   const a = detectLanguage(answer);
