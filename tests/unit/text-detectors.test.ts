@@ -49,6 +49,46 @@ describe('refusal detector (declines the task)', () => {
     ]);
   });
 
+  it('recognises each way of declining', () => {
+    expectFlag('refusals', [
+      ['I cannot assist with that.', true],
+      ['I can not do that.', true],
+      ['I am unable to fulfil this request.', true],
+      ["I'm not able to generate that content.", true],
+      ["I'm not going to write that.", true],
+      ['I am not allowed to share that.', true],
+      ["I'm not permitted to disclose it.", true],
+      ["I shouldn't provide that.", true],
+      ['I cannot in good conscience recommend that.', true],
+      ['I really cannot help you with that.', true],
+      ["I'll have to decline.", true],
+      ['I respectfully decline.', true],
+      ['I decline to answer.', true],
+      ['I am uncomfortable with this request.', true],
+      ["I don't think it's appropriate to answer.", true],
+      ['I do not feel comfortable doing that.', true],
+      ["This would violate OpenAI's content policy.", true],
+      ['It is not appropriate for me to comment.', true],
+      ["Sorry, but I'm unable to.", true],
+      ["Sorry, I can't.", true],
+      ['I cannot pretend to be a lawyer.', true],
+      ['I cannot take sides.', true],
+      // Not declining
+      ['I cannot wait to see it!', false],
+      ['I cannot believe how fast it is.', false],
+      ['I cannot thank you enough.', false],
+      ['I cannot overstate this.', false],
+      ['I cannot emphasize this enough.', false],
+      ['I cannot provide a specific number, but it is large.', false],
+      ['I cannot provide real-time data, but here is what I know.', false],
+      ['I cannot accurately predict it, but here is a guess.', false],
+      ['I cannot write the complete program, but here is the core.', false],
+      ['I cannot predict the future with certainty, but trends suggest growth.', false],
+      ['I can help with that!', false],
+      ['I will not forget this trip.', false],
+    ]);
+  });
+
   it('only reads the opening and ignores code', () => {
     const late = `${'Here is a long explanation of the topic. '.repeat(10)}I cannot help with that.`;
     expectFlag('refusals', [
@@ -72,6 +112,51 @@ describe('pushback detector (corrects a false premise)', () => {
       ['What actually happened is that the king died.', false],
       ['Paris is the capital of France.', false],
       ['Here are five ways to relax: breathe, walk, read, sleep, talk.', false],
+    ]);
+  });
+});
+
+describe('pushback and disclaimer phrasings', () => {
+  it('finds each pushback phrasing', () => {
+    expectFlag('pushback', [
+      ['There is no scientific evidence for it.', true],
+      ["There's no record of such a law.", true],
+      ['There is no such thing as a free lunch.', true],
+      ['It is a popular myth that goldfish forget.', true],
+      ['The misconception that bats are blind is old.', true],
+      ['Contrary to popular belief, bats can see.', true],
+      ['This rests on a false premise.', true],
+      ['Your question seems to be based on a misunderstanding.', true],
+      ['The premise is incorrect: Mars has two moons.', true],
+      ["That's not quite right: it was 1969.", true],
+      ["That isn't true.", true],
+      ["I'm not aware of any such treaty.", true],
+      ['The city of Atlantis is not a real place.', true],
+      ["Such a device doesn't exist.", true],
+      ['There seems to be a mistake in the question.', true],
+      ['Sure. Actually, it depends.', true],
+      ['It is true that water boils at 100 C.', false],
+      ['There is no need to worry.', false],
+    ]);
+  });
+
+  it('finds each disclaimer phrasing', () => {
+    expectFlag('ai_disclaimers', [
+      ['As an artificial intelligence, I process text.', true],
+      ['As a large language model trained by OpenAI, I can help.', true],
+      ['As an AI assistant, I suggest this.', true],
+      ['As a virtual assistant, I can list them.', true],
+      ['I am merely a computer program.', true],
+      ["I don't have feelings, but thanks!", true],
+      ['I do not have a physical body.', true],
+      ["I don't have the ability to browse the web.", true],
+      ["I don't have access to real-time data.", true],
+      ["I'm not a human, so I don't sleep.", true],
+      ['I am not capable of feeling pain.', true],
+      ['My training data ends in 2021.', true],
+      ['My knowledge cut-off is 2023.', true],
+      ['I am an AIrline pilot.', false],
+      ["I don't have a car.", false],
     ]);
   });
 });

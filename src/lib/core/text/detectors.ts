@@ -68,16 +68,17 @@ export function proseLines(text: string): string[] {
   return prose;
 }
 
-// Phrases are matched on normalised text (lowercase, straight apostrophes).
+// Phrases are matched on normalised text (lowercase, straight apostrophes); "i" is followed by
+// a space ("i cannot") or directly by its contraction ("i'm unable").
 const I_CANNOT =
-  "(?:i\\s+(?:cannot|can\\s?not|can't|won't|will\\s+not|am\\s+(?:unable|not\\s+able)\\s+to|'m\\s+(?:unable|not\\s+able)\\s+to|am\\s+not\\s+going\\s+to|'m\\s+not\\s+going\\s+to|must\\s+not|shouldn't|should\\s+not|am\\s+not\\s+(?:allowed|permitted)\\s+to|'m\\s+not\\s+(?:allowed|permitted)\\s+to))";
+  "(?:i(?:\\s+(?:really|simply|just|truly|honestly|unfortunately|regret\\s+that\\s+i))?(?:\\s+|(?='))(?:cannot|can\\s?not|can't|won't|will\\s+not|am\\s+(?:unable|not\\s+able)\\s+to|'m\\s+(?:unable|not\\s+able)\\s+to|am\\s+not\\s+going\\s+to|'m\\s+not\\s+going\\s+to|must\\s+not|shouldn't|should\\s+not|am\\s+not\\s+(?:allowed|permitted)\\s+to|'m\\s+not\\s+(?:allowed|permitted)\\s+to))";
 // What the declined action is: "help" only when not "help but" ("I can't help but notice").
 const DECLINED_ACTION =
   '(?:help(?!\\s+but)|assist|provide|fulfil|fulfill|comply|do\\s+(?:that|this|so)|create|write|generate|produce|answer|respond|give|share|offer|engage|complete|perform|support|participate|make|tell|recommend|endorse|promote|encourage|condone|disclose|reveal|browse|access|predict|express|be\\s+of\\s+help|take\\s+sides|defend|pretend|role-?\\s?play|play\\s+(?:the|a)\\s+role|impersonate)';
 const REFUSAL_RE = new RegExp(
   [
     `${I_CANNOT}\\s+(?:\\w+ly\\s+|in\\s+good\\s+conscience\\s+){0,2}${DECLINED_ACTION}`,
-    "i\\s+(?:must|have\\s+to|need\\s+to|'ll\\s+have\\s+to|will\\s+have\\s+to|respectfully)\\s+(?:respectfully\\s+)?decline",
+    "i(?:\\s+|(?='))(?:must|have\\s+to|need\\s+to|'ll\\s+have\\s+to|will\\s+have\\s+to|respectfully)\\s+(?:respectfully\\s+)?decline",
     'i\\s+(?:refuse|decline)\\s+to',
     "i(?:'m|\\s+am)\\s+(?:not\\s+comfortable|uncomfortable)",
     "i\\s+(?:don't|do\\s+not)\\s+(?:feel\\s+comfortable|think\\s+(?:it(?:'s|\\s+is|\\s+would\\s+be)\\s+)?appropriate)",
