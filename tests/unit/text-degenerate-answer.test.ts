@@ -44,10 +44,12 @@ describe('degenerate answers', () => {
     expect(degeneration('ha '.repeat(20))).toBe('one-token');
   });
 
-  it('a loop: under a third of the trigrams distinct, at the boundary', () => {
-    // A 6-word phrase 5 times: 30 words, 28 trigrams, 6 distinct (< 28/3): a loop.
-    expect(degeneration('one two three four five six '.repeat(5))).toBe('loop');
-    // A 10-word phrase twice: 20 words, 18 trigrams, 10 distinct (>= 6): not a loop.
+  it('a loop is the repetition_loops detector: a phrase 10 times in a row, not 5', () => {
+    // One meaning of "loop" in the report: the detector's (see detectors.ts).
+    expect(degeneration('one two three four five six '.repeat(10))).toBe('loop');
+    // Five times (30 words) is under both of its thresholds: 10 repeats, or 40 word 4-grams.
+    expect(degeneration('one two three four five six '.repeat(5))).toBeNull();
+    // A 10-word phrase twice is a repeat, not a loop.
     expect(degeneration('one two three four five six seven eight nine ten '.repeat(2))).toBeNull();
   });
 });

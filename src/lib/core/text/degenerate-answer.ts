@@ -2,18 +2,17 @@
  * Degenerate answers: text a model produced while stuck, which must not name a cluster or stand
  * for it as an exemplar. An answer of at least DEGENERATE_MIN_WORDS words is degenerate when
  *   - one word makes up at least half of its words ('one-token': "banana banana banana ..."), or
- *   - fewer than a third of its word trigrams are distinct ('loop': a phrase or sentence
- *     repeated over and over; ordinary prose has nearly all of its trigrams distinct).
+ *   - it is a repetition loop as the `repetition_loops` detector defines it ('loop'), so the
+ *     report has one meaning of "loop".
  * Shorter answers are never called degenerate: too few words to tell a loop from a short list.
  */
+import { isRepetitionLoop } from './detectors';
 import { words } from './tokenize';
 
 /** Fewest words an answer needs before it can be called degenerate. */
 export const DEGENERATE_MIN_WORDS = 20;
 /** Share of the words one word must reach to make a 'one-token' answer. */
 export const ONE_TOKEN_SHARE = 0.5;
-/** Distinct trigrams per trigram below which an answer is a 'loop'. */
-export const LOOP_DISTINCT_TRIGRAMS = 1 / 3;
 
 /** Why an answer is degenerate. */
 export type Degeneration = 'one-token' | 'loop';
@@ -31,9 +30,7 @@ export function degeneration(text: string): Degeneration | null {
     if (c > most) most = c;
   }
   if (most >= ONE_TOKEN_SHARE * n) return 'one-token';
-  const trigrams = new Set<string>();
-  for (let i = 0; i + 2 < n; i++) trigrams.add(`${tokens[i]} ${tokens[i + 1]} ${tokens[i + 2]}`);
-  return trigrams.size < LOOP_DISTINCT_TRIGRAMS * (n - 2) ? 'loop' : null;
+  return isRepetitionLoop(tokens, text) ? 'loop' : null;
 }
 
 /** True when `text` is degenerate (see degeneration). */
