@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pairedDesign } from '../../src/lib/core/compare/design';
-import { clusterExemplars } from '../../src/lib/core/compare/exemplars';
 import { compareFeatures, pairedDifferences } from '../../src/lib/core/compare/features';
 import type { Side } from '../../src/lib/core/run/types';
-import { fromRows } from '../../src/lib/core/vectors/matrix';
 
 describe('paired feature comparison', () => {
   // 4 prompts x (2 A + 2 B samples); B - A per prompt = 1, 2, -0.5, 3
@@ -43,27 +41,5 @@ describe('paired feature comparison', () => {
     expect(res[0]!.effect).toBeNull();
     expect(res[1]!.test).toBe('approx'); // tied |d|
     expect(() => compareFeatures(design, [{ name: 'bad', values: [1] }])).toThrow(/1 values/);
-  });
-});
-
-describe('cluster exemplars', () => {
-  it('picks each side’s answers nearest the whole cluster’s centroid, skipping repeated texts', () => {
-    // centroid of cluster 3 ~ (3.3, 1.7): cos with (0.5,0.5) 0.953 > with (0.9,0.1) 0.934
-    const vectors = fromRows([
-      [1, 0], // A, on the centroid side
-      [0, 1], // A, far
-      [0.9, 0.1], // B
-      [0.9, 0.1], // B duplicate text
-      [0.5, 0.5], // B
-      [-1, 0], // A in another cluster
-    ]);
-    const isB = Uint8Array.from([0, 0, 1, 1, 1, 0]);
-    const labels = [3, 3, 3, 3, 3, 7];
-    const texts = ['a1', 'a2', 'b1', 'b1', 'b2', 'other'];
-    const ex = clusterExemplars(vectors, labels, isB, { perSide: 2, texts });
-    expect(ex).toEqual([
-      { id: 3, a: [0, 1], b: [4, 2] },
-      { id: 7, a: [5], b: [] },
-    ]);
   });
 });

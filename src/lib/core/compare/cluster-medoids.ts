@@ -11,7 +11,13 @@
  * so the medoids are found in O(m * dims) instead of O(m^2 * dims).
  */
 import type { Matrix } from '../vectors/matrix';
-import type { ClusterExemplars } from './exemplars';
+
+/** Answer indices that stand for one cluster, per side, best first. */
+export interface ClusterExemplars {
+  id: number;
+  a: number[];
+  b: number[];
+}
 
 /** Settings of medoid exemplars. */
 export interface MedoidOptions {

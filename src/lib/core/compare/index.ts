@@ -57,4 +57,4 @@ export { wilcoxonSignedRank, WILCOXON_EXACT_MAX_N, type WilcoxonResult } from '.
 export { erfc, normalCdf, normalSf } from './normal';
 export { exactMcNemarP, normalQuantile, signedNormalScore } from './mcnemar';
 export { wordPresence, MIN_TERM_ANSWERS, type WordPresenceOptions } from './word-presence';
-export { clusterExemplars, type ClusterExemplars, type ExemplarOptions } from './exemplars';
+export { medoidExemplars, type ClusterExemplars, type MedoidOptions } from './cluster-medoids';
