@@ -14,10 +14,10 @@ export const SENTENCE_ANALYSIS_EMBEDDER = 'transformers:Xenova/all-MiniLM-L6-v2'
 
 /** The limit of the bundled embedder, in one sentence a reader of the results can act on. */
 export const BUNDLED_EMBEDDER_NOTE =
-  'Embedded with the bundled embedder: it is word-based (an average of word vectors), blind to ' +
-  'negation and word order ("I cannot help with that" is nearer "Sure, here is how to help" ' +
-  'than "I am unable to assist with this request"), so the map, clusters and divergences ' +
-  'follow vocabulary and topic; use a sentence embedder (all-MiniLM-L6-v2) for meaning.';
+  'The bundled embedder is word-based (an average of word vectors), blind to negation and ' +
+  'word order ("I cannot help with that" is nearer "Sure, here is how to help" than "I am ' +
+  'unable to assist with this request"), so its map, clusters and divergences follow ' +
+  'vocabulary and topic; use a sentence embedder (all-MiniLM-L6-v2) for meaning.';
 
 /** The note to show beside results made with `embedderId`, or null when there is none. */
 export function embedderNote(embedderId: string): string | null {
