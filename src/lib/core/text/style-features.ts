@@ -5,7 +5,7 @@
  * answer, the rate per 100 words for counts, words for length. Markdown structure is read from
  * line starts; phrase features ignore fenced code so that code comments do not count.
  */
-import { behaviourFlags, markdownCounts, proseLines } from './detectors';
+import { behaviourFlags, markdownCounts } from './detectors';
 import { normalizeText, words } from './tokenize';
 
 /** Names of the style features, in display order. */
@@ -180,7 +180,7 @@ function splitCode(text: string): { prose: string[]; codeBlocks: number } {
 export function styleFeatures(text: string, prompt = ''): StyleFeatures {
   const { prose, codeBlocks } = splitCode(text);
   const flags = behaviourFlags(text, prompt);
-  const markdown = markdownCounts(proseLines(text));
+  const markdown = markdownCounts(prose);
   let listItems = 0;
   let headings = 0;
   // Stryker disable next-line EqualityOperator: one step past the end reads `undefined`, which no line pattern matches
