@@ -4,7 +4,7 @@
  */
 import type { FeatureResult } from '../core/compare/result-types';
 // The report's formatting, so the chart and the report print the same q-values.
-import { formatP as formatQ } from '../core/report/markdown';
+import { formatP as formatQ, formatPercent } from '../core/report/markdown';
 import {
   featureMeasureName,
   featureMeasureText,
@@ -44,7 +44,7 @@ function measureLines(f: FeatureResult): string[] {
   if (!f.measure) return ['tested on the count per answer (saved before share and rate)'];
   const lines = [`tested on ${featureMeasureName(f)}: ${escapePlotText(featureMeasureText(f))}`];
   if (f.shareA !== undefined && f.shareB !== undefined) {
-    lines.push(`in ${share(f.shareA)} of A's answers vs ${share(f.shareB)} of B's`);
+    lines.push(`in ${formatPercent(f.shareA)} of A's answers vs ${formatPercent(f.shareB)} of B's`);
   }
   if (f.measure !== 'length' && f.per100wA !== undefined && f.per100wB !== undefined) {
     lines.push(`per 100 words: A ${f.per100wA.toFixed(2)} → B ${f.per100wB.toFixed(2)}`);
@@ -56,8 +56,6 @@ function measureLines(f: FeatureResult): string[] {
   if (note) lines.push(escapePlotText(note));
   return lines;
 }
-
-const share = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /**
  * One horizontal bar trace of effect sizes, most A-leaning at the bottom; features whose effect

@@ -12,7 +12,7 @@ import {
   contrastText,
   termsText,
 } from './clusters-text';
-import { formatP } from './markdown';
+import { formatP, formatPercent, formatShare } from './markdown';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { wordEvidence, wordsMethod } from './words-text';
 import {
@@ -65,7 +65,6 @@ export function isSafeImageUrl(url: string): boolean {
   return SAFE_IMAGE.test(url);
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
 const e = escapeHtml;
 
@@ -132,9 +131,11 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   );
   for (const c of clusters) {
     const ci =
-      c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
+      c.ciLow === null || c.ciHigh === null
+        ? ''
+        : ` (${formatPercent(c.ciLow)} to ${formatPercent(c.ciHigh)})`;
     out.push(
-      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${pct(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(termsText(c, 8))}</td><td>${e(contrastText(c))}</td></tr>`,
+      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${formatPercent(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(termsText(c, 8))}</td><td>${e(contrastText(c))}</td></tr>`,
     );
   }
   out.push('</tbody></table>');
@@ -147,9 +148,8 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   for (const f of report.features) {
     const sig = f.qValue !== null && f.qValue < 0.05;
     const note = featureOpposesNote(f);
-    const share = (x: number | null) => (x === null ? '–' : pct(x));
     out.push(
-      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td>${e(featureMeasureName(f))}</td><td>${e(featureMeasureText(f) + (note ? `; ${note}` : ''))}</td><td class="n">${share(f.shareA)}</td><td class="n">${share(f.shareB)}</td><td class="n">${num(f.per100wA, 2)}</td><td class="n">${num(f.per100wB, 2)}</td><td class="n">${num(f.medianA, 1)}</td><td class="n">${num(f.medianB, 1)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td><td class="n">${f.nPairs} (${f.nZeros})</td></tr>`,
+      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td>${e(featureMeasureName(f))}</td><td>${e(featureMeasureText(f) + (note ? `; ${note}` : ''))}</td><td class="n">${formatShare(f.shareA)}</td><td class="n">${formatShare(f.shareB)}</td><td class="n">${num(f.per100wA, 2)}</td><td class="n">${num(f.per100wB, 2)}</td><td class="n">${num(f.medianA, 1)}</td><td class="n">${num(f.medianB, 1)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td><td class="n">${f.nPairs} (${f.nZeros})</td></tr>`,
     );
   }
   out.push('</tbody></table>');

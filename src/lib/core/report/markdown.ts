@@ -17,9 +17,11 @@ import {
   featureOpposesNote,
 } from './features-text';
 
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+/** A share (0..1) as a percentage with one decimal, e.g. "12.5%". */
+export const formatPercent = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
-const share = (x: number | null): string => (x === null ? '–' : pct(x));
+/** A share that may be missing (features saved before it existed): a percentage or "–". */
+export const formatShare = (x: number | null): string => (x === null ? '–' : formatPercent(x));
 /** p-values as people read them: small ones in scientific notation. */
 export const formatP = (p: number | null): string =>
   p === null ? '–' : p < 0.001 ? p.toExponential(1) : p.toFixed(3);
@@ -61,9 +63,11 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
   const clusters = rankClusters(report.clusters);
   for (const c of clusters) {
     const ci =
-      c.ciLow === null || c.ciHigh === null ? '' : ` (${pct(c.ciLow)} to ${pct(c.ciHigh)})`;
+      c.ciLow === null || c.ciHigh === null
+        ? ''
+        : ` (${formatPercent(c.ciLow)} to ${formatPercent(c.ciHigh)})`;
     lines.push(
-      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${pct(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(termsText(c, 8))} | ${cell(contrastText(c))} |`,
+      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${formatPercent(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(termsText(c, 8))} | ${cell(contrastText(c))} |`,
     );
   }
   lines.push(
@@ -78,7 +82,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
   for (const f of report.features) {
     const note = featureOpposesNote(f);
     lines.push(
-      `| ${f.name} | ${featureMeasureName(f)} | ${cell(featureMeasureText(f) + (note ? `; ${note}` : ''), 240)} | ${share(f.shareA)} | ${share(f.shareB)} | ${num(f.per100wA, 2)} | ${num(f.per100wB, 2)} | ${num(f.medianA, 1)} | ${num(f.medianB, 1)} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} | ${f.nPairs} (${f.nZeros}) |`,
+      `| ${f.name} | ${featureMeasureName(f)} | ${cell(featureMeasureText(f) + (note ? `; ${note}` : ''), 240)} | ${formatShare(f.shareA)} | ${formatShare(f.shareB)} | ${num(f.per100wA, 2)} | ${num(f.per100wB, 2)} | ${num(f.medianA, 1)} | ${num(f.medianB, 1)} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} | ${f.nPairs} (${f.nZeros}) |`,
     );
   }
   lines.push('', '## Words', '', wordsMethod(report.words), '');

@@ -2,7 +2,7 @@
 import type { ComparisonResult, WordsResult } from '../compare/result-types';
 import { readableFeatureName } from '../text/style-features';
 import { featureFindingText } from './features-text';
-import { formatP } from './markdown';
+import { formatP, formatPercent } from './markdown';
 import { wordEvidence } from './words-text';
 
 /** Significance threshold for q-values (FDR) and the overall p-value. */
@@ -25,8 +25,6 @@ export interface Difference {
   /** Cluster id or feature name, to link to the evidence. */
   ref: string;
 }
-
-const share = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 /**
  * The words line of one side: its significant words with their counts and q (presence test),
@@ -68,7 +66,7 @@ export function topDifferences(c: ComparisonResult, limit = 6): Difference[] {
       kind: 'cluster',
       ref: String(cl.id),
       q: cl.qValue,
-      text: `${lead} gives more answers like cluster ${cl.id}${terms}: ${share(leadShare)} of ${lead}'s answers vs ${share(otherShare)} of ${other}'s.`,
+      text: `${lead} gives more answers like cluster ${cl.id}${terms}: ${formatPercent(leadShare)} of ${lead}'s answers vs ${formatPercent(otherShare)} of ${other}'s.`,
     });
   }
   for (const f of c.features) {
