@@ -5,6 +5,7 @@
  * files apart.
  */
 import { distinctFileNames, filesToImportFromFolders } from '../core/run/import/file-names';
+import type { FileToInspect } from '../workers/import.worker';
 
 /** A file the user chose and where it came from. */
 export interface ChosenFile {
@@ -13,14 +14,6 @@ export interface ChosenFile {
   path: string;
   /** True when it was found inside a folder the user chose rather than chosen itself. */
   inFolder: boolean;
-}
-
-/** A chosen file ready to inspect: its distinct name, folder and position. */
-export interface FileToImport {
-  file: File;
-  id: number;
-  name: string;
-  folder: string;
 }
 
 // A folder dropped by mistake (a home directory) must not walk the whole disk.
@@ -80,7 +73,7 @@ async function walkEntries(roots: FileSystemEntry[]): Promise<ChosenFile[]> {
  * Which of the chosen files to import, each with a name no other one has: every file chosen
  * itself, and from folders only what filesToImportFromFolders keeps.
  */
-export function filesToImport(chosen: readonly ChosenFile[]): FileToImport[] {
+export function filesToImport(chosen: readonly ChosenFile[]): FileToInspect[] {
   const fromFolders = chosen.filter((c) => c.inFolder);
   const kept = new Set(
     filesToImportFromFolders(fromFolders.map((c) => c.path)).map((i) => fromFolders[i]),
