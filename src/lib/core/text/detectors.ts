@@ -52,20 +52,30 @@ const REPEAT_PROMPT_MIN_WORDS = 4;
 
 const FENCE = /^\s{0,3}(```|~~~)/;
 
-/** The prose lines of an answer: every line outside fenced code blocks. */
-export function proseLines(text: string): string[] {
+/** Splits an answer into its prose lines (outside fenced code) and its number of code blocks. */
+export function splitFencedCode(text: string): { prose: string[]; codeBlocks: number } {
   const prose: string[] = [];
+  let codeBlocks = 0;
   let fence: string | null = null;
   for (const line of text.split(/\r?\n/)) {
     const m = FENCE.exec(line);
     if (fence === null) {
-      if (m) fence = m[1]!;
-      else prose.push(line);
+      if (m) {
+        fence = m[1]!;
+        codeBlocks++; // an unclosed fence still opened a block
+      } else {
+        prose.push(line);
+      }
     } else if (m && m[1] === fence) {
       fence = null;
     }
   }
-  return prose;
+  return { prose, codeBlocks };
+}
+
+/** The prose lines of an answer: every line outside fenced code blocks. */
+export function proseLines(text: string): string[] {
+  return splitFencedCode(text).prose;
 }
 
 // Phrases are matched on normalised text (lowercase, straight apostrophes); "i" is followed by

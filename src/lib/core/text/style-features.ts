@@ -5,7 +5,7 @@
  * answer, the rate per 100 words for counts, words for length. Markdown structure is read from
  * line starts; phrase features ignore fenced code so that code comments do not count.
  */
-import { behaviourFlags, markdownCounts } from './detectors';
+import { behaviourFlags, markdownCounts, splitFencedCode } from './detectors';
 import { normalizeText, words } from './tokenize';
 
 /** Names of the style features, in display order. */
@@ -98,7 +98,6 @@ export function readableFeatureName(name: string): string {
 /** Style feature values of one answer. */
 export type StyleFeatures = Record<StyleFeatureName, number>;
 
-const FENCE = /^\s{0,3}(```|~~~)/;
 const LIST_ITEM = /^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S/;
 const ATX_HEADING = /^\s{0,3}#{1,6}\s+\S/;
 const SETEXT_UNDERLINE = /^\s{0,3}=+\s*$/;
@@ -155,30 +154,9 @@ function countMatches(text: string, re: RegExp): number {
   return n;
 }
 
-/** Splits an answer into its prose lines (outside fenced code) and its number of code blocks. */
-function splitCode(text: string): { prose: string[]; codeBlocks: number } {
-  const prose: string[] = [];
-  let codeBlocks = 0;
-  let fence: string | null = null;
-  for (const line of text.split(/\r?\n/)) {
-    const m = FENCE.exec(line);
-    if (fence === null) {
-      if (m) {
-        fence = m[1]!;
-        codeBlocks++; // an unclosed fence still opened a block
-      } else {
-        prose.push(line);
-      }
-    } else if (m && m[1] === fence) {
-      fence = null;
-    }
-  }
-  return { prose, codeBlocks };
-}
-
 /** Computes the style features of one answer to `prompt` ('' when unknown: no prompt checks). */
 export function styleFeatures(text: string, prompt = ''): StyleFeatures {
-  const { prose, codeBlocks } = splitCode(text);
+  const { prose, codeBlocks } = splitFencedCode(text);
   const flags = behaviourFlags(text, prompt);
   const markdown = markdownCounts(prose);
   let listItems = 0;
