@@ -49,7 +49,7 @@ export interface ReportFeatureRow {
 }
 
 /** The REPORT.json row of one feature. */
-export function reportFeature(f: FeatureResult): ReportFeatureRow {
+function reportFeature(f: FeatureResult): ReportFeatureRow {
   return {
     name: f.name,
     meanA: f.meanA,

@@ -300,7 +300,7 @@ export function migrateAnalysisResult(result: unknown): AnalysisResult {
 }
 
 /** The result versions this app reads. */
-export const READABLE_RESULT_VERSIONS = Object.keys(RESULT_SCHEMAS).map(Number);
+const READABLE_RESULT_VERSIONS = Object.keys(RESULT_SCHEMAS).map(Number);
 
 /**
  * Describes what is wrong with a saved analysis result, or returns null when it is usable.

@@ -8,7 +8,7 @@ export interface NameableCluster {
 }
 
 /** The name of HDBSCAN's noise wherever clusters are listed. */
-export const NOISE_NAME = 'Noise (not in any cluster)';
+const NOISE_NAME = 'Noise (not in any cluster)';
 
 /** "Cluster 3", or the noise name for HDBSCAN's noise. */
 export function clusterName(c: NameableCluster): string {
@@ -35,7 +35,7 @@ export function clusterQualityText(q: ClusterQuality): string {
 }
 
 /** Placeholder for a cluster none of whose terms is in enough of its answers. */
-export const NO_TERMS = '(no term in enough of its answers)';
+const NO_TERMS = '(no term in enough of its answers)';
 
 /** A cluster's first `max` terms, the placeholder when it has none, "" for noise. */
 export function termsText(c: NameableCluster & { terms: string[] }, max: number): string {

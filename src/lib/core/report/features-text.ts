@@ -58,7 +58,7 @@ export function featureMeasureText(f: FeatureLike): string {
  * Whether B is higher on the primary measure: the effect's sign (it comes from that measure);
  * the means for a feature saved before the measures existed, or without an effect.
  */
-export function featureHigherInB(f: FeatureLike): boolean {
+function featureHigherInB(f: FeatureLike): boolean {
   return f.measure && f.effect !== null && f.effect !== 0 ? f.effect > 0 : f.meanB > f.meanA;
 }
 
