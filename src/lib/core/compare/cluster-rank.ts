@@ -22,7 +22,7 @@ export function oneSidedness(c: RankableCluster): number {
 const isNoise = (c: RankableCluster): boolean => c.noise ?? c.id < 0;
 
 /** Compares two clusters in display order (for Array.prototype.sort). */
-export function compareClusterRank(x: RankableCluster, y: RankableCluster): number {
+function compareClusterRank(x: RankableCluster, y: RankableCluster): number {
   return (
     Number(isNoise(x)) - Number(isNoise(y)) ||
     oneSidedness(y) - oneSidedness(x) ||

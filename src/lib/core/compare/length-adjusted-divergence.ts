@@ -28,10 +28,10 @@ export interface LengthAdjustedDivergence extends PromptDivergence {
 }
 
 /** Most bands of |ln lengthRatio|; fewer when there are few prompts. */
-export const MAX_LENGTH_BANDS = 10;
+const MAX_LENGTH_BANDS = 10;
 
 /** Fewest prompts per band, so that a band's median and MAD mean something. */
-export const MIN_PROMPTS_PER_BAND = 8;
+const MIN_PROMPTS_PER_BAND = 8;
 
 /**
  * Text's first `max` characters (code points) with whitespace collapsed, and "…" when cut, so a

@@ -18,7 +18,7 @@ import { terms as tokenTerms } from './tokenize';
 /** Fewest answers of a cluster a term must occur in (also per side for contrast terms). */
 export const MIN_TERM_ANSWERS = 3;
 /** Share of a cluster's answers a term must occur in, when larger than MIN_TERM_ANSWERS. */
-export const MIN_TERM_SHARE = 0.05;
+const MIN_TERM_SHARE = 0.05;
 /** Smallest difference in share of answers (B's minus A's, or A's minus B's) of a contrast term. */
 export const MIN_CONTRAST_DIFFERENCE = 0.1;
 

@@ -12,7 +12,7 @@ import { words } from './tokenize';
 /** Fewest words an answer needs before it can be called degenerate. */
 export const DEGENERATE_MIN_WORDS = 20;
 /** Share of the words one word must reach to make a 'one-token' answer. */
-export const ONE_TOKEN_SHARE = 0.5;
+const ONE_TOKEN_SHARE = 0.5;
 
 /** Why an answer is degenerate. */
 export type Degeneration = 'one-token' | 'loop';

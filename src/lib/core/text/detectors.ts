@@ -40,7 +40,7 @@ export interface MarkdownCounts {
 }
 
 /** Answers with fewer words than this are `very_short`. */
-export const VERY_SHORT_WORDS = 5;
+const VERY_SHORT_WORDS = 5;
 /** How much of an answer's opening the refusal and disclaimer phrases are looked for in. */
 const OPENING_CHARS = 300;
 /** How much of the opening the premise corrections are looked for in. */
@@ -139,7 +139,7 @@ const PUSHBACK_RE = new RegExp(
 );
 
 /** Whether the opening of `prose` (normalised) declines the task. */
-export function isRefusal(prose: string): boolean {
+function isRefusal(prose: string): boolean {
   const opening = prose.slice(0, OPENING_CHARS);
   const cleaned = opening.replace(NOT_REFUSAL_RE, ' ');
   for (const m of cleaned.matchAll(REFUSAL_RE)) {
@@ -150,17 +150,17 @@ export function isRefusal(prose: string): boolean {
 }
 
 /** Whether the opening of `prose` (normalised) says the speaker is an AI / has no opinions. */
-export function isAiDisclaimer(prose: string): boolean {
+function isAiDisclaimer(prose: string): boolean {
   return AI_DISCLAIMER_RE.test(prose.slice(0, OPENING_CHARS));
 }
 
 /** Whether the opening of `prose` (normalised) corrects the premise of the question. */
-export function isPushback(prose: string): boolean {
+function isPushback(prose: string): boolean {
   return PUSHBACK_RE.test(prose.trimStart().slice(0, PUSHBACK_CHARS));
 }
 
 /** Whether the answer copies the prompt's first words (4 to 30 of them) verbatim. */
-export function repeatsPrompt(answerWords: readonly string[], prompt: string): boolean {
+function repeatsPrompt(answerWords: readonly string[], prompt: string): boolean {
   const p = words(prompt).slice(0, REPEAT_PROMPT_WORDS);
   if (p.length < REPEAT_PROMPT_MIN_WORDS || answerWords.length < p.length) return false;
   const needle = ` ${p.join(' ')} `;
@@ -168,7 +168,7 @@ export function repeatsPrompt(answerWords: readonly string[], prompt: string): b
 }
 
 /** Whether every sentence of more than three words is a question (and there is one). */
-export function isQuestionOnly(prose: string): boolean {
+function isQuestionOnly(prose: string): boolean {
   const sentences = prose
     .split(/(?<=[.!?])\s+|\n+/u)
     .map((s) => s.trim())
@@ -297,7 +297,7 @@ const LANGUAGE_REQUEST_RE =
  * Whether the answer's detected language differs from the prompt's (both must be detected, and
  * the prompt must neither ask for a translation nor name a language).
  */
-export function isOtherLanguage(answer: string, prompt: string): boolean {
+function isOtherLanguage(answer: string, prompt: string): boolean {
   if (LANGUAGE_REQUEST_RE.test(normalizeText(prompt))) return false;
   const a = detectLanguage(answer);
   const p = detectLanguage(prompt);
