@@ -5,9 +5,10 @@
  * divergences follow vocabulary and topic, not meaning (tests/unit/embedder-note.test.ts
  * measures this). A sentence embedder (a transformer) reads each word in context, order included.
  */
+import { BUNDLED_EMBEDDER_ID } from '../models';
 
 /** The analysis embedder id of the bundled bag-of-words embedder. */
-export const BUNDLED_ANALYSIS_EMBEDDER = 'transformers:bundled-embedder';
+export const BUNDLED_ANALYSIS_EMBEDDER = `transformers:${BUNDLED_EMBEDDER_ID}` as const;
 
 /** The sentence embedder recommended for real work (transformers.js, from the Hugging Face hub). */
 export const SENTENCE_ANALYSIS_EMBEDDER = 'transformers:Xenova/all-MiniLM-L6-v2';
