@@ -5,9 +5,16 @@
  */
 import type { IDBPTransaction } from 'idb';
 import { SIDES } from '../core/run/types';
-import type { Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
+import type { AnalysisRecord, Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
 import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
-import { each, runRange, type AnswerRow, type BehaviourDiffDB, type StoreName } from './db';
+import {
+  each,
+  runRange,
+  type AnalysisRow,
+  type AnswerRow,
+  type BehaviourDiffDB,
+  type StoreName,
+} from './db';
 import { RunNotFoundError } from './errors';
 import {
   analysisProblem,
@@ -128,6 +135,20 @@ export function sortAnswers(
   return rows.map(untag);
 }
 
+/**
+ * Run `runId`'s stored analyses, checked, split into those this version can read and those it
+ * leaves out (see screenAnalyses); `promptIds` are the run's prompts.
+ * @throws InvalidRecordError if a stored analysis is damaged.
+ */
+export function screenStoredAnalyses(
+  runId: string,
+  rows: readonly AnalysisRow[],
+  promptIds: Iterable<string>,
+): { kept: AnalysisRecord[]; dropped: DroppedAnalysis[] } {
+  for (const r of rows) assertReadable(analysisProblem(r), 'analyses', [runId, r.id]);
+  return screenAnalyses(rows.map(untag), new Set(promptIds));
+}
+
 /** A run read back, with the saved analyses that had to be left out of it. */
 export interface OpenedRun {
   run: Run;
@@ -160,7 +181,11 @@ export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
   const cachedRefs = refs.filter((r) => !owned.has(JSON.stringify([r.embedderId, r.textHash])));
   const vectors = await each(cachedRefs, (ref) => vectorStore.get([ref.embedderId, ref.textHash]));
   for (const row of promptRows) assertReadable(promptProblem(row), 'prompts', [id, row.id]);
-  for (const r of analyses) assertReadable(analysisProblem(r), 'analyses', [id, r.id]);
+  const { kept, dropped } = screenStoredAnalyses(
+    id,
+    analyses,
+    promptRows.map((p) => p.id),
+  );
   for (const r of hypotheses) assertReadable(hypothesisProblem(r), 'hypotheses', [id, r.id]);
   for (const r of log) assertReadable(logEntryProblem(r), 'supervisorLog', [id, r.at]);
   const embeddings: EmbeddingRecord[] = [];
@@ -175,10 +200,6 @@ export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
     embeddings.push(v);
   }
   promptRows.sort((x, y) => x.order - y.order);
-  const { kept, dropped } = screenAnalyses(
-    analyses.map(untag),
-    new Set(promptRows.map((p) => p.id)),
-  );
   const run: Run = {
     ...meta,
     prompts: promptRows.map(rowToPrompt),

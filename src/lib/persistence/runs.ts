@@ -29,13 +29,13 @@ import {
   logEntryProblem,
   metaOf,
   metaProblem,
-  untag,
 } from './records';
 import {
   ALL_STORES,
   checkRun,
   deleteParts,
   readRun,
+  screenStoredAnalyses,
   sortAnswers,
   writeParts,
   type OpenedRun,
@@ -338,8 +338,11 @@ export class RunRepository {
         tx.objectStore('prompts').getAllKeys(runRange(runId)),
       ]),
     );
-    for (const r of rows) assertReadable(analysisProblem(r), 'analyses', [runId, r.id]);
-    return screenAnalyses(rows.map(untag), new Set(promptIds.map(([, id]) => id))).kept;
+    return screenStoredAnalyses(
+      runId,
+      rows,
+      promptIds.map(([, id]) => id),
+    ).kept;
   }
 
   /**
