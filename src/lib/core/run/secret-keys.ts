@@ -21,7 +21,7 @@ export function isSecretKey(name: string): boolean {
  * `X-Amz-Credential`, `auth`, `authorization`, `bearer`, `session_key`. Names matched by
  * `isSecretKey` count too. Ordinary parameters such as `api-version`, `max_tokens` or `model` do not.
  */
-export const CREDENTIAL_PARAM_WORDS: readonly string[] = Object.freeze([
+const CREDENTIAL_PARAM_WORDS: readonly string[] = Object.freeze([
   'key',
   'apikey',
   'token',
