@@ -3,22 +3,14 @@
  * contain it on each side and its q-value, so the claim can be checked by reading the answers.
  */
 import type { WordsResult } from '../compare/result-types';
+import type { ReportWord } from '../analysis/report-json';
 import { formatP } from './markdown';
-
-/** What the wording needs of one word: a comparison's WordResult or a REPORT.json word. */
-export interface QuotedWord {
-  term: string;
-  z: number;
-  countA: number | null;
-  countB: number | null;
-  qValue: number | null;
-}
 
 /**
  * "in 4 of A's answers vs 123 of B's, q = 1.3e-30"; for results saved before presence testing
  * (no q) "log-odds z 2.7".
  */
-export function wordEvidence(w: QuotedWord): string {
+export function wordEvidence(w: ReportWord): string {
   if (w.qValue === null || w.countA === null || w.countB === null) {
     return `log-odds z ${w.z.toFixed(1)}`;
   }
