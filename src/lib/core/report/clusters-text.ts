@@ -50,3 +50,20 @@ export function contrastText(c: { contrastTerms: { a: string[]; b: string[] } },
   if (c.contrastTerms.b.length) parts.push(`B: ${c.contrastTerms.b.slice(0, max).join(', ')}`);
   return parts.join('; ');
 }
+
+/** How the reports order the clusters table and what its term columns mean. */
+export const CLUSTERS_TABLE_NOTE =
+  'Most one-sided first (largest |B share − A share|, then q). Terms are found in several answers of the cluster; "A/B terms" are in more of that side\'s answers inside it.';
+
+/** What the exemplars under a cluster are. */
+export const EXEMPLARS_NOTE =
+  "Each side's medoids: its answers most like its other answers in the cluster.";
+
+/** The first three ranked clusters (noise left out) that have exemplars to quote. */
+export function exemplarClusters<
+  C extends NameableCluster & { exemplars: { a: string[]; b: string[] } },
+>(ranked: readonly C[]): C[] {
+  return ranked
+    .filter((c) => !c.noise && c.exemplars.a.length + c.exemplars.b.length > 0)
+    .slice(0, 3);
+}

@@ -6,15 +6,18 @@
 import type { ReportCluster, ReportJson } from '../analysis/report-json';
 import { rankClusters } from '../compare/cluster-rank';
 import {
+  CLUSTERS_TABLE_NOTE,
+  EXEMPLARS_NOTE,
   clusterCell,
   clusterName,
   clusterQualityText,
   contrastText,
+  exemplarClusters,
   termsText,
 } from './clusters-text';
 import { formatP, formatPercent, formatShare } from './markdown';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
-import { wordEvidence, wordsMethod } from './words-text';
+import { NO_WORDS, reportedWords, wordEvidence, wordsMethod } from './words-text';
 import {
   FEATURES_METHOD,
   featureMeasureName,
@@ -126,7 +129,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     ...(report.clusterQuality.warning
       ? [`<p class="warning"><strong>${e(report.clusterQuality.warning)}</strong></p>`]
       : []),
-    '<p class="muted">Most one-sided first (largest |B share − A share|, then q). Terms are found in several answers of the cluster; "A/B terms" are in more of that side\'s answers inside it.</p>',
+    `<p class="muted">${CLUSTERS_TABLE_NOTE}</p>`,
     '<table><thead><tr><th>cluster</th><th class="n">size</th><th class="n">A</th><th class="n">B</th><th>B − A share (95% CI)</th><th class="n">q</th><th>terms</th><th>A/B terms</th></tr></thead><tbody>',
   );
   for (const c of clusters) {
@@ -155,12 +158,8 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   out.push('</tbody></table>');
 
   out.push('<h2>Words</h2>', `<p>${e(wordsMethod(report.words))}</p>`);
-  const shownWords = (['B', 'A'] as const).flatMap((side) =>
-    (side === 'B' ? report.words.moreInB : report.words.moreInA)
-      .slice(0, 15)
-      .map((w) => ({ side, w })),
-  );
-  if (!shownWords.length) out.push('<p>No word is used clearly more by one side.</p>');
+  const shownWords = reportedWords(report.words);
+  if (!shownWords.length) out.push(`<p>${NO_WORDS}</p>`);
   else {
     out.push(
       '<table><thead><tr><th>more in</th><th>term</th><th>evidence</th></tr></thead><tbody>',
@@ -194,13 +193,11 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   }
   out.push('</tbody></table>');
 
-  const top = clusters
-    .filter((c) => !c.noise && c.exemplars.a.length + c.exemplars.b.length > 0)
-    .slice(0, 3);
+  const top = exemplarClusters(clusters);
   if (top.length > 0)
     out.push(
       '<h2>Exemplars of the most one-sided clusters</h2>',
-      '<p class="muted">Each side\'s medoids: its answers most like its other answers in the cluster.</p>',
+      `<p class="muted">${EXEMPLARS_NOTE}</p>`,
     );
   for (const c of top) {
     out.push(`<h3>${e(clusterName(c))}: ${e(termsText(c, 5))}</h3>`);

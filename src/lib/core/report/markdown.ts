@@ -3,13 +3,16 @@ import type { ReportJson } from '../analysis/report-json';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { rankClusters } from '../compare/cluster-rank';
 import {
+  CLUSTERS_TABLE_NOTE,
+  EXEMPLARS_NOTE,
   clusterCell,
   clusterName,
   clusterQualityText,
   contrastText,
+  exemplarClusters,
   termsText,
 } from './clusters-text';
-import { wordEvidence, wordsMethod } from './words-text';
+import { NO_WORDS, reportedWords, wordEvidence, wordsMethod } from './words-text';
 import {
   FEATURES_METHOD,
   featureMeasureName,
@@ -55,7 +58,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     ...(report.clusterQuality.warning
       ? [`**${cell(report.clusterQuality.warning, 400)}**`, '']
       : []),
-    'Most one-sided first (largest |B share − A share|, then q). Terms are found in several answers of the cluster; "A/B terms" are in more of that side\'s answers inside it.',
+    CLUSTERS_TABLE_NOTE,
     '',
     '| cluster | size | A | B | B − A share (95% CI) | q | terms | A/B terms |',
     '| --- | ---: | ---: | ---: | --- | ---: | --- | --- |',
@@ -86,12 +89,8 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     );
   }
   lines.push('', '## Words', '', wordsMethod(report.words), '');
-  const shownWords = (['B', 'A'] as const).flatMap((side) =>
-    (side === 'B' ? report.words.moreInB : report.words.moreInA)
-      .slice(0, 15)
-      .map((w) => ({ side, w })),
-  );
-  if (!shownWords.length) lines.push('No word is used clearly more by one side.');
+  const shownWords = reportedWords(report.words);
+  if (!shownWords.length) lines.push(NO_WORDS);
   else {
     lines.push('| more in | term | evidence |', '| --- | --- | --- |');
     for (const { side, w } of shownWords) {
@@ -120,12 +119,9 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     for (const p of report.prompts.slice(0, 15))
       lines.push(`| ${num(p.divergence)} | ${cell(p.prompt)} |`);
   }
-  const top = clusters
-    .filter((c) => !c.noise && c.exemplars.a.length + c.exemplars.b.length > 0)
-    .slice(0, 3);
+  const top = exemplarClusters(clusters);
   if (top.length > 0) lines.push('', '## Exemplars of the most one-sided clusters');
-  if (top.length > 0)
-    lines.push('', "Each side's medoids: its answers most like its other answers in the cluster.");
+  if (top.length > 0) lines.push('', EXEMPLARS_NOTE);
   for (const c of top) {
     lines.push('', `### ${clusterName(c)}: ${cell(termsText(c, 5))}`, '');
     for (const text of c.exemplars.a.slice(0, 2)) lines.push(`- A: ${cell(text, 300)}`);

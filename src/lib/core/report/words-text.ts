@@ -28,3 +28,16 @@ export function wordsMethod(words: Pick<WordsResult, 'test' | 'tested'>, minAnsw
       : 'within-prompt permutation test';
   return `Each word or two-word phrase found in at least ${minAnswers} answers is tested by whether an answer contains it, paired by prompt (${test}), with Benjamini-Hochberg q-values across the ${words.tested} terms tested; so a side that writes more does not use every word "more".`;
 }
+
+/** The words a report lists, B's first then A's, at most `max` a side, each with its side. */
+export function reportedWords(
+  words: { moreInA: readonly ReportWord[]; moreInB: readonly ReportWord[] },
+  max = 15,
+): { side: 'A' | 'B'; w: ReportWord }[] {
+  return (['B', 'A'] as const).flatMap((side) =>
+    (side === 'B' ? words.moreInB : words.moreInA).slice(0, max).map((w) => ({ side, w })),
+  );
+}
+
+/** What a report says when no word leans to either side. */
+export const NO_WORDS = 'No word is used clearly more by one side.';
