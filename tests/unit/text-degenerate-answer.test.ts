@@ -52,4 +52,14 @@ describe('degenerate answers', () => {
     // A 10-word phrase twice is a repeat, not a loop.
     expect(degeneration('one two three four five six seven eight nine ten '.repeat(2))).toBeNull();
   });
+
+  it("takes the caller's repetition-loop verdict instead of scanning again", () => {
+    const loop = 'I am sorry, I cannot do that. '.repeat(30);
+    expect(degeneration(loop, false)).toBeNull();
+    expect(degeneration(PROSE, true)).toBe('loop');
+    expect(isDegenerateAnswer(PROSE, true)).toBe(true);
+    // Under the word minimum, or one word dominating, the verdict changes nothing.
+    expect(degeneration('no no no', true)).toBeNull();
+    expect(degeneration('hello '.repeat(50), false)).toBe('one-token');
+  });
 });

@@ -162,7 +162,10 @@ export function compareAnswers(
 
   stage('describe');
   const { ids, index } = compactLabels(input.labels);
-  const degenerate = input.texts.map(isDegenerateAnswer);
+  // styleFeatures already ran the loop check on every answer (repetition_loops).
+  const degenerate = input.texts.map((t, i) =>
+    isDegenerateAnswer(t, style.repetition_loops[i] === 1),
+  );
   // Noise answers name nothing: they are left out of the terms (class -1).
   const termClass = Int32Array.from(index, (c) => (ids[c]! < 0 ? -1 : c));
   const terms = clusterTerms(input.texts, termClass, design.isB, ids.length, {

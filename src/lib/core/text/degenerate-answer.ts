@@ -17,8 +17,12 @@ const ONE_TOKEN_SHARE = 0.5;
 /** Why an answer is degenerate. */
 export type Degeneration = 'one-token' | 'loop';
 
-/** The kind of degeneration of `text`, or null when it reads as an ordinary answer. */
-export function degeneration(text: string): Degeneration | null {
+/**
+ * The kind of degeneration of `text`, or null when it reads as an ordinary answer.
+ * `repetitionLoop` is isRepetitionLoop(words(text), text) when the caller already has it (the
+ * style feature repetition_loops): its regex scan is the costly part, so it is not run twice.
+ */
+export function degeneration(text: string, repetitionLoop?: boolean): Degeneration | null {
   const tokens = words(text);
   const n = tokens.length;
   if (n < DEGENERATE_MIN_WORDS) return null;
@@ -30,10 +34,10 @@ export function degeneration(text: string): Degeneration | null {
     if (c > most) most = c;
   }
   if (most >= ONE_TOKEN_SHARE * n) return 'one-token';
-  return isRepetitionLoop(tokens, text) ? 'loop' : null;
+  return (repetitionLoop ?? isRepetitionLoop(tokens, text)) ? 'loop' : null;
 }
 
 /** True when `text` is degenerate (see degeneration). */
-export function isDegenerateAnswer(text: string): boolean {
-  return degeneration(text) !== null;
+export function isDegenerateAnswer(text: string, repetitionLoop?: boolean): boolean {
+  return degeneration(text, repetitionLoop) !== null;
 }
