@@ -46,7 +46,14 @@ export function featureMeasureText(f: FeatureLike): string {
     return `${percent(f.shareA)} of A's answers vs ${percent(f.shareB)} of B's`;
   }
   if (f.measure === 'rate' && f.per100wA != null && f.per100wB != null) {
-    return `${rate(f.per100wA)} vs ${rate(f.per100wB)} per 100 words`;
+    const pooled = `${rate(f.per100wA)} vs ${rate(f.per100wB)} per 100 words`;
+    // The rates are pooled over all of a side's words, the test pairs each prompt's rates: when
+    // the two disagree (a few long answers outweigh many short ones), say which way the test went.
+    const effect = f.effect ?? 0;
+    if (effect !== 0 && f.per100wA !== f.per100wB && f.per100wB > f.per100wA !== effect > 0) {
+      return `${pooled} over all words, but B's rate is ${effect > 0 ? 'higher' : 'lower'} prompt by prompt`;
+    }
+    return pooled;
   }
   if (f.measure === 'length' && f.medianA != null && f.medianB != null) {
     return `median ${median(f.medianA)} → ${median(f.medianB)}`;
