@@ -66,6 +66,10 @@ function comparison(pValue: number, overrides: Partial<ComparisonResult> = {}): 
       ],
     },
     wordsLogOdds: null,
+    openings: null,
+    closings: null,
+    changes: null,
+    categories: null,
     prompts: [],
     params: {
       seed: 1,

@@ -62,7 +62,7 @@ describe('words view', () => {
     const saved = asVersion1Result(fakeAnalysisResult(answers)) as { version: number };
     expect(saved.version).toBe(1);
     const opened = openSaved(saved);
-    expect(opened.version).toBe(2);
+    expect(opened.version).toBe(3);
     expect(opened.comparison.words.test).toBe('log-odds');
     const target = render(opened);
     const moreInB = target.querySelector('[data-testid="words-more-in-B"]')!;

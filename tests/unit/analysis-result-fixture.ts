@@ -39,7 +39,7 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
   });
   const merges = new Float64Array(4 * Math.max(0, n - 1));
   return {
-    version: 2,
+    version: 3,
     params: analysisParams({ projection: 'pca', k: 2 }),
     n: { prompts: new Set(answers.map((a) => a.promptId)).size, answersA, answersB: n - answersA },
     rows: answers.map((a) => ({ promptId: a.promptId, side: a.side, sample: a.sample })),
@@ -107,6 +107,40 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
           answers: { a: answers[0]?.text ?? '', b: '' },
         },
       ],
+      openings: {
+        test: 'mcnemar-exact',
+        tested: 2,
+        moreInA: [],
+        moreInB: [
+          { text: 'certainly here are', z: 2.2, countA: 0, countB: 4, pValue: 0.03, qValue: 0.06 },
+        ],
+      },
+      closings: { test: 'mcnemar-exact', tested: 0, moreInA: [], moreInB: [] },
+      changes: {
+        method: 'split-half',
+        k: 2,
+        silhouette: 0.2,
+        nPrompts: 3,
+        clusters: [
+          {
+            id: 0,
+            n: 2,
+            promptIds: [answers[0]?.promptId ?? 'p'],
+            terms: { added: ['hope'], removed: [] },
+            detectors: [{ name: 'numbered_items', delta: 0.5 }],
+            examples: [{ promptId: answers[0]?.promptId ?? 'p', a: 'x', b: 'y' }],
+            pValue: 0.2,
+            qValue: 0.4,
+          },
+        ],
+      },
+      categories: [
+        {
+          name: 'coding',
+          n: 3,
+          features: [{ name: 'refusals', shareA: 0, shareB: 0.5, pValue: 0.5, qValue: 0.5 }],
+        },
+      ],
       params: {
         seed: 1,
         nPermutations: 199,
@@ -134,12 +168,27 @@ export function fakeAnalysisResult(answers: readonly Answer[]): AnalysisResult {
 }
 
 /**
+ * The same result as saved by result version 2 (before openings, closings, clusters of change
+ * and categories).
+ */
+export function asVersion2Result(result: AnalysisResult): unknown {
+  const {
+    openings: _o,
+    closings: _c,
+    changes: _ch,
+    categories: _ca,
+    ...comparison
+  } = result.comparison;
+  return { ...result, version: 2, comparison };
+}
+
+/**
  * The same result as saved by result version 1 (before words were tested by presence): its
  * words were the per-token log-odds, it had no `wordsLogOdds`, and its prompts had no length
  * ratio, length-adjusted divergence or opening lines.
  */
 export function asVersion1Result(result: AnalysisResult): unknown {
-  const { wordsLogOdds, ...comparison } = result.comparison;
+  const { wordsLogOdds, ...comparison } = (asVersion2Result(result) as AnalysisResult).comparison;
   const prompts = comparison.prompts.map(
     ({ lengthRatio: _r, divergenceAdjusted: _d, answers: _a, ...prompt }) => prompt,
   );

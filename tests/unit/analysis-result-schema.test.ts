@@ -11,7 +11,7 @@ import type { AnalysisResult } from '../../src/lib/core/analysis/pipeline';
 import { parseRunFile, serializeRunFile } from '../../src/lib/core/run';
 import type { Answer, Prompt } from '../../src/lib/core/run/types';
 import { createRng } from '../../src/lib/core/vectors/random';
-import { asVersion1Result, fakeAnalysisResult } from './analysis-result-fixture';
+import { asVersion1Result, asVersion2Result, fakeAnalysisResult } from './analysis-result-fixture';
 import { makeRun } from './persistence-fixtures';
 
 /** 12 prompts x 2 sides x 2 samples of unit vectors, B partly moved to another direction. */
@@ -91,8 +91,10 @@ describe('analysis result schema', () => {
     const back = parseRunFile(serializeRunFile(run), 'r.json');
     const { kept } = screenAnalyses(back.analyses, new Set(input.prompts.map((p) => p.id)));
     const opened = kept[0]!.result as AnalysisResult;
-    expect(opened.version).toBe(2);
+    expect(opened.version).toBe(3);
     expect(analysisResultProblem(opened)).toBeNull();
+    expect(opened.comparison.openings).toBeNull();
+    expect(opened.comparison.changes).toBeNull();
     expect(opened.comparison.words).toEqual({
       test: 'log-odds',
       tested: 0,
@@ -106,6 +108,38 @@ describe('analysis result schema', () => {
       current.comparison.clusters.map((c) => ({ ...c, degenerate: null })),
     );
     expect(migrateAnalysisResult(current)).toBe(current);
+  });
+
+  it('opens a result saved by version 2 (no openings, changes or categories) as not computed', () => {
+    const input = smallInput();
+    const current = fakeAnalysisResult(input.answers);
+    const saved = asVersion2Result(current);
+    expect(analysisResultProblem(saved)).toBeNull();
+    // A version-2 result is not a valid version 3: the new fields are required there.
+    expect(analysisResultProblem({ ...(saved as object), version: 3 })).toMatch(/openings/);
+    const run = {
+      ...makeRun('r', { prompts: 0 }),
+      samplesPerPrompt: 2,
+      prompts: input.prompts,
+      answers: input.answers,
+      embeddings: [],
+      analyses: [{ id: 'a1', createdAt: '2026-01-01T00:00:00.000Z', params: {}, result: saved }],
+    };
+    const back = parseRunFile(serializeRunFile(run), 'r.json');
+    const { kept } = screenAnalyses(back.analyses, new Set(input.prompts.map((p) => p.id)));
+    const opened = kept[0]!.result as AnalysisResult;
+    expect(opened).toEqual({
+      ...current,
+      version: 3,
+      comparison: {
+        ...current.comparison,
+        openings: null,
+        closings: null,
+        changes: null,
+        categories: null,
+      },
+    });
+    expect(analysisResultProblem(opened)).toBeNull();
   });
 
   it('does not read version-2 words in a version-1 result, nor version-1 words in version 2', () => {

@@ -92,6 +92,10 @@ function fixed(overrides: Partial<ComparisonResult> = {}): ComparisonResult {
       ),
     },
     wordsLogOdds: null,
+    openings: null,
+    closings: null,
+    changes: null,
+    categories: null,
     prompts: [],
     params: {
       seed: 1,

@@ -52,8 +52,11 @@ export interface ClusteringSummary {
 
 /** The result of one analysis, saved with the run. Typed arrays travel by transfer. */
 export interface AnalysisResult {
-  /** 2 since words are tested by presence per answer (version 1 is migrated on reading). */
-  version: 2;
+  /**
+   * 3 since openings, closings, clusters of change and categories (2: words tested by presence
+   * per answer); older versions are migrated on reading.
+   */
+  version: 3;
   params: AnalysisParams;
   n: { prompts: number; answersA: number; answersB: number };
   /** Answer identity of each row, so results can be joined back to the run. */
@@ -120,7 +123,7 @@ export async function runAnalysis(
 
   const answersA = answers.filter((a) => a.side === 'A').length;
   return {
-    version: 2,
+    version: 3,
     params,
     n: {
       prompts: new Set(answers.map((a) => a.promptId)).size,

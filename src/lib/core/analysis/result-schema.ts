@@ -114,7 +114,9 @@ const comparisonV1 = v.object({
 
 /** Fields that must agree with each other, or the map and tables would index past an array. */
 function consistencyProblem(
-  r: v.InferOutput<typeof fieldsV1> | v.InferOutput<typeof fieldsV2>,
+  r: Pick<v.InferOutput<typeof fieldsV1>, 'rows' | 'projection' | 'labels' | 'tree' | 'n'> & {
+    comparison: Pick<v.InferOutput<typeof fieldsV1>['comparison'], 'clusters'>;
+  },
 ): string | null {
   const n = r.rows.length;
   if (r.labels.length !== n) return `labels has ${r.labels.length} entries for ${n} rows`;
@@ -238,11 +240,78 @@ const resultV2 = v.pipe(
   }),
 );
 
+// Version 3 adds openings and closings, clusters of per-prompt change and per-category
+// features; each is null when not computed (a migrated version 2, or no categories).
+const phrase = v.object({
+  text: v.string(),
+  z: num,
+  countA: count,
+  countB: count,
+  pValue: num,
+  qValue: num,
+});
+const phrases = v.nullable(
+  v.object({
+    test: v.picklist(['mcnemar-exact', 'permutation'] as const),
+    tested: count,
+    moreInA: v.array(phrase),
+    moreInB: v.array(phrase),
+  }),
+);
+const changeCluster = v.object({
+  id: v.pipe(v.number(), v.integer('a whole number')),
+  n: count,
+  promptIds: v.array(v.string()),
+  terms: v.object({ added: v.array(v.string()), removed: v.array(v.string()) }),
+  detectors: v.array(v.object({ name: v.string(), delta: num })),
+  examples: v.array(v.object({ promptId: v.string(), a: v.string(), b: v.string() })),
+  pValue: nullableNum,
+  qValue: nullableNum,
+});
+const categoryV3 = v.object({
+  name: v.string(),
+  n: count,
+  features: v.array(
+    v.object({
+      name: v.string(),
+      shareA: num,
+      shareB: num,
+      pValue: nullableNum,
+      qValue: nullableNum,
+    }),
+  ),
+});
+
+const comparisonV3 = v.object({
+  ...comparisonV2.entries,
+  openings: phrases,
+  closings: phrases,
+  changes: v.nullable(
+    v.object({
+      method: v.string(),
+      k: count,
+      silhouette: nullableNum,
+      nPrompts: count,
+      clusters: v.array(changeCluster),
+    }),
+  ),
+  categories: v.nullable(v.array(categoryV3)),
+});
+
+const resultV3 = v.pipe(
+  v.object({ ...fieldsV2.entries, version: v.literal(3), comparison: comparisonV3 }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed) return;
+    const problem = consistencyProblem(dataset.value);
+    if (problem) addIssue({ message: `consistent fields (${problem})` });
+  }),
+);
+
 /** The schema of each result version this app can read, by `result.version`. */
-const RESULT_SCHEMAS: Record<number, v.GenericSchema> = { 1: resultV1, 2: resultV2 };
+const RESULT_SCHEMAS: Record<number, v.GenericSchema> = { 1: resultV1, 2: resultV2, 3: resultV3 };
 
 /** The result version the app writes; older readable versions are migrated to it on reading. */
-export const CURRENT_RESULT_VERSION = 2;
+export const CURRENT_RESULT_VERSION = 3;
 
 type ResultV1 = v.InferOutput<typeof fieldsV1>;
 
@@ -256,8 +325,32 @@ type ResultV1 = v.InferOutput<typeof fieldsV1>;
  */
 export function migrateAnalysisResult(result: unknown): AnalysisResult {
   const r = result as { version: number };
-  if (r.version !== 1) return result as AnalysisResult;
-  const old = result as ResultV1;
+  if (r.version === 3) return result as AnalysisResult;
+  const v2 = (r.version === 1 ? migrateV1(result as ResultV1) : result) as ResultV2;
+  // Version 2 computed no openings, closings, changes or categories: shown as not computed.
+  return {
+    ...v2,
+    version: 3,
+    comparison: {
+      ...v2.comparison,
+      openings: null,
+      closings: null,
+      changes: null,
+      categories: null,
+    },
+  };
+}
+
+type ResultV2 = Omit<AnalysisResult, 'version' | 'comparison'> & {
+  version: 2;
+  comparison: Omit<
+    AnalysisResult['comparison'],
+    'openings' | 'closings' | 'changes' | 'categories'
+  >;
+};
+
+/** Version 1 to version 2 (see migrateAnalysisResult). */
+function migrateV1(old: ResultV1): ResultV2 {
   const asWord = (w: ResultV1['comparison']['words']['moreInA'][number]) => ({
     term: w.term,
     z: w.z,

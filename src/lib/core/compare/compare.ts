@@ -214,6 +214,10 @@ export function compareAnswers(
     words,
     wordsLogOdds,
     prompts,
+    openings: null,
+    closings: null,
+    changes: null,
+    categories: null,
     params,
     counts: {
       answers: n,

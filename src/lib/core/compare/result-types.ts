@@ -157,6 +157,88 @@ export interface ComparisonParams {
   exemplarsPerSide: number;
 }
 
+/**
+ * One opening or closing: an answer's first (or last) three words, lower-cased, punctuation
+ * dropped ("certainly here are", "i hope this"), tested by paired presence like the words.
+ */
+export interface PhraseResult {
+  text: string;
+  /** Signed normal score of the presence test's p-value, positive = more in B. */
+  z: number;
+  /** A's answers that open (or close) with it. */
+  countA: number;
+  /** B's answers that open (or close) with it. */
+  countB: number;
+  pValue: number;
+  /** Benjamini-Hochberg q-value within its family (the openings, or the closings). */
+  qValue: number;
+}
+
+/** Openings or closings that distinguish the sides, by q then by the difference in answers. */
+export interface PhrasesResult {
+  test: 'mcnemar-exact' | 'permutation';
+  /** Phrases tested (the size of the BH family). */
+  tested: number;
+  moreInA: PhraseResult[];
+  moreInB: PhraseResult[];
+}
+
+/** How much one detector or feature moves within a cluster of changes (B minus A). */
+export interface ChangeDetectorDelta {
+  name: string;
+  /** Change in the share of answers showing it (presence detectors) or in its mean rate. */
+  delta: number;
+}
+
+/** One kind of change: prompts whose B-minus-A differences point the same way. */
+export interface ChangeCluster {
+  id: number;
+  /** Prompts in the cluster. */
+  n: number;
+  promptIds: string[];
+  /** Terms B's answers gain (added) or lose (removed) most often within the cluster. */
+  terms: { added: string[]; removed: string[] };
+  /** Detectors that move most within the cluster, with sign. */
+  detectors: ChangeDetectorDelta[];
+  /** Two or three example pairs (opening excerpts of A's and B's answers). */
+  examples: { promptId: string; a: string; b: string }[];
+  /** Sign-flip test of the cluster's mean change against zero; null when not testable. */
+  pValue: number | null;
+  /** Benjamini-Hochberg q-value across the change clusters; null when not testable. */
+  qValue: number | null;
+}
+
+/** Clusters of per-prompt changes (change-clusters.ts documents the method and its test). */
+export interface ChangesResult {
+  /** How the clusters were found and tested, in a few words (e.g. 'split-half'). */
+  method: string;
+  /** Clusters chosen (by silhouette, 2 to 10). */
+  k: number;
+  /** Silhouette of the chosen clustering of changes; null when not computable. */
+  silhouette: number | null;
+  /** Paired prompts whose changes were clustered. */
+  nPrompts: number;
+  clusters: ChangeCluster[];
+}
+
+/** One feature within one prompt category. */
+export interface CategoryFeature {
+  name: string;
+  /** Share of A's (B's) answers in the category showing it (presence) or its mean rate. */
+  shareA: number;
+  shareB: number;
+  pValue: number | null;
+  qValue: number | null;
+}
+
+/** The features of the prompts of one category (alpaca_eval's `dataset`, the built-in set's). */
+export interface CategoryResult {
+  name: string;
+  /** Paired prompts in the category. */
+  n: number;
+  features: CategoryFeature[];
+}
+
 /** Sizes of the compared data. */
 export interface ComparisonCounts {
   answers: number;
@@ -177,6 +259,14 @@ export interface ComparisonResult {
   wordsLogOdds: LogOddsWordsResult | null;
   /** Most divergent after length adjustment first (version 1: by raw divergence). */
   prompts: PromptResult[];
+  /** Openings (first three words) tested by paired presence; null before result version 3. */
+  openings: PhrasesResult | null;
+  /** Closings (last three words) tested by paired presence; null before result version 3. */
+  closings: PhrasesResult | null;
+  /** Clusters of per-prompt changes; null before version 3 or with too few paired prompts. */
+  changes: ChangesResult | null;
+  /** Features per prompt category; null when prompts have no categories (or before version 3). */
+  categories: CategoryResult[] | null;
   params: ComparisonParams;
   counts: ComparisonCounts;
 }
