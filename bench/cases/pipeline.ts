@@ -2,7 +2,7 @@
  * The whole analysis on a real alpaca_eval pair (805 prompts, 1,610 answers), as
  * `npm run analyze` runs it: import, embed with the bundled embedder through the real
  * transformers.js, project (UMAP), cluster (k-means, k by silhouette), stability, compare.
- * Target: under 60 s end to end in Node with peak memory under 1.5 GB.
+ * Target (issue #9): under 60 s end to end in Node with peak memory under 1 GB.
  */
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,6 +14,10 @@ import { analysisParams, runAnalysis } from '../../src/lib/core/analysis';
 import { importAlpacaEvalPair, sourceFromString } from '../../src/lib/core/run';
 import { pathOf, type BenchCase } from '../harness';
 
+/** The row's targets: seconds (median run) and peak resident memory. */
+const TARGET_SECONDS = 60;
+const TARGET_PEAK_MB = 1024;
+
 const FILE_A = 'Mistral-7B-Instruct-v0.2.json';
 const FILE_B = 'Snorkel-Mistral-PairRM-DPO.json';
 const MODELS = resolve(pathOf(import.meta.url), '..', '..', '..', 'public', 'models') + '/';
@@ -24,6 +28,15 @@ export function pipelineCases(dir: string): BenchCase[] {
     step: 'pipeline: alpaca_eval pair end to end (import, embed, umap, k-means, tests)',
     n: 1610,
     repeats: 2,
+    check: (row) => ({
+      pass:
+        row.ours_s !== null &&
+        row.ours_s < TARGET_SECONDS &&
+        row.peak_mb !== null &&
+        row.peak_mb < TARGET_PEAK_MB,
+      target: `< ${TARGET_SECONDS} s and < ${TARGET_PEAK_MB} MB peak`,
+      got: `${row.ours_s?.toFixed(1) ?? 'no'} s, ${row.peak_mb ?? 'no'} MB`,
+    }),
     async skip() {
       try {
         await Promise.all([access(join(dir, FILE_A)), access(join(dir, FILE_B))]);
