@@ -157,7 +157,7 @@ export function presenceTests(
   design: PairedDesign,
   table: PresenceTable,
   options: WordPresenceOptions,
-): { pValues: Float64Array; signs: Float64Array; test: WordsResult['test'] } {
+): { pValues: Float64Array; signs: Float64Array; test: 'mcnemar-exact' | 'permutation' } {
   const size = table.vocabulary.length;
   const { inTest, oneToOne } = pairedAnswers(design);
   const { start, termIds } = table;
