@@ -224,7 +224,7 @@ export interface ChangesResult {
 /** One feature within one prompt category. */
 export interface CategoryFeature {
   name: string;
-  /** Share of A's (B's) answers in the category showing it (presence) or its mean rate. */
+  /** Share of A's (B's) answers showing it (presence), its pooled rate per 100 words (rates) or mean words (length). */
   shareA: number;
   shareB: number;
   pValue: number | null;
