@@ -48,7 +48,8 @@ describe('teaching notes', () => {
     expect(text[0]).toContain('energy distance 0.0128');
     expect(text[1]).toContain('within each prompt 999 times');
     expect(text[1]).toContain('under 1% of the shuffles');
-    expect(text[1]).toContain('p = 0.001');
+    // 0.001 is the floor of 999 permutations: no shuffle was as extreme (issue 9 item 7).
+    expect(text[1]).toContain('p ≤ 0.001');
     expect(text[2]).toContain('unlikely');
     const none = testNote({
       report: fixedReport({ overall: { method: 'energy', statistic: 0.001, pValue: 0.3 } }),

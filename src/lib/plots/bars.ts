@@ -1,11 +1,9 @@
 /** Traces for the cluster bars: each cluster's share difference (B − A) with its 95% interval. */
 import type { ClusterResult } from '../core/compare/result-types';
+import { ALPHA, formatPercent, formatQ } from '../core/report/vocabulary';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
-
-/** Clusters whose q-value is below this are highlighted. */
-export const SIGNIFICANCE = 0.05;
 
 /** Colour for non-significant bars: they are shown, but quietly. */
 export const QUIET_COLOUR = 'rgba(140,140,140,0.55)';
@@ -41,7 +39,7 @@ export function clusterBarTraces(clusters: readonly ClusterResult[], theme: Plot
       },
       marker: {
         color: sorted.map((c) =>
-          c.qValue < SIGNIFICANCE ? (c.difference >= 0 ? theme.sideB : theme.sideA) : QUIET_COLOUR,
+          c.qValue < ALPHA ? (c.difference >= 0 ? theme.sideB : theme.sideA) : QUIET_COLOUR,
         ),
       },
       customdata: sorted.map((c) => c.id),
@@ -52,8 +50,8 @@ export function clusterBarTraces(clusters: readonly ClusterResult[], theme: Plot
             (c.ciLow !== null && c.ciHigh !== null
               ? ` (95% CI ${pp(c.ciLow).toFixed(1)} to ${pp(c.ciHigh).toFixed(1)})`
               : ''),
-          `A ${c.countA} (${pp(c.shareA).toFixed(1)}%) · B ${c.countB} (${pp(c.shareB).toFixed(1)}%)`,
-          `q = ${c.qValue < 0.001 ? c.qValue.toExponential(1) : c.qValue.toFixed(3)}${c.qValue < SIGNIFICANCE ? ' · significant' : ''}`,
+          `A ${c.countA} (${formatPercent(c.shareA)}) · B ${c.countB} (${formatPercent(c.shareB)})`,
+          `q = ${formatQ(c.qValue)}${c.qValue < ALPHA ? ' · significant' : ''}`,
         ].join('<br>'),
       ),
       hoverinfo: 'text',

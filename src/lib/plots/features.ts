@@ -3,22 +3,22 @@
  * primary measure (presence, rate per 100 words, or words), with share and rate in the hover.
  */
 import type { FeatureResult } from '../core/compare/result-types';
-// The report's formatting, so the chart and the report print the same q-values.
-import { formatP as formatQ, formatPercent } from '../core/report/markdown';
+// The report's vocabulary, so the chart and the report print the same q-values.
+import { ALPHA, formatPercent, formatQ } from '../core/report/vocabulary';
 import {
   featureMeasureName,
   featureMeasureText,
   featureOpposesNote,
 } from '../core/report/features-text';
 import { readableFeatureName } from '../core/text/style-features';
-import { QUIET_COLOUR, SIGNIFICANCE } from './bars';
+import { QUIET_COLOUR } from './bars';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
 
 /** Whether a feature's difference survives the FDR correction. */
 export function featureSignificant(f: Pick<FeatureResult, 'qValue'>): boolean {
-  return f.qValue !== null && f.qValue < SIGNIFICANCE;
+  return f.qValue !== null && f.qValue < ALPHA;
 }
 
 /**

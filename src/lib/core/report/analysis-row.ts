@@ -1,6 +1,6 @@
 /** One line per saved analysis, so that analyses with different settings can be compared. */
 import type { AnalysisResult } from '../analysis/pipeline';
-import { ALPHA } from './summary';
+import { ALPHA } from './vocabulary';
 
 /** The settings and headline numbers of one analysis, as shown in the saved-analyses table. */
 export interface AnalysisRow {

@@ -5,6 +5,7 @@
  * the measures existed (they have only the mean count, and say so).
  */
 import type { FeatureMeasureFields } from '../compare/feature-measures';
+import { formatPercent } from './vocabulary';
 
 /** The fields of a feature these texts read (FeatureResult and REPORT.json rows alike). */
 export interface FeatureLike {
@@ -22,7 +23,7 @@ export interface FeatureLike {
   rateOpposesCount?: boolean | null;
 }
 
-const percent = (x: number): string => `${Math.round(x * 100)}%`;
+const percent = (x: number): string => formatPercent(x, 0);
 const rate = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
 const median = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 

@@ -2,6 +2,7 @@
  * The words the app and the reports use for "Prompts where A and B differ most", in one place so
  * the results view, Markdown and HTML say the same thing about how the list is ranked.
  */
+import { formatRatio } from './vocabulary';
 
 /** The fields of a ranked prompt that its wording needs (a PromptResult or a ReportPrompt). */
 export interface DivergentPromptNumbers {
@@ -35,8 +36,8 @@ export function divergentPromptsMethod(prompts: readonly DivergentPromptNumbers[
 /** A length ratio for reading: "B 2.6× longer", "B 0.40× as long", "same length". */
 export function lengthRatioText(ratio: number | null): string {
   if (ratio === null) return 'length ratio –';
-  const digits = ratio >= 10 ? 0 : ratio >= 1 ? 1 : 2;
-  const shown = ratio.toFixed(digits);
-  if (Number(shown) === 1) return 'same length';
-  return ratio > 1 ? `B ${shown}× longer` : `B ${shown}× as long`;
+  const shown = formatRatio(ratio);
+  // 0.996 shows as "1.00×": the same length as far as the reader can tell.
+  if (parseFloat(shown) === 1) return 'same length';
+  return ratio > 1 ? `B ${shown} longer` : `B ${shown} as long`;
 }

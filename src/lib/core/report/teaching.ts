@@ -3,7 +3,7 @@
  * for readers who have never met an embedding or a q-value.
  */
 import type { ReportJson } from '../analysis/report-json';
-import { formatP } from './markdown';
+import { ALPHA, formatCount, formatPercent, pText } from './vocabulary';
 
 /** The analysis steps that have a teaching note. */
 export type TeachingStep = 'embed' | 'map' | 'cluster' | 'test' | 'q';
@@ -15,8 +15,7 @@ export interface TeachingInput {
   dims?: number | null;
 }
 
-const ALPHA = 0.05;
-const int = (n: number): string => n.toLocaleString('en-US');
+const int = (n: number): string => formatCount(n);
 const plural = (n: number, one: string, many = `${one}s`): string =>
   `${int(n)} ${n === 1 ? one : many}`;
 
@@ -66,10 +65,10 @@ export function testNote({ report }: TeachingInput): string[] {
   const shareText = share < 1 ? 'under 1%' : `about ${share.toFixed(share < 10 ? 1 : 0)}%`;
   return [
     `To ask "is B different at all?", we measured how far apart the two clouds of answers are (energy distance ${o.statistic.toFixed(4)}).`,
-    `Then we shuffled the A/B labels within each prompt ${perms} times and measured again: a gap this large came up in ${shareText} of the shuffles, which is the p-value (p = ${formatP(o.pValue)}).`,
+    `Then we shuffled the A/B labels within each prompt ${perms} times and measured again: a gap this large came up in ${shareText} of the shuffles, which is the p-value (${pText(o.pValue, report.params.nPermutations)}).`,
     o.pValue < ALPHA
-      ? 'That is rare enough (below 5%) that chance alone is an unlikely explanation.'
-      : 'That happens often enough by chance (5% or more) that we cannot say B differs overall.',
+      ? `That is rare enough (below ${formatPercent(ALPHA, 0)}) that chance alone is an unlikely explanation.`
+      : `That happens often enough by chance (${formatPercent(ALPHA, 0)} or more) that we cannot say B differs overall.`,
   ];
 }
 
@@ -81,7 +80,7 @@ export function qNote({ report }: TeachingInput): string[] {
   const sigF = features.filter((f) => (f.qValue ?? 1) < ALPHA).length;
   return [
     `We ran ${int(clusters.length + features.length)} tests here (${plural(clusters.length, 'cluster')} and ${plural(features.length, 'style feature')}), and with many tests some look significant by luck alone.`,
-    'A q-value corrects for that (Benjamini–Hochberg): if we keep every result with q below 0.05, on average at most 5% of what we keep are false alarms.',
+    `A q-value corrects for that (Benjamini–Hochberg): if we keep every result with q below ${ALPHA}, on average at most ${formatPercent(ALPHA, 0)} of what we keep are false alarms.`,
     `Here ${int(sigC)} of ${int(clusters.length)} clusters and ${int(sigF)} of ${int(features.length)} style features pass.`,
   ];
 }

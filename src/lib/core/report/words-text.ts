@@ -4,7 +4,7 @@
  */
 import type { WordsResult } from '../compare/result-types';
 import type { ReportWord } from '../analysis/report-json';
-import { formatP } from './markdown';
+import { formatQ } from './vocabulary';
 
 /**
  * "in 4 of A's answers vs 123 of B's, q = 1.3e-30"; for results saved before presence testing
@@ -14,7 +14,7 @@ export function wordEvidence(w: ReportWord): string {
   if (w.qValue === null || w.countA === null || w.countB === null) {
     return `log-odds z ${w.z.toFixed(1)}`;
   }
-  return `in ${w.countA} of A's answers vs ${w.countB} of B's, q = ${formatP(w.qValue)}`;
+  return `in ${w.countA} of A's answers vs ${w.countB} of B's, q = ${formatQ(w.qValue)}`;
 }
 
 /** One sentence saying how the words were found, for the words section of every view. */
