@@ -24,7 +24,7 @@ describe('analysing an imported run in Chromium', () => {
     const results = page.getByTestId('results');
     await results.waitFor({ timeout: 90_000 });
     expect(await page.getByTestId('overall').textContent()).toMatch(
-      /energy distance [\d.]+, within-prompt permutation p = /,
+      /energy distance [\d.]+, within-prompt permutation p [=≤] /,
     );
     expect(await page.getByTestId('cluster-row').count()).toBeGreaterThanOrEqual(2);
     expect(page.workers().some((w) => w.url().includes('analysis.worker'))).toBe(true);

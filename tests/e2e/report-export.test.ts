@@ -59,7 +59,7 @@ describe('report export and teaching mode in Chromium', () => {
     await importAndAnalyse(s, hostileFixtures(dir));
 
     const overall = (await page.getByTestId('overall').textContent())?.trim() ?? '';
-    const stats = /energy distance [\d.]+, within-prompt permutation p = [\d.e-]+/.exec(overall);
+    const stats = /energy distance [\d.]+, within-prompt permutation p [=≤] [\d.e-]+/.exec(overall);
     expect(stats).not.toBeNull();
 
     const md = await download(page, 'export-report-md');

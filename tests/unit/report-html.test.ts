@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  escapeHtml,
-  isSafeImageUrl,
-  overallText,
-  reportHtml,
-} from '../../src/lib/core/report/html';
+import { escapeHtml, isSafeImageUrl, reportHtml } from '../../src/lib/core/report/html';
 import { HOSTILE_IMG, HOSTILE_SCRIPT, fixedReport } from './report-test-helpers';
 
 const PNG =
@@ -46,7 +41,9 @@ describe('reportHtml', () => {
       'Settings',
     ])
       expect(html).toContain(`<h2>${heading}</h2>`);
-    expect(html).toContain("B's answers differ from A's (energy distance 0.0128");
+    expect(html).toContain(
+      "<li>Taken as a whole, B's answers differ from A's: energy distance 0.0128, within-prompt permutation p ≤ 0.001 (",
+    );
     expect(html).toContain('length_tokens');
     expect(html).toContain('0.321');
     expect(html).toContain('Mix two cups of flour.');
@@ -94,11 +91,12 @@ describe('reportHtml', () => {
     expect(html).toContain('Plots are omitted from this report.');
   });
 
-  it('says when no overall difference was found', () => {
-    const none = reportHtml(
-      fixedReport({ overall: { method: 'energy', statistic: 0.001, pValue: 0.42 } }),
+  it('leads with the headline as a list, each line escaped', () => {
+    expect(html).toContain(
+      `<ul class="headline"><li>B's answers more often contain “${escapeHtml(HOSTILE_IMG)}” (123 answers vs 4 of A's).</li><li>Taken as a whole`,
     );
-    expect(none).toContain("No overall difference between A's and B's answers was detected");
+    const none = reportHtml(fixedReport({ headline: ['No difference reaches q < 0.05.'] }));
+    expect(none).toContain('<ul class="headline"><li>No difference reaches q &lt; 0.05.</li></ul>');
   });
 });
 
@@ -113,11 +111,5 @@ describe('helpers', () => {
     expect(isSafeImageUrl(PNG)).toBe(true);
     expect(isSafeImageUrl('data:image/png;base64,AAA"><script>')).toBe(false);
     expect(isSafeImageUrl('javascript:alert(1)')).toBe(false);
-  });
-
-  it('overallText matches the results page wording', () => {
-    expect(overallText({ method: 'energy', statistic: 0.01284, pValue: 0.0001 })).toBe(
-      "B's answers differ from A's (energy distance 0.0128, within-prompt permutation p = 1.0e-4).",
-    );
   });
 });

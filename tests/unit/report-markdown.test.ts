@@ -1,23 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { cell, formatP, reportMarkdown } from '../../src/lib/core/report/markdown';
+import { cell, reportMarkdown } from '../../src/lib/core/report/markdown';
 import { fixedReport, HOSTILE_IMG } from './report-test-helpers';
 
 describe('reportMarkdown', () => {
-  it('says B differs when the overall test is significant', () => {
+  it('leads with the headline, one escaped bullet a line, the overall test last', () => {
     const md = reportMarkdown(fixedReport());
-    expect(md).toContain(
-      "**B's answers differ from A's**: energy distance 0.0128, within-prompt permutation p = 0.001.",
+    const head = md.slice(md.indexOf('from B.'), md.indexOf('> Note'));
+    expect(head).toContain(
+      "- Taken as a whole, B's answers differ from A's: energy distance 0.0128, within-prompt permutation p ≤ 0.001 (",
     );
+    expect(head).toContain(`- B's answers more often contain “${cell(HOSTILE_IMG)}” (123 answers`);
+    expect(head.indexOf('more often contain')).toBeLessThan(head.indexOf('Taken as a whole'));
     expect(md).not.toContain('No overall difference');
   });
 
-  it('says no difference was detected when it is not', () => {
-    const md = reportMarkdown(
-      fixedReport({ overall: { method: 'energy', statistic: 0.0009, pValue: 0.37 } }),
-    );
-    expect(md).toContain(
-      '**No overall difference detected**: energy distance 0.0009, within-prompt permutation p = 0.370.',
-    );
+  it('says what the headline says when nothing was found, and nothing else', () => {
+    const nothing =
+      'No difference reaches q < 0.05 when the 12 tests of the overall test, clusters and features are controlled together; with 40 paired prompts, a change seen in fewer than 9 of them cannot reach significance on its own among these tests, so smaller changes may be missed.';
+    const md = reportMarkdown(fixedReport({ headline: [nothing] }));
+    expect(md).toContain(`- ${cell(nothing, 2000)}`);
+    expect(md).not.toContain('differ from A');
   });
 
   it('shows each feature by share, rate and median next to the count, with how it was tested', () => {
@@ -94,9 +96,9 @@ describe('reportMarkdown', () => {
     expect(cell('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
   });
 
-  it('formatP writes small p-values in scientific notation and null as a dash', () => {
-    expect(formatP(0.0001)).toBe('1.0e-4');
-    expect(formatP(0.25)).toBe('0.250');
-    expect(formatP(null)).toBe('–');
+  it('writes q-values as the vocabulary does: small ones in scientific notation', () => {
+    const md = reportMarkdown(fixedReport());
+    expect(md).toContain('| 0.42 | 2.0e-4 | 40 (2) |');
+    expect(md).toContain('| -0.05 | 0.450 | 40 (30) |');
   });
 });

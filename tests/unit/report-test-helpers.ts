@@ -9,6 +9,11 @@ export const HOSTILE_SCRIPT = '<script>alert("pwned")</script>';
 /** A small, fully specified report; `overrides` replace top-level fields. */
 export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
   return {
+    reportVersion: 2,
+    headline: [
+      `B's answers more often contain “${HOSTILE_IMG}” (123 answers vs 4 of A's).`,
+      "Taken as a whole, B's answers differ from A's: energy distance 0.0128, within-prompt permutation p ≤ 0.001 (energy distance: how far apart the two sides' clouds of answer embeddings are, 0 when A's and B's answers are distributed alike).",
+    ],
     n: { prompts: 805, answersA: 805, answersB: 805 },
     overall: { method: 'energy', statistic: 0.01284, pValue: 0.001 },
     clusters: [

@@ -11,6 +11,7 @@ import type {
   WordResult,
   WordsResult,
 } from '../compare/result-types';
+import { headline } from '../report/headline';
 import { embedderNote } from './embedder-note';
 import type { AnalysisResult } from './pipeline';
 
@@ -157,8 +158,19 @@ export interface ReportAssignment {
   cluster: number;
 }
 
+/**
+ * REPORT.json's version: 2 since issue 9, when `refusals` came to mean "declines the task" (it
+ * counted apology and disclaimer phrases before) and `words[].z` became the signed score of the
+ * paired presence test (it was the per-token log-odds z before).
+ */
+export const REPORT_VERSION = 2;
+
 /** The REPORT.json document. */
 export interface ReportJson {
+  /** The contract's version (REPORT_VERSION); first, so a reader can branch on it. */
+  reportVersion: typeof REPORT_VERSION;
+  /** The headline (report/headline.ts): largest significant effects first, then the overall test. */
+  headline: string[];
   n: { prompts: number; answersA: number; answersB: number };
   overall: { method: string; statistic: number; pValue: number };
   /** Clusters by id; `noise` marks HDBSCAN's noise (no terms), shown last. */
@@ -193,6 +205,8 @@ export function toReportJson(
   const text = new Map(prompts.map((p) => [p.id, p.text]));
   const c = result.comparison;
   return {
+    reportVersion: REPORT_VERSION,
+    headline: headline(c),
     n: result.n,
     overall: { method: c.overall.method, statistic: c.overall.statistic, pValue: c.overall.pValue },
     clusters: c.clusters.map(({ exemplarAnswers: _indices, ...cluster }) => cluster),

@@ -15,7 +15,7 @@ import {
   exemplarClusters,
   termsText,
 } from './clusters-text';
-import { formatP, formatPercent, formatShare } from './markdown';
+import { ALPHA, formatNumber, formatPercent, formatQ, formatShare } from './vocabulary';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { NO_WORDS, reportedWords, wordEvidence, wordsMethod } from './words-text';
 import {
@@ -68,16 +68,8 @@ export function isSafeImageUrl(url: string): boolean {
   return SAFE_IMAGE.test(url);
 }
 
-const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
+const num = formatNumber;
 const e = escapeHtml;
-
-/** The overall sentence, worded as on the results page; significance at p < 0.05. */
-export function overallText(overall: ReportJson['overall']): string {
-  const stats = `energy distance ${overall.statistic.toFixed(4)}, within-prompt permutation p = ${formatP(overall.pValue)}`;
-  return overall.pValue < 0.05
-    ? `B's answers differ from A's (${stats}).`
-    : `No overall difference between A's and B's answers was detected (${stats}).`;
-}
 
 /** Clusters as the report ranks them: most one-sided first, then q; noise last (cluster-rank.ts). */
 export function rankedClusters(report: ReportJson): ReportCluster[] {
@@ -90,14 +82,14 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:.25rem .5rem;border-bottom:1px solid #e3e3e8;vertical-align:top}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
-.sig td:first-child{font-weight:700}.warning{color:#8a2b00}.muted{color:#666}.overall{font-weight:600;font-size:1.05rem}
+.sig td:first-child{font-weight:700}.warning{color:#8a2b00}.muted{color:#666}.headline{font-weight:600;font-size:1.05rem;padding-left:1.2rem}
 .note{border-left:3px solid #d9a400;padding:.2rem .6rem;background:#fff8e1}
 .a{color:#1f6fb2;font-weight:600}.b{color:#c2571a;font-weight:600}
 blockquote{margin:.3rem 0;padding:.3rem .6rem;border-left:3px solid #ccc;white-space:pre-wrap}
 img{max-width:100%;border:1px solid #eee}code{font-size:.9em}
 `;
 
-/** The whole report as one HTML document; significance is judged at q < 0.05. */
+/** The whole report as one HTML document, led by its headline (report/headline.ts). */
 export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}): string {
   const title = options.title ?? 'Behaviour Diff report';
   const out: string[] = [];
@@ -107,7 +99,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
   out.push(
     `<h1>${e(title)}</h1>`,
     `<p>${models}${report.n.prompts} prompts, ${report.n.answersA} answers from A and ${report.n.answersB} from B.</p>`,
-    `<p class="overall">${e(overallText(report.overall))}</p>`,
+    `<ul class="headline">${report.headline.map((line) => `<li>${e(line)}</li>`).join('')}</ul>`,
     ...report.notes.map((note) => `<p class="note">Note: ${e(note)}</p>`),
   );
 
@@ -138,7 +130,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
         ? ''
         : ` (${formatPercent(c.ciLow)} to ${formatPercent(c.ciHigh)})`;
     out.push(
-      `<tr${c.qValue < 0.05 ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${formatPercent(c.difference)}${ci}</td><td class="n">${formatP(c.qValue)}</td><td>${e(termsText(c, 8))}</td><td>${e(contrastText(c))}</td></tr>`,
+      `<tr${c.qValue < ALPHA ? ' class="sig"' : ''}><td>${e(clusterCell(c))}</td><td class="n">${c.size}</td><td class="n">${c.countA}</td><td class="n">${c.countB}</td><td>${formatPercent(c.difference)}${ci}</td><td class="n">${formatQ(c.qValue)}</td><td>${e(termsText(c, 8))}</td><td>${e(contrastText(c))}</td></tr>`,
     );
   }
   out.push('</tbody></table>');
@@ -149,10 +141,10 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     '<table><thead><tr><th>feature</th><th>tested on</th><th>A vs B</th><th class="n">share A</th><th class="n">share B</th><th class="n">per 100 words A</th><th class="n">per 100 words B</th><th class="n">median A</th><th class="n">median B</th><th class="n">mean A</th><th class="n">mean B</th><th class="n">effect</th><th class="n">q</th><th class="n">paired prompts (no difference)</th></tr></thead><tbody>',
   );
   for (const f of report.features) {
-    const sig = f.qValue !== null && f.qValue < 0.05;
+    const sig = f.qValue !== null && f.qValue < ALPHA;
     const note = featureOpposesNote(f);
     out.push(
-      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td>${e(featureMeasureName(f))}</td><td>${e(featureMeasureText(f) + (note ? `; ${note}` : ''))}</td><td class="n">${formatShare(f.shareA)}</td><td class="n">${formatShare(f.shareB)}</td><td class="n">${num(f.per100wA, 2)}</td><td class="n">${num(f.per100wB, 2)}</td><td class="n">${num(f.medianA, 1)}</td><td class="n">${num(f.medianB, 1)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatP(f.qValue)}</td><td class="n">${f.nPairs} (${f.nZeros})</td></tr>`,
+      `<tr${sig ? ' class="sig"' : ''}><td>${e(f.name)}</td><td>${e(featureMeasureName(f))}</td><td>${e(featureMeasureText(f) + (note ? `; ${note}` : ''))}</td><td class="n">${formatShare(f.shareA)}</td><td class="n">${formatShare(f.shareB)}</td><td class="n">${num(f.per100wA, 2)}</td><td class="n">${num(f.per100wB, 2)}</td><td class="n">${num(f.medianA, 1)}</td><td class="n">${num(f.medianB, 1)}</td><td class="n">${num(f.meanA, 2)}</td><td class="n">${num(f.meanB, 2)}</td><td class="n">${num(f.effect, 2)}</td><td class="n">${formatQ(f.qValue)}</td><td class="n">${f.nPairs} (${f.nZeros})</td></tr>`,
     );
   }
   out.push('</tbody></table>');
@@ -165,7 +157,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
       '<table><thead><tr><th>more in</th><th>term</th><th>evidence</th></tr></thead><tbody>',
     );
     for (const { side, w } of shownWords) {
-      const sig = w.qValue !== null && w.qValue < 0.05;
+      const sig = w.qValue !== null && w.qValue < ALPHA;
       out.push(
         `<tr${sig ? ' class="sig"' : ''}><td><span class="${side.toLowerCase()}">${side}</span></td><td>${e(w.term)}</td><td>${e(wordEvidence(w))}</td></tr>`,
       );

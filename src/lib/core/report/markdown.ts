@@ -19,15 +19,9 @@ import {
   featureMeasureText,
   featureOpposesNote,
 } from './features-text';
+import { formatNumber, formatPercent, formatQ, formatShare } from './vocabulary';
 
-/** A share (0..1) as a percentage with one decimal, e.g. "12.5%". */
-export const formatPercent = (x: number): string => `${(x * 100).toFixed(1)}%`;
-const num = (x: number | null, digits = 3): string => (x === null ? '–' : x.toFixed(digits));
-/** A share that may be missing (features saved before it existed): a percentage or "–". */
-export const formatShare = (x: number | null): string => (x === null ? '–' : formatPercent(x));
-/** p-values as people read them: small ones in scientific notation. */
-export const formatP = (p: number | null): string =>
-  p === null ? '–' : p < 0.001 ? p.toExponential(1) : p.toFixed(3);
+const num = formatNumber;
 
 /** Escapes text for a Markdown table cell: no pipes or line breaks, no HTML. */
 export function cell(text: string, max = 160): string {
@@ -36,19 +30,16 @@ export function cell(text: string, max = 160): string {
   return cut.replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`);
 }
 
-/** The whole report as Markdown; significance is judged at q < 0.05. */
+/** The whole report as Markdown, led by its headline (report/headline.ts). */
 export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff report'): string {
   const lines: string[] = [`# ${title}`, ''];
   const models = report.models
     ? `A = ${cell(report.models.A)}, B = ${cell(report.models.B)}. `
     : '';
-  const o = report.overall;
   lines.push(
     `${models}${report.n.prompts} prompts, ${report.n.answersA} answers from A and ${report.n.answersB} from B.`,
     '',
-    o.pValue < 0.05
-      ? `**B's answers differ from A's**: energy distance ${num(o.statistic, 4)}, within-prompt permutation p = ${formatP(o.pValue)}.`
-      : `**No overall difference detected**: energy distance ${num(o.statistic, 4)}, within-prompt permutation p = ${formatP(o.pValue)}.`,
+    ...report.headline.map((line) => `- ${cell(line, 2000)}`),
     '',
     ...report.notes.flatMap((note) => [`> Note: ${cell(note, 2000)}`, '']),
     '## Clusters',
@@ -70,7 +61,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
         ? ''
         : ` (${formatPercent(c.ciLow)} to ${formatPercent(c.ciHigh)})`;
     lines.push(
-      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${formatPercent(c.difference)}${ci} | ${formatP(c.qValue)} | ${cell(termsText(c, 8))} | ${cell(contrastText(c))} |`,
+      `| ${cell(clusterCell(c))} | ${c.size} | ${c.countA} | ${c.countB} | ${formatPercent(c.difference)}${ci} | ${formatQ(c.qValue)} | ${cell(termsText(c, 8))} | ${cell(contrastText(c))} |`,
     );
   }
   lines.push(
@@ -85,7 +76,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
   for (const f of report.features) {
     const note = featureOpposesNote(f);
     lines.push(
-      `| ${f.name} | ${featureMeasureName(f)} | ${cell(featureMeasureText(f) + (note ? `; ${note}` : ''), 240)} | ${formatShare(f.shareA)} | ${formatShare(f.shareB)} | ${num(f.per100wA, 2)} | ${num(f.per100wB, 2)} | ${num(f.medianA, 1)} | ${num(f.medianB, 1)} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatP(f.qValue)} | ${f.nPairs} (${f.nZeros}) |`,
+      `| ${f.name} | ${featureMeasureName(f)} | ${cell(featureMeasureText(f) + (note ? `; ${note}` : ''), 240)} | ${formatShare(f.shareA)} | ${formatShare(f.shareB)} | ${num(f.per100wA, 2)} | ${num(f.per100wB, 2)} | ${num(f.medianA, 1)} | ${num(f.medianB, 1)} | ${num(f.meanA, 2)} | ${num(f.meanB, 2)} | ${num(f.effect, 2)} | ${formatQ(f.qValue)} | ${f.nPairs} (${f.nZeros}) |`,
     );
   }
   lines.push('', '## Words', '', wordsMethod(report.words), '');

@@ -1,0 +1,533 @@
+/**
+ * The headline of a comparison: the few largest significant effects across every section, in
+ * plain words with their numbers, most important first ("B's answers are 2.6× longer (median
+ * 52 → 136 words)", "B uses tables in 12% of its answers vs 3% of A's"), then one line on the
+ * overall test. The app's summary, the Markdown and HTML reports and REPORT.json's `headline`
+ * all come from here.
+ *
+ * The claims are controlled together: ONE Benjamini-Hochberg family over the raw p-values of
+ * every test the headline may quote (the overall energy test, the answer clusters, the style
+ * features, the words, the openings, the closings and the clusters of change). A section's own
+ * q-values control its table; quoting the best of seven tables at once would claim something
+ * under no difference in about a third of runs, the joint family in at most ALPHA of them.
+ * Words, openings and closings keep only their top terms: the terms tested but not listed count
+ * in the family with p = 1, which only makes the listed ones' q-values larger (conservative),
+ * since every unlisted term's p is at least that of the listed ones of its side.
+ *
+ * Magnitude, by which the claims are ranked, is on one scale, the net share of answers (or of
+ * prompts) that moved towards B, as a fraction:
+ * - a cluster, a presence feature, a word, an opening or a closing: |share of B's answers -
+ *   share of A's answers| showing it;
+ * - a rate or length feature (and features saved before the measures existed): |effect|, the
+ *   matched-pairs rank-biserial correlation, the rank-weighted share of prompts where B is
+ *   higher minus where it is lower;
+ * - a cluster of change: the share of paired prompts in it.
+ * The overall test has no comparable magnitude; its line comes after the claims.
+ * Categories add no claims: a claimed feature names the category where it moves most.
+ */
+import type {
+  CategoryResult,
+  ChangeCluster,
+  ClusterResult,
+  ComparisonResult,
+  FeatureResult,
+  PhraseResult,
+  WordResult,
+} from '../compare/result-types';
+import { bhQValues } from '../compare/fdr';
+import { FEATURE_MEASURES, readableFeatureName } from '../text/style-features';
+import { featureFindingText } from './features-text';
+import { ALPHA, formatCount, formatPercent, formatPoints, formatRatio, pText } from './vocabulary';
+
+/** Claims a headline shows at most, before the overall line. */
+export const MAX_HEADLINE_CLAIMS = 6;
+
+/** Terms (words, openings, closings) quoted in one claim at most. */
+const MAX_QUOTED = 3;
+
+/** What a claim is about, so a view can link it to its evidence. */
+export type HeadlineClaimKind = 'cluster' | 'feature' | 'word' | 'opening' | 'closing' | 'change';
+
+/** One significant effect of the headline. */
+export interface HeadlineClaim {
+  kind: HeadlineClaimKind;
+  /** Cluster id, feature name, side ('A'/'B': words, openings, closings) or change cluster id. */
+  ref: string;
+  /** One sentence with its numbers. */
+  text: string;
+  /** The smallest q-value behind the claim, in the joint family. */
+  q: number;
+  /** Net share of answers (or prompts) that moved, 0..1 (see the module comment). */
+  magnitude: number;
+}
+
+/** The headline's parts: claims, the overall line, or the line saying nothing was found. */
+export interface HeadlineParts {
+  /** Significant effects, largest first, at most `limit`. */
+  claims: HeadlineClaim[];
+  /** What the overall test found, with what its statistic means. */
+  overall: string;
+  /** Whether the overall test is significant in the joint family. */
+  overallSignificant: boolean;
+  /** The honest line when nothing is significant in the joint family; null otherwise. */
+  nothingFound: string | null;
+  /** Tests in the joint family (its size m). */
+  tests: number;
+}
+
+/** The joint family: every quotable test's raw p-value, plus the unlisted terms' count. */
+class JointFamily {
+  readonly #items: object[] = [];
+  readonly #pValues: number[] = [];
+  #unlisted = 0;
+  #q = new Map<object, number>();
+
+  /** Adds one test; `item` is how its q-value is looked up later. */
+  add(item: object, pValue: number | null): void {
+    if (pValue === null || !Number.isFinite(pValue)) return;
+    this.#items.push(item);
+    this.#pValues.push(pValue);
+  }
+
+  /** Counts tests that belong to the family but whose p-values were not kept. */
+  addUnlisted(count: number): void {
+    this.#unlisted += Math.max(0, count);
+  }
+
+  /** Tests in the family. */
+  get size(): number {
+    return this.#items.length + this.#unlisted;
+  }
+
+  /** Computes the q-values (once every test is added). */
+  close(): void {
+    const all = [...this.#pValues, ...new Array<number>(this.#unlisted).fill(1)];
+    const q = bhQValues(all);
+    this.#q = new Map(this.#items.map((item, i) => [item, q[i]!]));
+  }
+
+  /** An item's q-value in the joint family; 1 when it was not tested. */
+  q(item: object): number {
+    return this.#q.get(item) ?? 1;
+  }
+}
+
+/** The family of every test the headline may quote (see the module comment). */
+function jointFamily(c: ComparisonResult): JointFamily {
+  const family = new JointFamily();
+  family.add(c.overall, c.overall.pValue);
+  // HDBSCAN's noise is not a kind of answer: it is never claimed, so it is not in the family.
+  for (const cl of c.clusters) if (!isNoise(cl)) family.add(cl, cl.pValue);
+  for (const f of c.features) family.add(f, f.pValue);
+  // Words ranked by log-odds (saved before presence testing) have no p-values: never claimed.
+  if (c.words.test !== 'log-odds') addTermLists(family, c.words.tested, c.words);
+  for (const phrases of [c.openings, c.closings]) {
+    if (phrases) addTermLists(family, phrases.tested, phrases);
+  }
+  for (const change of c.changes?.clusters ?? []) family.add(change, change.pValue);
+  family.close();
+  return family;
+}
+
+/** Adds listed terms by their p-values and the rest of the `tested` as unlisted. */
+function addTermLists(
+  family: JointFamily,
+  tested: number,
+  lists: {
+    moreInA: readonly (WordResult | PhraseResult)[];
+    moreInB: readonly (WordResult | PhraseResult)[];
+  },
+): void {
+  const listed = [...lists.moreInA, ...lists.moreInB];
+  for (const t of listed) family.add(t, t.pValue);
+  family.addUnlisted(tested - listed.length);
+}
+
+const isNoise = (cl: ClusterResult): boolean => cl.noise || cl.id < 0;
+
+/** Lower-case nouns of the rate features, for "more list items per 100 words". */
+const RATE_NOUNS: Record<string, string> = {
+  list_items: 'list items',
+  headings: 'headings',
+  questions: 'questions',
+  hedges: 'hedging phrases',
+  first_person: 'first-person words',
+  emoji: 'emoji',
+  paragraphs: 'paragraphs',
+  bold: 'bold spans',
+  numbered_items: 'numbered-list items',
+};
+
+/** What B does in an answer that shows a presence feature, for "B uses tables in 12% ...". */
+const PRESENCE_VERBS: Record<string, string> = {
+  code_blocks: 'includes a code block',
+  refusals: 'declines the task',
+  pushback: 'pushes back on the premise',
+  ai_disclaimers: 'says it is an AI',
+  repeats_prompt: 'repeats the prompt',
+  question_only: 'only asks a question',
+  very_short: 'gives a very short answer (under 5 words)',
+  repetition_loops: 'falls into a repetition loop',
+  other_language: 'answers in another language than the prompt',
+  tables: 'uses tables',
+};
+
+/** A feature's direction on its primary measure: +1 when B is higher. */
+function featureSign(f: FeatureResult): number {
+  if (f.measure === 'presence' && f.shareA !== undefined && f.shareB !== undefined) {
+    if (f.shareB !== f.shareA) return Math.sign(f.shareB - f.shareA);
+  }
+  if (f.effect !== null && f.effect !== 0) return Math.sign(f.effect);
+  return Math.sign(f.meanB - f.meanA);
+}
+
+/** A feature's magnitude (see the module comment). */
+function featureMagnitude(f: FeatureResult): number {
+  if (f.measure === 'presence' && f.shareA !== undefined && f.shareB !== undefined) {
+    return Math.abs(f.shareB - f.shareA);
+  }
+  return Math.abs(f.effect ?? 0);
+}
+
+const words = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
+const rate = (x: number): string => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
+
+/** "B's answers are 2.6× longer (median 52 → 136 words)" and the like. */
+function lengthText(f: FeatureResult, sign: number): string {
+  const { medianA, medianB } = f;
+  if (medianA === undefined || medianB === undefined) return featureFindingText(f, 'Length');
+  const medians = `median ${words(medianA)} → ${words(medianB)} words`;
+  const ratio = medianA > 0 ? medianB / medianA : null;
+  // A ratio is quoted only when it points the way the paired test went and is not "1.0×".
+  if (ratio !== null && ratio > 1 === sign > 0 && parseFloat(formatRatio(ratio)) !== 1) {
+    return sign > 0
+      ? `B's answers are ${formatRatio(ratio)} longer (${medians})`
+      : `B's answers are shorter, ${formatRatio(ratio)} as long (${medians})`;
+  }
+  return `B's answers are ${sign > 0 ? 'longer' : 'shorter'} prompt by prompt (${medians})`;
+}
+
+/** A significant feature in words, B first. */
+function featureText(f: FeatureResult, sign: number): string {
+  if (f.measure === 'length') return lengthText(f, sign);
+  if (f.measure === 'presence' && f.shareA !== undefined && f.shareB !== undefined) {
+    const shareB = formatPercent(f.shareB, 0);
+    const shareA = formatPercent(f.shareA, 0);
+    const verb = PRESENCE_VERBS[f.name];
+    return verb
+      ? `B ${verb} in ${shareB} of its answers vs ${shareA} of A's`
+      : `${readableFeatureName(f.name)}: in ${shareB} of B's answers vs ${shareA} of A's`;
+  }
+  if (f.measure === 'rate' && f.per100wA !== undefined && f.per100wB !== undefined) {
+    const noun = RATE_NOUNS[f.name] ?? readableFeatureName(f.name).toLowerCase();
+    const rates = `${rate(f.per100wB)} vs ${rate(f.per100wA)} in A's`;
+    // The pooled rates can point against the paired test (a few long answers): say which counts.
+    const agrees = f.per100wB === f.per100wA || f.per100wB > f.per100wA === sign > 0;
+    const way = `B's answers have ${sign > 0 ? 'more' : 'fewer'} ${noun} per 100 words`;
+    const measured = agrees
+      ? `${way} (${rates})`
+      : `${way} prompt by prompt (pooled over all words: ${rates})`;
+    // The share of answers with any, which a reader can check by counting.
+    return f.shareA !== undefined && f.shareB !== undefined
+      ? `${measured}; some in ${formatPercent(f.shareB, 0)} of B's answers vs ${formatPercent(f.shareA, 0)} of A's`
+      : measured;
+  }
+  // Saved before the measures existed: the mean count, as the feature table words it.
+  return featureFindingText(f, readableFeatureName(f.name)).replace(/\.$/, '');
+}
+
+/**
+ * The category where a claimed feature moves most in its direction, among those where it is
+ * significant within the category; null without categories or such a category.
+ */
+function largestCategoryOf(
+  categories: readonly CategoryResult[] | null,
+  f: FeatureResult,
+  sign: number,
+): { name: string; shareA: number; shareB: number } | null {
+  let best: { name: string; shareA: number; shareB: number } | null = null;
+  let bestChange = 0;
+  for (const category of categories ?? []) {
+    const cf = category.features.find((x) => x.name === f.name);
+    if (!cf || cf.qValue === null || cf.qValue >= ALPHA) continue;
+    const change = sign * (cf.shareB - cf.shareA);
+    if (change <= bestChange) continue;
+    best = { name: category.name, shareA: cf.shareA, shareB: cf.shareB };
+    bestChange = change;
+  }
+  return best;
+}
+
+/** ", most in “coding” prompts (60% vs 12%)" for a claimed feature, or "". */
+function categoryNote(
+  categories: readonly CategoryResult[] | null,
+  f: FeatureResult,
+  sign: number,
+): string {
+  if (!categories || categories.length < 2) return '';
+  const best = largestCategoryOf(categories, f, sign);
+  if (!best) return '';
+  const values =
+    f.measure === 'presence'
+      ? `${formatPercent(best.shareB, 0)} vs ${formatPercent(best.shareA, 0)}`
+      : f.measure === 'rate'
+        ? `${rate(best.shareB)} vs ${rate(best.shareA)} per 100 words`
+        : f.measure === 'length'
+          ? `mean ${best.shareB.toFixed(0)} vs ${best.shareA.toFixed(0)} words`
+          : null;
+  return `; most in “${best.name}” prompts${values ? ` (${values})` : ''}`;
+}
+
+/** A significant answer cluster in words, the leaning side first. */
+function clusterText(cl: ClusterResult): string {
+  const terms = cl.terms.length ? ` (${cl.terms.slice(0, 4).join(', ')})` : '';
+  const [lead, other, leadShare, otherShare] =
+    cl.difference > 0 ? ['B', 'A', cl.shareB, cl.shareA] : ['A', 'B', cl.shareA, cl.shareB];
+  return `${lead} gives more answers like cluster ${cl.id}${terms}: ${formatPercent(leadShare)} of ${lead}'s answers vs ${formatPercent(otherShare)} of ${other}'s`;
+}
+
+/** Share of B's answers minus share of A's answers showing a term. */
+function termShift(
+  t: { countA: number; countB: number },
+  answersA: number,
+  answersB: number,
+): number {
+  return t.countB / Math.max(1, answersB) - t.countA / Math.max(1, answersA);
+}
+
+/** "“note” (123 answers vs 4 of A's), “hope” (90 vs 10)": B's count first. */
+function quotedTerms(terms: readonly { text: string; countA: number; countB: number }[]): string {
+  return terms
+    .map((t, i) =>
+      i === 0
+        ? `“${t.text}” (${formatCount(t.countB, 'answer')} vs ${formatCount(t.countA)} of A's)`
+        : `“${t.text}” (${formatCount(t.countB)} vs ${formatCount(t.countA)})`,
+    )
+    .join(', ');
+}
+
+/** How a side's significant terms are introduced, by section and direction. */
+const TERM_LEADS: Record<'word' | 'opening' | 'closing', { more: string; less: string }> = {
+  word: { more: "B's answers more often contain", less: "B's answers less often contain" },
+  opening: { more: 'B more often opens with', less: 'B less often opens with' },
+  closing: { more: 'B more often ends with', less: 'B less often ends with' },
+};
+
+/** The claims of one term section (words, openings or closings): one per side with findings. */
+function termClaims(
+  kind: 'word' | 'opening' | 'closing',
+  lists: {
+    moreInA: readonly (WordResult | PhraseResult)[];
+    moreInB: readonly (WordResult | PhraseResult)[];
+  },
+  family: JointFamily,
+  c: ComparisonResult,
+): HeadlineClaim[] {
+  const { answersA, answersB } = c.counts;
+  const claims: HeadlineClaim[] = [];
+  for (const side of ['B', 'A'] as const) {
+    const found = (side === 'B' ? lists.moreInB : lists.moreInA)
+      .filter((t) => family.q(t) < ALPHA)
+      .map((t) => ({
+        text: 'term' in t ? t.term : t.text,
+        countA: t.countA,
+        countB: t.countB,
+        q: family.q(t),
+        shift: Math.abs(termShift(t, answersA, answersB)),
+      }))
+      .sort((x, y) => y.shift - x.shift || x.q - y.q);
+    if (!found.length) continue;
+    const quoted = found.slice(0, MAX_QUOTED);
+    claims.push({
+      kind,
+      ref: side,
+      text: `${TERM_LEADS[kind][side === 'B' ? 'more' : 'less']} ${quotedTerms(quoted)}.`,
+      q: Math.min(...quoted.map((t) => t.q)),
+      magnitude: found[0]!.shift,
+    });
+  }
+  return claims;
+}
+
+/** "refusals (declines the task) −40.0 pp", "hedging phrases +0.52 per 100 words". */
+function detectorDeltaText(name: string, delta: number): string {
+  const label = readableFeatureName(name).toLowerCase();
+  const measure = (FEATURE_MEASURES as Record<string, string | undefined>)[name];
+  const sign = delta > 0 ? '+' : '−';
+  if (measure === 'presence') return `${label} ${formatPoints(delta)}`;
+  if (measure === 'rate') return `${label} ${sign}${Math.abs(delta).toFixed(2)} per 100 words`;
+  if (measure === 'length') return `${label} ${sign}${Math.abs(delta).toFixed(0)}`;
+  return `${label} ${sign}${Math.abs(delta).toFixed(2)}`;
+}
+
+/** A significant cluster of changes in words: how many prompts, what B adds and drops. */
+function changeText(change: ChangeCluster, nPrompts: number): string {
+  const parts: string[] = [];
+  const quote = (terms: string[]) =>
+    terms
+      .slice(0, MAX_QUOTED)
+      .map((t) => `“${t}”`)
+      .join(', ');
+  if (change.terms.added.length) parts.push(`adds ${quote(change.terms.added)}`);
+  if (change.terms.removed.length) parts.push(`drops ${quote(change.terms.removed)}`);
+  const detectors = [...change.detectors]
+    .filter((d) => d.delta !== 0)
+    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
+    .slice(0, 2)
+    .map((d) => detectorDeltaText(d.name, d.delta));
+  parts.push(...detectors);
+  const share = formatPercent(change.n / Math.max(1, nPrompts), 0);
+  const what = parts.length ? `: B ${parts.join('; ')}` : '';
+  return `In ${formatCount(change.n)} of ${formatCount(nPrompts)} prompts (${share}) B's answers change the same way${what}`;
+}
+
+/** What the energy distance is, for a reader who has not met it. */
+const ENERGY_MEANING =
+  "energy distance: how far apart the two sides' clouds of answer embeddings are, 0 when A's and B's answers are distributed alike";
+
+/** The overall test's line, with what its statistic means and how far it can be trusted. */
+function overallText(c: ComparisonResult, significant: boolean, tests: number): string {
+  const o = c.overall;
+  const stats = `energy distance ${o.statistic.toFixed(4)}, within-prompt permutation ${pText(o.pValue, o.nPermutations)} (${ENERGY_MEANING})`;
+  if (significant) return `Taken as a whole, B's answers differ from A's: ${stats}.`;
+  // Significant alone but not among all the headline's tests: say both, so neither misleads.
+  if (o.pValue < ALPHA) {
+    return `Taken as a whole, B's answers differ from A's on this test alone, but not at q < ${ALPHA} among the ${formatCount(tests)} tests controlled together: ${stats}.`;
+  }
+  return `Taken as a whole, the answers' embeddings do not separate B from A at p < ${ALPHA}: ${stats}.`;
+}
+
+/**
+ * What passes within its own section (by the section's q-values, the overall test by its p)
+ * though not jointly, e.g. "the overall test and 2 features"; null when nothing does.
+ */
+function passesAlone(c: ComparisonResult): string | null {
+  const below = (q: number | null) => q !== null && q < ALPHA;
+  const count = (n: number, noun: string) => (n > 0 ? [formatCount(n, noun)] : []);
+  const termCount = (
+    lists: {
+      moreInA: readonly { qValue: number | null }[];
+      moreInB: readonly { qValue: number | null }[];
+    } | null,
+  ) => (lists ? [...lists.moreInA, ...lists.moreInB].filter((t) => below(t.qValue)).length : 0);
+  const parts = [
+    ...(c.overall.pValue < ALPHA ? ['the overall test'] : []),
+    ...count(c.clusters.filter((cl) => !isNoise(cl) && below(cl.qValue)).length, 'cluster'),
+    ...count(c.features.filter((f) => below(f.qValue)).length, 'feature'),
+    ...count(c.words.test === 'log-odds' ? 0 : termCount(c.words), 'word'),
+    ...count(termCount(c.openings), 'opening'),
+    ...count(termCount(c.closings), 'closing'),
+    ...count(
+      (c.changes?.clusters ?? []).filter((x) => below(x.qValue)).length,
+      'cluster of change',
+    ),
+  ];
+  if (!parts.length) return null;
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)!}` : parts[0]!;
+}
+
+/** The sections that had tests, for the line saying none found a difference. */
+function testedSections(c: ComparisonResult): string[] {
+  const sections = ['the overall test'];
+  if (c.clusters.some((cl) => !isNoise(cl))) sections.push('clusters');
+  if (c.features.some((f) => f.pValue !== null)) sections.push('features');
+  if (c.words.test !== 'log-odds' && c.words.tested > 0) sections.push('words');
+  if (c.openings && c.openings.tested > 0) sections.push('openings');
+  if (c.closings && c.closings.tested > 0) sections.push('closings');
+  if (c.changes?.clusters.some((x) => x.pValue !== null)) sections.push('clusters of change');
+  return sections;
+}
+
+/**
+ * Fewest prompts a change must be seen in to be significant on its own among `tests` tests:
+ * every paired test here (McNemar, sign-flip permutation, Wilcoxon) gives a change confined to
+ * d prompts a two-sided p of at least 2 / 2^d, and alone it needs p ≤ ALPHA / tests.
+ */
+export function fewestDetectablePrompts(tests: number): number {
+  return Math.ceil(Math.log2((2 * Math.max(1, tests)) / ALPHA));
+}
+
+/** The one honest line when no test is significant in the joint family. */
+function nothingFoundText(c: ComparisonResult, tests: number): string {
+  const sections = testedSections(c);
+  const list =
+    sections.length > 1
+      ? `${sections.slice(0, -1).join(', ')} and ${sections.at(-1)!}`
+      : sections[0]!;
+  const prompts = c.counts.pairedPrompts;
+  const d = fewestDetectablePrompts(tests);
+  const missed =
+    d <= prompts
+      ? `with ${formatCount(prompts, 'paired prompt')}, a change seen in fewer than ${d} of them cannot reach significance on its own among these tests, so smaller changes may be missed`
+      : `with ${formatCount(prompts, 'paired prompt')}, no change confined to some of them can reach significance on its own among these tests; more prompts are needed to find small changes`;
+  const alone = passesAlone(c);
+  const leads = alone
+    ? `; taken section by section, q < ${ALPHA} is reached by ${alone}: leads to check on other prompts, not findings`
+    : '';
+  return `No difference reaches q < ${ALPHA} when the ${formatCount(tests, 'test')} of ${list} are controlled together; ${missed}${leads}.`;
+}
+
+/**
+ * The headline's parts (see the module comment): the `limit` largest significant effects in the
+ * joint family, the overall line, and the honest line when nothing is significant.
+ */
+export function headlineParts(c: ComparisonResult, limit = MAX_HEADLINE_CLAIMS): HeadlineParts {
+  const family = jointFamily(c);
+  const claims: HeadlineClaim[] = [];
+  for (const cl of c.clusters) {
+    if (isNoise(cl) || family.q(cl) >= ALPHA) continue;
+    claims.push({
+      kind: 'cluster',
+      ref: String(cl.id),
+      text: `${clusterText(cl)}.`,
+      q: family.q(cl),
+      magnitude: Math.abs(cl.difference),
+    });
+  }
+  for (const f of c.features) {
+    if (family.q(f) >= ALPHA) continue;
+    const sign = featureSign(f);
+    claims.push({
+      kind: 'feature',
+      ref: f.name,
+      text: `${featureText(f, sign)}${categoryNote(c.categories, f, sign)}.`,
+      q: family.q(f),
+      magnitude: featureMagnitude(f),
+    });
+  }
+  if (c.words.test !== 'log-odds') claims.push(...termClaims('word', c.words, family, c));
+  if (c.openings) claims.push(...termClaims('opening', c.openings, family, c));
+  if (c.closings) claims.push(...termClaims('closing', c.closings, family, c));
+  for (const change of c.changes?.clusters ?? []) {
+    if (family.q(change) >= ALPHA) continue;
+    claims.push({
+      kind: 'change',
+      ref: String(change.id),
+      text: `${changeText(change, c.changes!.nPrompts)}.`,
+      q: family.q(change),
+      magnitude: change.n / Math.max(1, c.changes!.nPrompts),
+    });
+  }
+  claims.sort((x, y) => y.magnitude - x.magnitude || x.q - y.q);
+  const overallSignificant = family.q(c.overall) < ALPHA;
+  const found = claims.length > 0 || overallSignificant;
+  return {
+    claims: claims.slice(0, Math.max(0, limit)),
+    overall: overallText(c, overallSignificant, family.size),
+    overallSignificant,
+    nothingFound: found ? null : nothingFoundText(c, family.size),
+    tests: family.size,
+  };
+}
+
+/**
+ * The headline, most important first: the largest significant effects across every section in
+ * plain words with their numbers, then the overall test's line; when no test is significant in
+ * the joint family, the line saying so (and what could have been missed), then the overall line.
+ */
+export function headline(c: ComparisonResult, limit = MAX_HEADLINE_CLAIMS): string[] {
+  const parts = headlineParts(c, limit);
+  return parts.nothingFound
+    ? [parts.nothingFound, parts.overall]
+    : [...parts.claims.map((claim) => claim.text), parts.overall];
+}
