@@ -208,6 +208,115 @@ describe('answer-shape detectors', () => {
     ]);
   });
 
+  it('question_only: not when the prompt asks for questions', () => {
+    expectFlag(
+      'question_only',
+      [
+        ['What is your favourite season? Where did you grow up?', false],
+        ['Could you clarify what you mean by "best"?', false],
+      ],
+      'Give me a list of conversation starter questions.',
+    );
+  });
+
+  // A base model does not answer: it writes on, as if the prompt were text to extend.
+  it('question_only: an answer that opens a new prompt turn continues the prompt', () => {
+    const prompt = 'What is the capital of France?';
+    expectFlag(
+      'question_only',
+      [
+        ['Paris.\n\n### Instruction:\nWhat is the capital of Spain?', true],
+        ['The capital of France is Paris.\nHuman: And the capital of Spain?', true],
+        ['Paris\n\nUSER: thanks\nASSISTANT: you are welcome', true],
+        ['Paris is the capital. <|user|> tell me more', false], // a marker only opens a line
+        ['Paris is the capital.\n<|user|> tell me more', true],
+        ['Paris.\n[INST] What about Italy? [/INST]', true],
+        // Tricky: the user of a product, code that prints "Human:", an "Input" heading.
+        ['Paris. The user can visit the Louvre: it opens at nine.', false],
+        ['Paris.\n```\nprint("Human: hello")\nUser: x\n```', false],
+        ['Paris.\n\n### Input format\nA city name.', false],
+      ],
+      prompt,
+    );
+  });
+
+  it('question_only: turns are an answer when the prompt shows or asks for a dialogue', () => {
+    const dialogue = 'User: Hi\nBot: Hello, nice to meet you.';
+    expectFlag('question_only', [[dialogue, false]], 'Write a dialogue between a user and a bot.');
+    expectFlag(
+      'question_only',
+      [['User: Hi, I would like to know about consciousness in AI.', false]],
+      'User : Hi dear  Agent : helo , can ai help you  User : plaes tell me about consciousness',
+    );
+  });
+
+  it('question_only: a new question or exercise after a short answer continues the prompt', () => {
+    const longAnswer = `${'Walking every day is a fine way to start the challenge. '.repeat(7)}`;
+    expectFlag(
+      'question_only',
+      [
+        ['4\n\nQuestion: What is 3 + 5?\nAnswer: 8', true],
+        ['2 + 2 = 4.\nExercise 2: Compute 7 - 3.', true],
+        ['The sum is 4.\n**Q:** What is 5 + 5?', true],
+        // Tricky: an FAQ after a long answer, a restated question, a section named "Exercise",
+        // ABC music notation's tempo line.
+        [`${longAnswer}\n\nQ: Can I walk instead of run?\nA: Yes.`, false],
+        ['Question: What is 2 + 2?\nAnswer: two plus two makes four.', false],
+        ['Rats need space.\n\nExercise: rats love to run, so give them a wheel.', false],
+        ['X:1\nT:The South Wind\nQ:1/4=60\nK:G', false],
+      ],
+      'What is 2 + 2?',
+    );
+    expectFlag(
+      'question_only',
+      [['Here is your quiz.\nQuestion 1: What is the capital of France?', false]],
+      'Write a short quiz about France.',
+    );
+  });
+
+  it("question_only: carrying on the prompt's unfinished last sentence continues it", () => {
+    const findSentences =
+      'Find sentences from reliable sources that contain the exact match for the given phrase.\n\nThere are great options';
+    expectFlag(
+      'question_only',
+      [
+        ['for investing in stocks despite the volatility. (Source: Forbes)', true],
+        ['and they are cheap, says The Guardian.', true],
+        // Tricky: an answer that starts in lowercase with its own words, or quotes the phrase.
+        ['"There are great options for travellers." (Forbes, 2020)', false],
+        ['here are three sentences from Forbes that contain it.', false],
+      ],
+      findSentences,
+    );
+    // The task is to carry it on; a bare item is answered, not continued; code is not prose;
+    // a rewrite restarts with the line's own words; a product code is not a sentence.
+    expectFlag(
+      'question_only',
+      [['to practise every day.', false]],
+      'Complete the sentence: The best way to learn is',
+    );
+    expectFlag(
+      'question_only',
+      [['innovative, energetic, and dynamic', false]],
+      'Make a list of adjectives for the brand.\n\na creative tech startup',
+    );
+    expectFlag(
+      'question_only',
+      [['for i in range(10): print(i)', false]],
+      'Look for a code snippet related to the search query.\n\nPython loop over the list',
+    );
+    expectFlag(
+      'question_only',
+      [['what we have anticipated, what we have awaited', false]],
+      'Give alternatives for the underlined word.\n\nwhat we have _expected',
+    );
+    expectFlag(
+      'question_only',
+      [['based on the provided information, here is a list of attributes', false]],
+      'Extract the attributes.\n\nSAMSUNG 980 PRO SSD 2TB, Thermal Control, MZ-V8P2T0B',
+    );
+  });
+
   it('very_short: fewer than five words, empty included', () => {
     expectFlag('very_short', [
       ['', true],

@@ -17,7 +17,11 @@ export interface BehaviourFlags {
   ai_disclaimers: boolean;
   /** Copies the prompt (its first 30 words, at least 4) into the answer verbatim. */
   repeats_prompt: boolean;
-  /** Every sentence of more than three words is a question. */
+  /**
+   * Asks a question or continues the prompt instead of answering: every sentence of more than
+   * three words is a question, or `continuesPrompt` (a new prompt turn or exercise, or the
+   * prompt's unfinished last sentence carried on).
+   */
   question_only: boolean;
   /** Fewer than VERY_SHORT_WORDS words (empty included). */
   very_short: boolean;
@@ -181,6 +185,83 @@ function isQuestionOnly(prose: string): boolean {
   return questions > 0;
 }
 
+// A new turn of a chat or instruction template: a base model writing the next prompt itself.
+const PROMPT_TURN_RE =
+  /^\s*(?:\*\*)?(?:#{1,6}\s*(?:instruction|input|human|user)\s*(?:\*\*)?\s*(?::|$)|(?:instruction|human|user)\s*(?:\*\*)?\s*:|<\|(?:user|im_start\|>\s*user|start_header_id\|>\s*user)|\[inst\])/iu;
+// A new question or exercise in a Q&A or textbook layout ("Question: ...", "Exercise 3:").
+const NEW_EXERCISE_RE =
+  /^\s*(?:#{1,6}\s*)?(?:\*\*)?(?:question(?:\s*\d+)?|q\d*|(?:exercise|problem)\s*\d+)\s*(?:\*\*)?\s*[:.](?:\*\*)?(?:\s|$)/iu;
+/** Most words an answer may give before a new question for that question to be a continuation. */
+const EXERCISE_AFTER_MAX_WORDS = 60;
+// Words that carry a sentence on ("... great options" -> "for investing ..."): a continuation
+// starts with one, while an answer to a bare item ("a creative tech startup") starts with its own.
+const CONTINUING_WORDS = new Set(
+  'and or but nor for to of in on at by with from into onto about through over under after before since until despite including that which who whom whose because so as than then when where while if is are was were be been will would can could should may might must the a an its their his her'.split(
+    ' ',
+  ),
+);
+// Prompts that ask for what the markers above look like: a dialogue, or questions/exercises.
+const ASKS_FOR_TURNS_RE =
+  /\b(?:dialog(?:ue)?s?|conversations?|chat\w*|script|transcript|role-?\s?play|interview)\b/u;
+const ASKS_FOR_EXERCISES_RE =
+  /\b(?:question\w*|quiz\w*|exercises?|problems?|exams?|tests?|faqs?|q&a|trivia|flashcards?|worksheet)\b/u;
+// Prompts whose task is to carry their text on, so a continuation is the answer.
+const ASKS_TO_CONTINUE_RE =
+  /\b(?:complete|continue|continuation|finish|fill\s+in|extend|next\s+(?:line|sentence|word|part))\w*/u;
+// Characters that mark a first line as code or a formula, not prose ("head -n 10 f > out").
+const CODE_LIKE_RE = /[(){}[\]=<>;$`_|\\]|\s-\w/u;
+/** Fewest words the prompt's last line and the answer's first line need to read as a sentence. */
+const CONTINUATION_MIN_WORDS = 3;
+
+/**
+ * Whether the answer continues the prompt instead of answering it (base-model style):
+ * - a prose line opens a new prompt turn ("### Instruction:", "Human:", "User:", "<|user|>",
+ *   "[INST]") when the prompt neither shows such turns itself nor asks for a dialogue; or
+ * - after at most 60 words of answer, a line opens a new question or exercise ("Question:",
+ *   "Q:", "Exercise 2:") and the prompt does not ask for questions, quizzes or exercises (a
+ *   long answer with an FAQ at its end is an answer); or
+ * - the prompt's last line is an unfinished sentence (3+ words, ending in a lowercase word, no
+ *   closing punctuation), the prompt does not ask to complete or continue it, and the answer
+ *   carries it on: its first line is prose (3+ words, no code characters in its first sentence) starting with a
+ *   lowercase word that carries a sentence on ("for", "and", "that", "the", ...), and it does
+ *   not restart with the last line's own first two words.
+ */
+function continuesPrompt(proseText: string, prompt: string): boolean {
+  const normalPrompt = normalizeText(prompt);
+  const lines = proseText.split('\n').filter((l) => l.trim() !== '');
+  const turnsAllowed =
+    ASKS_FOR_TURNS_RE.test(normalPrompt) ||
+    normalPrompt.split('\n').some((l) => PROMPT_TURN_RE.test(l));
+  if (!turnsAllowed && lines.some((l) => PROMPT_TURN_RE.test(l))) return true;
+  const exercise = lines.findIndex((l, i) => i > 0 && NEW_EXERCISE_RE.test(l));
+  if (
+    exercise > 0 &&
+    !ASKS_FOR_EXERCISES_RE.test(normalPrompt) &&
+    words(lines.slice(0, exercise).join('\n')).length <= EXERCISE_AFTER_MAX_WORDS
+  ) {
+    return true;
+  }
+  const lastLine = prompt.trimEnd().split('\n').pop() ?? '';
+  const lastWords = words(lastLine);
+  if (
+    lastWords.length < CONTINUATION_MIN_WORDS ||
+    !/\p{Ll}$/u.test(lastLine) ||
+    !/^\p{Ll}+$/u.test(lastWords[lastWords.length - 1]!) ||
+    ASKS_TO_CONTINUE_RE.test(normalPrompt)
+  ) {
+    return false;
+  }
+  const firstLine = lines[0] ?? '';
+  const firstWords = words(firstLine);
+  return (
+    /^\p{Ll}/u.test(firstLine.trimStart()) &&
+    firstWords.length >= CONTINUATION_MIN_WORDS &&
+    CONTINUING_WORDS.has(firstWords[0]!) &&
+    !CODE_LIKE_RE.test(/^.*?(?:[.!?](?=\s|$)|$)/u.exec(firstLine)![0]) &&
+    firstWords.slice(0, 2).join(' ') !== lastWords.slice(0, 2).join(' ')
+  );
+}
+
 /**
  * Whether the answer degenerates into a loop: a unit of 1 to 60 characters holding a letter or
  * digit repeated 10 or more times back to back ("ha ha ha ...", "the cat. the cat. ..."), or
@@ -327,14 +408,17 @@ export function markdownCounts(prose: readonly string[]): MarkdownCounts {
 /** Runs every yes/no detector on one answer to `prompt` (pass '' when the prompt is unknown). */
 export function behaviourFlags(answer: string, prompt: string): BehaviourFlags {
   const prose = proseLines(answer);
-  const proseText = normalizeText(prose.join('\n'));
+  const proseOriginalCase = prose.join('\n');
+  const proseText = normalizeText(proseOriginalCase);
   const answerWords = words(answer);
   return {
     refusals: isRefusal(proseText),
     pushback: isPushback(proseText),
     ai_disclaimers: isAiDisclaimer(proseText),
     repeats_prompt: repeatsPrompt(answerWords, prompt),
-    question_only: isQuestionOnly(proseText),
+    question_only:
+      (isQuestionOnly(proseText) && !ASKS_FOR_EXERCISES_RE.test(normalizeText(prompt))) ||
+      continuesPrompt(proseOriginalCase, prompt),
     very_short: answerWords.length < VERY_SHORT_WORDS,
     repetition_loops: isRepetitionLoop(answerWords, answer),
     other_language: isOtherLanguage(prose.join('\n'), prompt),

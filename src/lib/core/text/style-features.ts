@@ -49,7 +49,7 @@ export const STYLE_FEATURE_LABELS: Record<StyleFeatureName, string> = {
   pushback: 'Pushback on the premise',
   ai_disclaimers: 'AI-identity disclaimers',
   repeats_prompt: 'Repeats the prompt',
-  question_only: 'Only asks a question',
+  question_only: 'Asks a question or continues the prompt',
   very_short: 'Very short (under 5 words)',
   repetition_loops: 'Repetition loops',
   other_language: 'Not in the language of the prompt',
