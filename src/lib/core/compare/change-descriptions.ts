@@ -1,0 +1,223 @@
+/**
+ * What a cluster of changes (change-clusters.ts) is about, in evidence a reader can check:
+ * - terms: per prompt, the share of B's answers containing a term minus the share of A's
+ *   (with one answer a side: +1 when only B's has it, -1 when only A's); summed over the
+ *   cluster's prompts, a net count of prompts where B adds (positive) or drops (negative) it.
+ *   Terms come from the keyword tokenizer (stop words removed); a unigram is left out when a
+ *   listed bigram holding it is added (or dropped) nearly as often, so "feel free" does not
+ *   also list "feel" and "free".
+ * - detectors: per prompt, B's mean minus A's mean of each feature's primary measure (presence
+ *   per answer, rate per 100 words, or words), averaged over the cluster: the change in the share
+ *   of answers showing it, or in the mean rate. Ranked by that change relative to the spread of
+ *   the feature's per-prompt changes over all paired prompts, since shares (within +-1), rates
+ *   and words are on different scales; the delta itself is reported as is.
+ * - examples: the prompts whose change is nearest the cluster's centre, each side's first answer
+ *   as an excerpt that starts where the two answers part (an appended closing is otherwise
+ *   invisible in an opening excerpt).
+ */
+import { terms } from '../text/tokenize';
+import type { Matrix } from '../vectors/matrix';
+import type { ChangeClustersInput, ChangeClustersOptions } from './change-clusters';
+import type { PairedDesign } from './design';
+import { OPENING_CHARS, openingLine } from './length-adjusted-divergence';
+import type { ChangeCluster, ChangeDetectorDelta } from './result-types';
+
+/** A prompt answered by both sides: its index and its answers (indices) per side. */
+export interface PromptSides {
+  prompt: number;
+  a: number[];
+  b: number[];
+}
+
+/** Every prompt with answers from both sides, in prompt order. */
+export function pairedPromptSides(design: PairedDesign): PromptSides[] {
+  const out: PromptSides[] = [];
+  for (let p = 0; p < design.nPrompts; p++) {
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let m = design.groupStart[p]!; m < design.groupStart[p + 1]!; m++) {
+      const i = design.members[m]!;
+      (design.isB[i] ? b : a).push(i);
+    }
+    if (a.length && b.length) out.push({ prompt: p, a, b });
+  }
+  return out;
+}
+
+/** A term must be added (or dropped) on at least this share of the cluster's prompts... */
+const MIN_TERM_SHARE = 0.1;
+/** ...and on at least this many prompts. */
+const MIN_TERM_PROMPTS = 2;
+/** A unigram is hidden by a listed bigram holding it that moves at least this share as often. */
+const BIGRAM_COVERS = 0.8;
+/** A detector is listed when its cluster change is at least this many of its per-prompt spreads. */
+const MIN_DETECTOR_SCORE = 0.25;
+
+/** What every cluster's description reads: computed once per changeClusters call. */
+export interface ChangeDescriptionContext {
+  input: ChangeClustersInput;
+  sides: readonly PromptSides[];
+  /** The per-prompt change vectors (rows in the order of `sides`). */
+  changes: Matrix;
+  centres: Matrix;
+  /** Each feature's per-prompt changes (featureChangeTable). */
+  featureChanges: readonly FeatureChanges[];
+  options: ChangeClustersOptions;
+}
+
+/** The description of cluster `centre` (everything but id and test) for its member prompts. */
+export function describeChangeCluster(
+  context: ChangeDescriptionContext,
+  centre: number,
+  members: readonly number[],
+): Omit<ChangeCluster, 'id' | 'pValue' | 'qValue'> {
+  const { input, sides, changes, centres, options } = context;
+  const memberSides = members.map((i) => sides[i]!);
+  const distance = (row: number) => distanceTo(changes, row, centres, centre);
+  const byDistance = [...members].sort((x, y) => distance(x) - distance(y) || x - y);
+  return {
+    n: members.length,
+    promptIds: memberSides.map((s) => input.promptIds[s.prompt]!),
+    terms: changedTerms(input.texts, memberSides, options.topTerms ?? 8),
+    detectors: detectorDeltas(context.featureChanges, members, options.topDetectors ?? 4),
+    examples: byDistance.slice(0, options.examples ?? 3).map((i) => {
+      const { prompt, a, b } = sides[i]!;
+      const excerpt = differingExcerpts(input.texts[a[0]!]!, input.texts[b[0]!]!);
+      return { promptId: input.promptIds[prompt]!, ...excerpt };
+    }),
+  };
+}
+
+function distanceTo(changes: Matrix, row: number, centres: Matrix, centre: number): number {
+  let s = 0;
+  for (let d = 0; d < changes.dims; d++) {
+    s += (changes.data[row * changes.dims + d]! - centres.data[centre * centres.dims + d]!) ** 2;
+  }
+  return s;
+}
+
+/** Net prompts on which B adds each term (positive) or drops it (negative), over `prompts`. */
+export function netTermChanges(
+  texts: readonly string[],
+  prompts: readonly PromptSides[],
+): Map<string, number> {
+  const net = new Map<string, number>();
+  const share = (answers: readonly number[], sign: number) => {
+    const counts = new Map<string, number>();
+    for (const i of answers)
+      for (const t of new Set(terms(texts[i]!))) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const [t, c] of counts) net.set(t, (net.get(t) ?? 0) + (sign * c) / answers.length);
+  };
+  for (const { a, b } of prompts) {
+    share(b, 1);
+    share(a, -1);
+  }
+  return net;
+}
+
+/** The terms B adds and drops most often within the cluster (see the file comment). */
+function changedTerms(
+  texts: readonly string[],
+  prompts: readonly PromptSides[],
+  top: number,
+): ChangeCluster['terms'] {
+  const net = netTermChanges(texts, prompts);
+  // A tolerance: shares of several samples add up to values like 1.9999999999999998.
+  const least = Math.max(MIN_TERM_PROMPTS, Math.ceil(MIN_TERM_SHARE * prompts.length)) - 1e-9;
+  const pick = (sign: number): string[] => {
+    const ranked = [...net]
+      .filter(([, v]) => sign * v >= least)
+      .sort(
+        ([s, v], [t, w]) =>
+          sign * (w - v) || t.split(' ').length - s.split(' ').length || (s < t ? -1 : 1),
+      );
+    const listed: [string, number][] = [];
+    for (const [term, v] of ranked) {
+      if (listed.length >= top) break;
+      const covered =
+        !term.includes(' ') &&
+        listed.some(
+          ([t, w]) => t.split(' ').includes(term) && Math.abs(w) >= BIGRAM_COVERS * Math.abs(v),
+        );
+      if (!covered) listed.push([term, v]);
+    }
+    return listed.map(([t]) => t);
+  };
+  return { added: pick(1), removed: pick(-1) };
+}
+
+/** One feature's per-prompt changes and their spread over all paired prompts. */
+export interface FeatureChanges {
+  name: string;
+  /** B's mean - A's mean of the feature's primary measure, per paired prompt. */
+  changes: Float64Array;
+  /** Standard deviation of `changes` (0 when the feature never moves differently). */
+  spread: number;
+}
+
+/** Per-prompt change (B's mean - A's mean) of every feature's primary measure. */
+export function featureChangeTable(
+  input: ChangeClustersInput,
+  sides: readonly PromptSides[],
+): FeatureChanges[] {
+  const words = input.wordCounts;
+  return input.features.map(({ name, values, measure }) => {
+    const measured = (i: number): number => {
+      const v = values[i]!;
+      if (measure === 'presence') return v > 0 ? 1 : 0;
+      if (measure === 'rate') return words[i]! > 0 ? (100 * v) / words[i]! : 0;
+      return v;
+    };
+    const mean = (answers: readonly number[]) =>
+      answers.reduce((s, i) => s + measured(i), 0) / answers.length;
+    const changes = Float64Array.from(sides, ({ a, b }) => mean(b) - mean(a));
+    const all = changes.reduce((s, v) => s + v, 0) / changes.length;
+    const spread = Math.sqrt(changes.reduce((s, v) => s + (v - all) ** 2, 0) / changes.length);
+    return { name, changes, spread };
+  });
+}
+
+/** The features that move most within the cluster, with sign (see the file comment). */
+function detectorDeltas(
+  table: readonly FeatureChanges[],
+  members: readonly number[],
+  top: number,
+): ChangeDetectorDelta[] {
+  const scored: { name: string; delta: number; score: number }[] = [];
+  for (const { name, changes, spread } of table) {
+    if (!(spread > 0)) continue;
+    const delta = members.reduce((s, i) => s + changes[i]!, 0) / members.length;
+    const score = Math.abs(delta) / spread;
+    if (delta !== 0 && score >= MIN_DETECTOR_SCORE) scored.push({ name, delta, score });
+  }
+  return scored
+    .sort((x, y) => y.score - x.score || (x.name < y.name ? -1 : 1))
+    .slice(0, top)
+    .map(({ name, delta }) => ({ name, delta }));
+}
+
+/** Characters of common text shown before the point where two answers part. */
+const LEAD_IN = 40;
+
+/**
+ * Excerpts of two answers (whitespace collapsed, about OPENING_CHARS long): their openings, or,
+ * when they share a long opening, both from shortly before the point where they part, marked
+ * with a leading "…".
+ */
+export function differingExcerpts(a: string, b: string): { a: string; b: string } {
+  const flatA = Array.from(a.replace(/\s+/g, ' ').trim());
+  const flatB = Array.from(b.replace(/\s+/g, ' ').trim());
+  let common = 0;
+  while (common < flatA.length && common < flatB.length && flatA[common] === flatB[common]) {
+    common++;
+  }
+  const same = common === flatA.length && common === flatB.length;
+  if (same || common <= OPENING_CHARS / 2) {
+    return { a: openingLine(a), b: openingLine(b) };
+  }
+  // Start at a word boundary a little before the parting point, so the excerpt reads.
+  let start = common - LEAD_IN;
+  while (start > 0 && flatA[start - 1] !== ' ') start--;
+  const cut = (chars: string[]) => `…${openingLine(chars.slice(start).join(''))}`;
+  return { a: cut(flatA), b: cut(flatB) };
+}
