@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { featureFindingText, featureMeasureText } from '../../src/lib/core/report/features-text';
+import {
+  featureFindingText,
+  featureMeasureText,
+  featureOpposesNote,
+} from '../../src/lib/core/report/features-text';
 
 // Mistral-7B-Instruct vs Snorkel-DPO's first person: B's few long answers raise its pooled rate
 // (0.57 -> 0.70 per 100 words) while prompt by prompt its rate falls (effect -0.18).
@@ -27,5 +31,19 @@ describe('a rate feature in words', () => {
       '0.70 vs 0.57 per 100 words',
     );
     expect(featureMeasureText({ ...firstPerson, effect: 0 })).toBe('0.57 vs 0.70 per 100 words');
+  });
+});
+
+describe('a count that moves against its rate', () => {
+  it('never quotes means that point against the direction it states', () => {
+    // tulu-2-dpo-7b vs its ExPO version, paragraphs: the rate falls, the paired count rises,
+    // but the mean count falls a little (6.08 -> 5.86).
+    const paragraphs = { ...firstPerson, name: 'paragraphs', meanA: 6.08, meanB: 5.86 };
+    expect(featureOpposesNote(paragraphs)).toBe(
+      'the count per answer moves the other way (more in B prompt by prompt), from answer length',
+    );
+    expect(featureOpposesNote(firstPerson)).toBe(
+      'the count per answer moves the other way (more in B: mean 1.50 → 2.90), from answer length',
+    );
   });
 });

@@ -202,6 +202,26 @@ describe('headline claims', () => {
     );
   });
 
+  it('says when a rate falls while the count per answer rises, and skips equal shares', () => {
+    // Mistral-7B-Instruct vs Snorkel-DPO: fewer numbered-list items per 100 words, more per answer.
+    const perWord = {
+      ...lists(),
+      effect: -0.2,
+      per100wA: 1.52,
+      per100wB: 1.13,
+      meanA: 2.1,
+      meanB: 2.9,
+      rateOpposesCount: true,
+    };
+    expect(headline(quiet({ features: [perWord] }))[0]).toBe(
+      "B's answers have fewer numbered-list items per 100 words (1.13 vs 1.52 in A's); the count per answer moves the other way (more in B: mean 2.10 → 2.90), from answer length.",
+    );
+    const everywhere = { ...perWord, rateOpposesCount: false, shareA: 0.999, shareB: 1 };
+    expect(headline(quiet({ features: [everywhere] }))[0]).toBe(
+      "B's answers have fewer numbered-list items per 100 words (1.13 vs 1.52 in A's).",
+    );
+  });
+
   it('gives a presence detector as shares of answers, B first', () => {
     expect(headline(quiet({ features: [tables()] }))[0]).toBe(
       "B uses tables in 12% of its answers vs 3% of A's.",

@@ -78,7 +78,13 @@ export function featureOpposesNote(f: FeatureLike): string | null {
   if (!f.rateOpposesCount) return null;
   // The count moves against the rate, whose direction is the effect's sign.
   const way = (f.effect ?? 0) > 0 ? 'fewer' : 'more';
-  return `the count per answer moves the other way (${way} in B: mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}), from answer length`;
+  // The flag comes from the paired count test; the means can point the other way (a few
+  // outliers), and "more in B: mean 6.08 → 5.86" would contradict itself.
+  const meansAgree = way === 'more' ? f.meanB > f.meanA : f.meanB < f.meanA;
+  const evidence = meansAgree
+    ? `: mean ${f.meanA.toFixed(2)} → ${f.meanB.toFixed(2)}`
+    : ' prompt by prompt';
+  return `the count per answer moves the other way (${way} in B${evidence}), from answer length`;
 }
 
 /** One line for a significant feature: "Hedging phrases: lower in B (2.1 vs 0.8 per 100 words)". */
