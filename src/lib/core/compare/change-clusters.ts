@@ -76,8 +76,9 @@ export interface ChangeClustersOptions {
 }
 
 /**
- * Fewest paired prompts for clusters of change: each half then has 10 prompts, about the least
- * on which k-means with k >= 2 and a sign-flip test (2^10 sign patterns) mean anything.
+ * Fewest paired prompts (and changed prompts) for clusters of change: each half then has 10
+ * prompts, about the least on which k-means with k >= 2 and a sign-flip test (2^10 sign
+ * patterns) mean anything.
  */
 export const MIN_CHANGE_PROMPTS = 20;
 
@@ -89,10 +90,10 @@ const DEFAULT_K_MAX = 10;
 
 /**
  * Clusters the per-prompt changes (B minus A) and tests each cluster on held-out prompts (see
- * the file comment). Only prompts answered by both sides whose answers changed take part.
- * Returns null when fewer than `minPrompts` prompts did (too few to split, cluster and test;
- * B's answers identical to A's give null). When the discovery half has fewer than three
- * distinct directions of change there is nothing to cluster: k 0, no clusters.
+ * the file comment). Returns null when fewer than `minPrompts` prompts have answers from both
+ * sides. Only the prompts whose answers changed are clustered (`nPrompts`); when fewer than
+ * `minPrompts` did (B's answers are A's), or the discovery half has fewer than three distinct
+ * directions of change, there is nothing to split, cluster and test: k 0, no clusters.
  * Throws when the per-answer inputs do not have one entry per answer of the design.
  */
 export function changeClusters(
@@ -102,9 +103,13 @@ export function changeClusters(
   checkLengths(input);
   const { design } = input;
   const seed = options.seed ?? 1;
-  const { sides, changes } = changedPrompts(input, pairedPromptSides(design));
+  const minPrompts = options.minPrompts ?? MIN_CHANGE_PROMPTS;
+  const paired = pairedPromptSides(design);
+  if (paired.length < minPrompts) return null;
+  const { sides, changes } = changedPrompts(input, paired);
   const nPaired = sides.length;
-  if (nPaired < (options.minPrompts ?? MIN_CHANGE_PROMPTS)) return null;
+  const empty = { method: CHANGES_METHOD, nPrompts: nPaired, silhouette: null };
+  if (nPaired < minPrompts) return { ...empty, k: 0, clusters: [] };
 
   const rng = createRng(seed);
   const order = shuffle(
@@ -116,7 +121,6 @@ export function changeClusters(
   const heldOut = order.slice(half).sort();
   const discoveryChanges = selectRows(changes, discovery);
   const distinct = distinctRows(discoveryChanges);
-  const empty = { method: CHANGES_METHOD, nPrompts: nPaired, silhouette: null };
   if (distinct < 3) return { ...empty, k: 0, clusters: [] };
 
   const chosen = chooseK(discoveryChanges, {
