@@ -25,7 +25,7 @@ import type { PhraseResult, PhrasesResult } from './result-types';
 import { MIN_TERM_ANSWERS, presenceTests, type PresenceTable } from './word-presence';
 
 /** Words in an opening or a closing. */
-export const PHRASE_WORDS = 3;
+const PHRASE_WORDS = 3;
 
 /** Settings of the openings and closings tests (the same as the words'). */
 export interface PhraseOptions {

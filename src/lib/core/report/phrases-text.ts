@@ -12,7 +12,7 @@ import { ALPHA, formatQ } from './vocabulary';
 const MAX_LISTED = 10;
 
 /** Which end of the answers a family is about. */
-export type PhraseFamily = 'openings' | 'closings';
+type PhraseFamily = 'openings' | 'closings';
 
 /** What a view says for a family saved before openings and closings were tested. */
 export const PHRASES_NOT_COMPUTED = 'not computed (analysis saved before openings were tested)';
@@ -37,7 +37,7 @@ export function phrasesMethod(
 }
 
 /** The significant phrases of a family, B's first then A's, at most `max` a side. */
-export function significantPhrases(
+function significantPhrases(
   family: PhrasesResult,
   max = MAX_LISTED,
 ): { side: 'A' | 'B'; p: PhraseResult }[] {
