@@ -12,6 +12,7 @@ import type {
   WordResult,
 } from '../../src/lib/core/compare/result-types';
 import { toReportJson } from '../../src/lib/core/analysis/report-json';
+import { escapeHtml } from '../../src/lib/core/report/html';
 import {
   fewestDetectablePrompts,
   headline,
@@ -360,7 +361,7 @@ describe('the overall line', () => {
     const c = quiet({ overall: { ...quiet().overall, statistic: 0.012845, pValue: 0.001 } });
     expect(headline(c)).toEqual([
       'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 13 of them cannot reach significance on its own among these tests, so smaller changes may be missed; taken section by section, q < 0.05 is reached by the overall test: leads to check on other prompts, not findings.',
-      `Taken as a whole, B's answers differ from A's on this test alone, but not at q < 0.05 among the 204 tests controlled together: energy distance 0.0128, within-prompt permutation p ≤ 0.001 ${ENERGY_MEANING}.`,
+      `Taken as a whole, B's answers differ from A's on this test alone, but not once the 204 tests of the headline are controlled together: energy distance 0.0128, within-prompt permutation p ≤ 0.001 ${ENERGY_MEANING}.`,
     ]);
   });
 
@@ -368,9 +369,25 @@ describe('the overall line', () => {
     const lines = headline(quiet({ features: [tables()] }));
     expect(lines).toEqual([
       "B uses tables in 12% of its answers vs 3% of A's.",
-      `Taken as a whole, the answers' embeddings do not separate B from A at p < 0.05: energy distance 0.0009, within-prompt permutation p = 0.370 ${ENERGY_MEANING}.`,
+      `Taken as a whole, the answers' embeddings do not separate B from A: energy distance 0.0009, within-prompt permutation p = 0.370 ${ENERGY_MEANING}.`,
     ]);
     expect(lines.join(' ')).not.toMatch(/no (overall )?difference/i);
+  });
+});
+
+describe('the overall line in the HTML report', () => {
+  it('reads the same there as in the app: nothing in it needs escaping', () => {
+    const overall = (pValue: number, tests: number) =>
+      headlineParts(
+        quiet({
+          overall: { ...quiet().overall, pValue },
+          words: { ...quiet().words, tested: tests },
+        }),
+      ).overall;
+    // Significant, significant alone only, and not significant.
+    for (const line of [overall(0.001, 0), overall(0.001, 2000), overall(0.4, 200)]) {
+      expect(escapeHtml(line)).toBe(line);
+    }
   });
 });
 
@@ -382,7 +399,7 @@ describe('nothing significant', () => {
     expect(parts.claims).toEqual([]);
     expect(headline(quiet())).toEqual([
       'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 13 of them cannot reach significance on its own among these tests, so smaller changes may be missed.',
-      `Taken as a whole, the answers' embeddings do not separate B from A at p < 0.05: energy distance 0.0009, within-prompt permutation p = 0.370 ${ENERGY_MEANING}.`,
+      `Taken as a whole, the answers' embeddings do not separate B from A: energy distance 0.0009, within-prompt permutation p = 0.370 ${ENERGY_MEANING}.`,
     ]);
   });
 

@@ -210,9 +210,10 @@ function overallText(c: ComparisonResult, significant: boolean, tests: number): 
   if (significant) return `Taken as a whole, B's answers differ from A's: ${stats}.`;
   // Significant alone but not among all the headline's tests: say both, so neither misleads.
   if (o.pValue < ALPHA) {
-    return `Taken as a whole, B's answers differ from A's on this test alone, but not at q < ${ALPHA} among the ${formatCount(tests)} tests controlled together: ${stats}.`;
+    return `Taken as a whole, B's answers differ from A's on this test alone, but not once the ${formatCount(tests)} tests of the headline are controlled together: ${stats}.`;
   }
-  return `Taken as a whole, the answers' embeddings do not separate B from A at p < ${ALPHA}: ${stats}.`;
+  // No "<" in these lines: they are quoted verbatim in HTML, where it would be escaped.
+  return `Taken as a whole, the answers' embeddings do not separate B from A: ${stats}.`;
 }
 
 /**
