@@ -4,6 +4,7 @@
  */
 import type { Linkage } from '../core/cluster/linkage';
 import type { Side } from '../core/run/types';
+import { formatPercent } from '../core/report/vocabulary';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
@@ -185,8 +186,8 @@ export function hierarchyTrace(nodes: readonly HierarchyNode[], theme: PlotTheme
       escapePlotText(
         [
           d.row !== null ? `answer ${d.row} (${d.countB ? 'B' : 'A'})` : `${d.size} answers`,
-          `A ${d.countA} · B ${d.countB} · B share ${(d.shareB * 100).toFixed(0)}%`,
-          `${clusterName(d.cluster)}: ${(d.clusterShare * 100).toFixed(0)}% of these`,
+          `A ${d.countA} · B ${d.countB} · B share ${formatPercent(d.shareB, 0)}`,
+          `${clusterName(d.cluster)}: ${formatPercent(d.clusterShare, 0)} of these`,
           d.row === null ? `merge height ${d.height.toFixed(3)}` : '',
         ]
           .filter(Boolean)
