@@ -18,6 +18,7 @@ import { DEFAULT_ANALYSIS_PARAMS } from '../../src/lib/core/analysis/params';
 import { chooseK } from '../../src/lib/core/cluster/choose-k';
 import { compareAnswers, type ComparisonInput } from '../../src/lib/core/compare/compare';
 import type { ComparisonResult } from '../../src/lib/core/compare/result-types';
+import { headlineParts } from '../../src/lib/core/report/headline';
 import type { Side } from '../../src/lib/core/run/types';
 import { matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
 import { createRng, type Rng } from '../../src/lib/core/vectors/random';
@@ -193,9 +194,13 @@ export function analyseRun(input: ComparisonInput, seed: number): ComparisonResu
   );
 }
 
-/** The families of tests whose discoveries are counted; openings etc. only once computed. */
+/**
+ * The families of tests whose discoveries are counted (openings, closings and changes only once
+ * computed), and the headline, which claims a difference when any test of its joint family is
+ * significant.
+ */
 export type NullFamily =
-  'overall' | 'clusters' | 'features' | 'words' | 'openings' | 'closings' | 'changes';
+  'overall' | 'clusters' | 'features' | 'words' | 'openings' | 'closings' | 'changes' | 'headline';
 
 const isDiscovery = (q: number | null | undefined): boolean =>
   q !== null && q !== undefined && q < ALPHA;
@@ -203,7 +208,8 @@ const isDiscovery = (q: number | null | undefined): boolean =>
 /**
  * Whether each family made a discovery (any q < 0.05; the overall energy test: p < 0.05), or
  * null for a family the result did not compute (openings, closings and changes until
- * compareAnswers fills them).
+ * compareAnswers fills them); and whether the headline claims a difference (a claim, or the
+ * overall test significant in its joint family: anything but its "no difference" line).
  */
 export function familyDiscoveries(result: ComparisonResult): Record<NullFamily, boolean | null> {
   const phrases = (r: ComparisonResult['openings']) =>
@@ -216,7 +222,14 @@ export function familyDiscoveries(result: ComparisonResult): Record<NullFamily, 
     openings: phrases(result.openings),
     closings: phrases(result.closings),
     changes: result.changes && result.changes.clusters.some((c) => isDiscovery(c.qValue)),
+    headline: headlineClaims(result),
   };
+}
+
+/** Whether the headline claims any difference: significant claims or overall test. */
+function headlineClaims(result: ComparisonResult): boolean {
+  const parts = headlineParts(result);
+  return parts.claims.length > 0 || parts.overallSignificant;
 }
 
 /** Per family: runs with a discovery, and runs in which the family was computed at all. */

@@ -2,9 +2,9 @@
  * Null rates on the bundled tiny-base sampled twice (issue #9): 200 seeded runs, each drawing
  * for every prompt two different tiny-base samples of tests/fixtures/null/tiny-base-samples.json
  * as A's and B's answers, embedded by the bundled embedder and analysed as the app does. No
- * family of tests may discover something in more than 5% plus three standard errors of the
- * runs; identical answers give nothing at all; and tiny-base against tiny-finetune, through the
- * same harness, is found (so the counts above can fail).
+ * family of tests may discover something, and the headline may not claim a difference, in more
+ * than 5% plus three standard errors of the runs; identical answers give nothing at all; and
+ * tiny-base against tiny-finetune, through the same harness, is found (so the counts can fail).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/lib/core/vectors/random';
@@ -38,12 +38,12 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('null rates: tiny-base sampled twice', () => {
-  it(`in ${RUNS} seeded runs, each family discovers something in at most 5% + 3 SE of runs`, () => {
+  it(`in ${RUNS} seeded runs, each family discovers something, and the headline claims a difference, in at most 5% + 3 SE of runs`, () => {
     const tally = tallyNullRuns(RUNS, (rng) => drawNullRun(tinyBase, PROMPTS_PER_RUN, rng), 9000);
     expectNullRates(tally, RUNS);
   });
 
-  it('tiny-base against itself, answer for answer: no p-value below 1, nothing discovered', () => {
+  it('tiny-base against itself, answer for answer: no p-value below 1, nothing discovered, no headline claim', () => {
     for (const seed of [1, 2, 3]) {
       const result = analyseRun(identicalRun(tinyBase, PROMPTS_PER_RUN, createRng(seed)), seed);
       expect(Object.values(familyDiscoveries(result)).filter(Boolean)).toEqual([]);
@@ -62,9 +62,10 @@ describe('null rates: tiny-base sampled twice', () => {
       const found = familyDiscoveries(
         analyseRun(orderedRun(baseVsFinetune, PROMPTS_PER_RUN, createRng(seed)), seed),
       );
-      expect({ words: found.words, overall: found.overall }).toEqual({
+      expect({ words: found.words, overall: found.overall, headline: found.headline }).toEqual({
         words: true,
         overall: true,
+        headline: true,
       });
     }
   });
