@@ -13,8 +13,8 @@ import { synthetic } from './compare-test-helpers';
  * B refuses the even prompts (refusals embed close together and form their own cluster 3);
  * otherwise both sides answer alike.
  */
-function refusalRun(): ComparisonInput {
-  const s = synthetic({ nPrompts: 24, samples: 3, dims: 8, k: 3, seed: 21 });
+function refusalRun(nPrompts = 24): ComparisonInput {
+  const s = synthetic({ nPrompts, samples: 3, dims: 8, k: 3, seed: 21 });
   const rng = createRng(5);
   const dims = s.vectors.dims;
   const texts = s.sides.map((side, i) => {
@@ -128,5 +128,39 @@ describe('compareAnswers', () => {
       comparisonInputFromRun(prompts.slice(1), answers, input.labels, input.vectors),
     ).toThrow(/unknown prompt id "p0"/);
     expect(() => compareAnswers({ ...input, texts: input.texts.slice(1) })).toThrow(/143 texts/);
+  });
+
+  it('fills openings, closings, clusters of change and categories from the same input', () => {
+    // 48 prompts: clusters of change need 20 prompts whose answers changed (the 24 even ones).
+    const input = refusalRun(48);
+    // The refusals are all in the even prompts: call them one category, the rest another.
+    const promptCategories = input.prompts.map((_, p) => (p % 2 === 0 ? 'coding' : 'writing'));
+    const res = compareAnswers({ ...input, promptCategories }, options);
+
+    const opening = res.openings?.moreInB[0];
+    expect(opening).toMatchObject({ text: "i'm sorry but", countA: 0, countB: 72 });
+    expect(opening!.qValue).toBeLessThan(0.05);
+    expect(res.closings).not.toBeNull();
+
+    // 24 of the 48 prompts changed, all the same way (B declines): the significant kinds of
+    // change hold those prompts and say that B adds the refusal's words.
+    expect(res.changes).not.toBeNull();
+    const found = res.changes!.clusters.filter((c) => c.qValue !== null && c.qValue < 0.05);
+    expect(found.length).toBeGreaterThan(0);
+    for (const c of found) {
+      expect(c.promptIds.every((id) => Number(id.slice(1)) % 2 === 0)).toBe(true);
+      expect(c.terms.added).toContain('sorry');
+    }
+    expect(found.reduce((n, c) => n + c.n, 0)).toBeGreaterThanOrEqual(0.8 * 24);
+
+    expect(res.categories?.map((c) => c.name)).toEqual(['coding', 'writing']);
+    const refusalsIn = (name: string) =>
+      res.categories!.find((c) => c.name === name)!.features.find((f) => f.name === 'refusals')!;
+    expect(refusalsIn('coding')).toMatchObject({ shareA: 0, shareB: 1 });
+    expect(refusalsIn('coding').qValue).toBeLessThan(0.05);
+    expect(refusalsIn('writing')).toMatchObject({ shareA: 0, shareB: 0 });
+
+    // Without categories there is no per-category section.
+    expect(compareAnswers(input, options).categories).toBeNull();
   });
 });

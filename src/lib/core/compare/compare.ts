@@ -9,12 +9,15 @@ import { clusterTerms } from '../text/cluster-terms';
 import { isDegenerateAnswer } from '../text/degenerate-answer';
 import { distinctiveTerms } from '../text/log-odds';
 import { FEATURE_MEASURES, STYLE_FEATURE_NAMES, styleFeatureColumns } from '../text/style-features';
+import { categoryFeatures } from './category-features';
+import { changeClusters } from './change-clusters';
 import { compactLabels, compareClusters } from './clusters';
 import { answerDesignInput, pairedDesign, requireBothSides } from './design';
 import { promptDivergence } from './divergence';
 import { lengthAdjustedDivergence } from './length-adjusted-divergence';
 import { DEFAULT_ENERGY_MAX_ANSWERS, energyTest } from './energy';
 import { medoidExemplars } from './cluster-medoids';
+import { openingsAndClosings } from './openings-closings';
 import { compareFeatureMeasures, type MeasuredFeatureColumn } from './feature-measures';
 import type { FeatureColumn } from './features';
 import { DEFAULT_PERMUTATIONS } from './permutation';
@@ -35,6 +38,8 @@ export interface ComparisonInput {
   texts: readonly string[];
   /** Prompt texts, indexed by prompt index (for the detectors that read the prompt). */
   promptTexts?: readonly string[];
+  /** Prompt categories, indexed by prompt index (alpaca_eval's `dataset`), when prompts have them. */
+  promptCategories?: readonly (string | undefined)[];
 }
 
 /** Options of `compareAnswers`; every field has a default (see ComparisonParams in the result). */
@@ -42,7 +47,9 @@ export interface ComparisonOptions extends Partial<ComparisonParams> {
   /** Extra per-answer features compared like the style features. */
   extraFeatures?: readonly FeatureColumn[];
   /** Called before each stage, e.g. to report progress from a worker. */
-  onStage?: (stage: 'clusters' | 'energy' | 'prompts' | 'words' | 'features' | 'describe') => void;
+  onStage?: (
+    stage: 'clusters' | 'energy' | 'prompts' | 'words' | 'features' | 'changes' | 'describe',
+  ) => void;
 }
 
 /** Fills in the defaults of the comparison parameters. */
@@ -79,6 +86,7 @@ export function comparisonInputFromRun(
     vectors,
     texts: answers.map((a) => a.text),
     promptTexts: prompts.map((p) => p.text),
+    promptCategories: prompts.map((p) => p.category),
   };
 }
 
@@ -134,6 +142,11 @@ export function compareAnswers(
     nPermutations: params.nPermutations,
     topK: params.topWords,
   });
+  const phrases = openingsAndClosings(design, input.texts, {
+    seed: seed + 4,
+    nPermutations: params.nPermutations,
+    topK: params.topWords,
+  });
   const wordsLogOdds = distinctiveTerms(textsA, textsB, {
     priorScale: params.priorScale,
     minCount: params.minWordCount,
@@ -159,6 +172,26 @@ export function compareAnswers(
     seed: seed + 3,
     nPermutations: params.nPermutations,
   });
+
+  const categories = input.promptCategories
+    ? categoryFeatures(design, input.promptCategories, columns, style.length_words, {
+        seed: seed + 5,
+        nPermutations: params.nPermutations,
+      })
+    : null;
+
+  stage('changes');
+  const changes = changeClusters(
+    {
+      design,
+      vectors: input.vectors,
+      texts: input.texts,
+      promptIds: input.prompts,
+      features: columns,
+      wordCounts: style.length_words,
+    },
+    { seed: seed + 6, nPermutations: params.nPermutations },
+  );
 
   stage('describe');
   const { ids, index } = compactLabels(input.labels);
@@ -214,10 +247,10 @@ export function compareAnswers(
     words,
     wordsLogOdds,
     prompts,
-    openings: null,
-    closings: null,
-    changes: null,
-    categories: null,
+    openings: phrases.openings,
+    closings: phrases.closings,
+    changes,
+    categories,
     params,
     counts: {
       answers: n,
