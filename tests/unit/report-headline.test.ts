@@ -252,7 +252,7 @@ describe('headline claims', () => {
     expect(lines.join(' ')).not.toContain('great question');
   });
 
-  it('says what a significant cluster of change adds, drops and moves, over how many prompts', () => {
+  it('says what a significant cluster of change adds, drops and moves, as the changes section does', () => {
     const changes = {
       method: 'split-half',
       k: 3,
@@ -264,7 +264,7 @@ describe('headline claims', () => {
     expect(parts.claims).toHaveLength(1);
     expect(parts.claims[0]).toMatchObject({ kind: 'change', ref: '0', magnitude: 0.3 });
     expect(parts.claims[0]!.text).toBe(
-      "In 120 of 400 prompts (30%) B's answers change the same way: B adds “hope”, “this”, “helps”; drops “sure”; refusals (declines the task) −40.0 pp; hedging phrases +0.12 per 100 words.",
+      'In 120 prompts, B adds “hope”, “this”, “helps” and drops “sure”; refusals (declines the task) −40 pp of answers; hedging phrases +0.12 per 100 words.',
     );
   });
 
@@ -324,7 +324,7 @@ describe('headline claims', () => {
       },
     ];
     expect(headline(quiet({ features: [tables()], categories }))[0]).toBe(
-      "B uses tables in 12% of its answers vs 3% of A's; most in “coding” prompts (30% vs 5%).",
+      "B uses tables in 12% of its answers vs 3% of A's; most in “coding” prompts (5% → 30% of answers).",
     );
   });
 

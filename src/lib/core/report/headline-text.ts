@@ -3,15 +3,12 @@
  * of effect in plain words with its numbers, B first ("B uses tables in 12% of its answers vs 3%
  * of A's", "B's answers are 2.6× longer (median 52 → 136 words)").
  */
-import type {
-  CategoryResult,
-  ChangeCluster,
-  ClusterResult,
-  FeatureResult,
-} from '../compare/result-types';
-import { FEATURE_MEASURES, readableFeatureName } from '../text/style-features';
+import { largestCategory } from '../compare/category-features';
+import type { CategoryResult, ClusterResult, FeatureResult } from '../compare/result-types';
+import { readableFeatureName } from '../text/style-features';
+import { categoryValuesText } from './categories-text';
 import { featureFindingText, featureOpposesNote } from './features-text';
-import { ALPHA, formatCount, formatPercent, formatPoints, formatRatio } from './vocabulary';
+import { ALPHA, formatCount, formatPercent, formatRatio } from './vocabulary';
 
 /** Terms (words, openings, closings, terms of a change) quoted in one claim at most. */
 export const MAX_QUOTED = 3;
@@ -104,46 +101,20 @@ export function featureText(f: FeatureResult, sign: number): string {
   return featureFindingText(f, readableFeatureName(f.name)).replace(/\.$/, '');
 }
 
-/**
- * The category where a claimed feature moves most in its direction, among those where it is
- * significant within the category; null without categories or such a category.
- */
-function largestCategoryOf(
-  categories: readonly CategoryResult[] | null,
-  f: FeatureResult,
-  sign: number,
-): { name: string; shareA: number; shareB: number } | null {
-  let best: { name: string; shareA: number; shareB: number } | null = null;
-  let bestChange = 0;
-  for (const category of categories ?? []) {
-    const cf = category.features.find((x) => x.name === f.name);
-    if (!cf || cf.qValue === null || cf.qValue >= ALPHA) continue;
-    const change = sign * (cf.shareB - cf.shareA);
-    if (change <= bestChange) continue;
-    best = { name: category.name, shareA: cf.shareA, shareB: cf.shareB };
-    bestChange = change;
-  }
-  return best;
-}
-
-/** ", most in “coding” prompts (60% vs 12%)" for a claimed feature, or "". */
+/** "; most in “coding” prompts (5% → 30% of answers)" for a claimed feature, or "". */
 export function categoryNote(
   categories: readonly CategoryResult[] | null,
   f: FeatureResult,
   sign: number,
 ): string {
-  if (!categories || categories.length < 2) return '';
-  const best = largestCategoryOf(categories, f, sign);
+  // The same choice as the categories section: largest change in the claim's direction among
+  // the categories where the feature is significant within the category.
+  const best = largestCategory(categories, f.name, sign, ALPHA);
   if (!best) return '';
-  const values =
-    f.measure === 'presence'
-      ? `${formatPercent(best.shareB, 0)} vs ${formatPercent(best.shareA, 0)}`
-      : f.measure === 'rate'
-        ? `${rate(best.shareB)} vs ${rate(best.shareA)} per 100 words`
-        : f.measure === 'length'
-          ? `mean ${best.shareB.toFixed(0)} vs ${best.shareA.toFixed(0)} words`
-          : null;
-  return `; most in “${best.name}” prompts${values ? ` (${values})` : ''}`;
+  const values = categoryValuesText(f.name, best.shareA, best.shareB);
+  const unit =
+    f.measure === 'presence' ? ' of answers' : f.measure === 'rate' ? ' per 100 words' : '';
+  return `; most in “${best.name}” prompts (${f.measure === 'length' ? 'mean ' : ''}${values}${unit})`;
 }
 
 /** A significant answer cluster in words, the leaning side first. */
@@ -173,35 +144,3 @@ export const TERM_LEADS: Record<'word' | 'opening' | 'closing', { more: string; 
   opening: { more: 'B more often opens with', less: 'B less often opens with' },
   closing: { more: 'B more often ends with', less: 'B less often ends with' },
 };
-
-/** "refusals (declines the task) −40.0 pp", "hedging phrases +0.52 per 100 words". */
-function detectorDeltaText(name: string, delta: number): string {
-  const label = readableFeatureName(name).toLowerCase();
-  const measure = (FEATURE_MEASURES as Record<string, string | undefined>)[name];
-  const sign = delta > 0 ? '+' : '−';
-  if (measure === 'presence') return `${label} ${formatPoints(delta)}`;
-  if (measure === 'rate') return `${label} ${sign}${Math.abs(delta).toFixed(2)} per 100 words`;
-  if (measure === 'length') return `${label} ${sign}${Math.abs(delta).toFixed(0)}`;
-  return `${label} ${sign}${Math.abs(delta).toFixed(2)}`;
-}
-
-/** A significant cluster of changes in words: how many prompts, what B adds and drops. */
-export function changeText(change: ChangeCluster, nPrompts: number): string {
-  const parts: string[] = [];
-  const quote = (terms: string[]) =>
-    terms
-      .slice(0, MAX_QUOTED)
-      .map((t) => `“${t}”`)
-      .join(', ');
-  if (change.terms.added.length) parts.push(`adds ${quote(change.terms.added)}`);
-  if (change.terms.removed.length) parts.push(`drops ${quote(change.terms.removed)}`);
-  const detectors = [...change.detectors]
-    .filter((d) => d.delta !== 0)
-    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta))
-    .slice(0, 2)
-    .map((d) => detectorDeltaText(d.name, d.delta));
-  parts.push(...detectors);
-  const share = formatPercent(change.n / Math.max(1, nPrompts), 0);
-  const what = parts.length ? `: B ${parts.join('; ')}` : '';
-  return `In ${formatCount(change.n)} of ${formatCount(nPrompts)} prompts (${share}) B's answers change the same way${what}`;
-}

@@ -33,11 +33,11 @@ import type {
   WordResult,
 } from '../compare/result-types';
 import { bhQValues } from '../compare/fdr';
+import { changeClusterSentence } from './changes-text';
 import {
   MAX_QUOTED,
   TERM_LEADS,
   categoryNote,
-  changeText,
   clusterText,
   featureSign,
   featureText,
@@ -322,7 +322,7 @@ export function headlineParts(c: ComparisonResult, limit = MAX_HEADLINE_CLAIMS):
     claims.push({
       kind: 'change',
       ref: String(change.id),
-      text: `${changeText(change, c.changes!.nPrompts)}.`,
+      text: changeClusterSentence(change),
       q: family.q(change),
       magnitude: change.n / Math.max(1, c.changes!.nPrompts),
     });
