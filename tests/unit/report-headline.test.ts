@@ -326,6 +326,21 @@ describe('headline claims', () => {
     expect(headline(quiet({ features: [tables()], categories }))[0]).toBe(
       "B uses tables in 12% of its answers vs 3% of A's; most in “coding” prompts (5% → 30% of answers).",
     );
+    const lengths = [
+      {
+        name: 'writing',
+        n: 200,
+        features: [{ name: 'length_words', shareA: 60, shareB: 90, pValue: 1e-9, qValue: 1e-8 }],
+      },
+      {
+        name: 'oasst',
+        n: 100,
+        features: [{ name: 'length_words', shareA: 284, shareB: 475, pValue: 1e-9, qValue: 1e-8 }],
+      },
+    ];
+    expect(headline(quiet({ features: [longer()], categories: lengths }))[0]).toBe(
+      "B's answers are 2.6× longer (median 52 → 136 words); most in “oasst” prompts (mean 284 → 475 words).",
+    );
   });
 
   it('never claims words ranked by log-odds (saved before presence testing: no p-values)', () => {

@@ -113,7 +113,13 @@ export function categoryNote(
   if (!best) return '';
   const values = categoryValuesText(f.name, best.shareA, best.shareB);
   const unit =
-    f.measure === 'presence' ? ' of answers' : f.measure === 'rate' ? ' per 100 words' : '';
+    f.measure === 'presence'
+      ? ' of answers'
+      : f.measure === 'rate'
+        ? ' per 100 words'
+        : f.measure === 'length'
+          ? ' words'
+          : '';
   return `; most in “${best.name}” prompts (${f.measure === 'length' ? 'mean ' : ''}${values}${unit})`;
 }
 
