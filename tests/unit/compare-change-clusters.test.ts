@@ -17,7 +17,11 @@ import {
   type ChangeClustersInput,
   type ChangeClustersOptions,
 } from '../../src/lib/core/compare/change-clusters';
-import { differingExcerpts } from '../../src/lib/core/compare/change-descriptions';
+import {
+  changedTerms,
+  differingExcerpts,
+  type PromptSides,
+} from '../../src/lib/core/compare/change-descriptions';
 import { pairedDesign } from '../../src/lib/core/compare/design';
 import type { ChangeCluster } from '../../src/lib/core/compare/result-types';
 import {
@@ -346,5 +350,41 @@ describe('differingExcerpts', () => {
     const same = 'x '.repeat(200);
     expect(differingExcerpts(same, same).a).toBe(differingExcerpts(same, same).b);
     expect(differingExcerpts(same, same).a.startsWith('x')).toBe(true);
+  });
+});
+
+describe('changedTerms', () => {
+  /** Prompts given as [A's answers, B's answers]; answer indices follow the texts' order. */
+  function prompts(pairs: [string[], string[]][]): { texts: string[]; sides: PromptSides[] } {
+    const texts: string[] = [];
+    const sides = pairs.map(([a, b], prompt) => {
+      const index = (list: string[]) => list.map((t) => texts.push(t) - 1);
+      return { prompt, a: index(a), b: index(b) };
+    });
+    return { texts, sides };
+  }
+
+  it('lists terms that move one way, not common words a longer answer gains and loses', () => {
+    // "ensuring" gained on 10 prompts, never lost; "one" gained on 10 and lost on 6 (net 4).
+    const pairs: [string[], string[]][] = Array.from({ length: 20 }, (_, p) => [
+      [p >= 10 && p < 16 ? `Item w${p}. One.` : `Item w${p}.`],
+      [p < 10 ? `Item w${p}. Ensuring v${p}. One.` : `Item w${p}.`],
+    ]);
+    const { texts, sides } = prompts(pairs);
+    expect(changedTerms(texts, sides, 8)).toEqual({ added: ['ensuring'], removed: [] });
+  });
+
+  it('lists a bigram instead of its words, drops in `removed`, and counts samples as shares', () => {
+    const pairs: [string[], string[]][] = Array.from({ length: 10 }, (_, p) => [
+      [`Item w${p}. Sure thing.`, `Item w${p}.`],
+      p < 6 ? [`Item w${p}. Feel free to ask.`, `Item w${p}.`] : [`Item w${p}.`, `Item w${p}.`],
+    ]);
+    const { texts, sides } = prompts(pairs);
+    // Half of B's answers gain "feel free" on 6 prompts: 3 prompts' worth; A loses "sure
+    // thing" on half its answers on all 10: 5.
+    expect(changedTerms(texts, sides, 8)).toEqual({
+      added: ['feel free', 'ask'],
+      removed: ['sure thing'],
+    });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * What a cluster of changes (change-clusters.ts) is about, in evidence a reader can check:
  * - terms: per prompt, the share of B's answers containing a term minus the share of A's
- *   (with one answer a side: +1 when only B's has it, -1 when only A's); summed over the
- *   cluster's prompts, a net count of prompts where B adds (positive) or drops (negative) it.
+ *   (with one answer a side: +1 when only B's has it, -1 when only A's); over the cluster's
+ *   prompts, how often B gains it and loses it. Listed by the net count (gained - lost), when
+ *   that is at least 2 prompts and 10% of the cluster and the term moves one way (MAX_REVERSE).
  *   Terms come from the keyword tokenizer (stop words removed); a unigram is left out when a
  *   listed bigram holding it is added (or dropped) nearly as often, so "feel free" does not
  *   also list "feel" and "free".
@@ -48,6 +49,13 @@ export function pairedPromptSides(design: PairedDesign): PromptSides[] {
 const MIN_TERM_SHARE = 0.1;
 /** ...and on at least this many prompts. */
 const MIN_TERM_PROMPTS = 2;
+/**
+ * A term is listed only when it moves one way: B loses it on at most this share as many prompts
+ * as it gains it (or the reverse). Longer answers contain more words, so a B that writes 1.6x
+ * more gains common words on many prompts and loses them on many others ("one": gained on 162
+ * Mistral/Snorkel prompts, lost on 87); a term B really adds is seldom lost ("ensuring": 123, 8).
+ */
+const MAX_REVERSE = 0.25;
 /** A unigram is hidden by a listed bigram holding it that moves at least this share as often. */
 const BIGRAM_COVERS = 0.8;
 /** A detector is listed when its cluster change is at least this many of its per-prompt spreads. */
@@ -96,49 +104,67 @@ function distanceTo(changes: Matrix, row: number, centres: Matrix, centre: numbe
   return s;
 }
 
-/** Net prompts on which B adds each term (positive) or drops it (negative), over `prompts`. */
-export function netTermChanges(
-  texts: readonly string[],
-  prompts: readonly PromptSides[],
-): Map<string, number> {
-  const net = new Map<string, number>();
-  const share = (answers: readonly number[], sign: number) => {
-    const counts = new Map<string, number>();
-    for (const i of answers)
-      for (const t of new Set(terms(texts[i]!))) counts.set(t, (counts.get(t) ?? 0) + 1);
-    for (const [t, c] of counts) net.set(t, (net.get(t) ?? 0) + (sign * c) / answers.length);
-  };
-  for (const { a, b } of prompts) {
-    share(b, 1);
-    share(a, -1);
-  }
-  return net;
+/** How often B gains and loses a term over some prompts (in prompts; fractions with samples). */
+export interface TermMoves {
+  /** Sum over prompts of max(0, share of B's answers containing it - share of A's). */
+  gained: number;
+  /** Sum over prompts of max(0, share of A's answers containing it - share of B's). */
+  lost: number;
 }
 
-/** The terms B adds and drops most often within the cluster (see the file comment). */
-function changedTerms(
+/** The prompts on which B gains and loses each term, over `prompts`. */
+export function termMoves(
+  texts: readonly string[],
+  prompts: readonly PromptSides[],
+): Map<string, TermMoves> {
+  const moves = new Map<string, TermMoves>();
+  const shares = (answers: readonly number[], sign: number, into: Map<string, number>) => {
+    for (const i of answers) {
+      for (const t of new Set(terms(texts[i]!))) {
+        into.set(t, (into.get(t) ?? 0) + sign / answers.length);
+      }
+    }
+  };
+  const difference = new Map<string, number>();
+  for (const { a, b } of prompts) {
+    difference.clear();
+    shares(b, 1, difference);
+    shares(a, -1, difference);
+    for (const [t, d] of difference) {
+      // A tolerance: shares of several samples cancel to values like 1e-17, not 0.
+      if (Math.abs(d) < 1e-9) continue;
+      const m = moves.get(t) ?? { gained: 0, lost: 0 };
+      if (d > 0) m.gained += d;
+      else m.lost -= d;
+      moves.set(t, m);
+    }
+  }
+  return moves;
+}
+
+/** The terms B adds and drops most often over `prompts` (see the file comment). */
+export function changedTerms(
   texts: readonly string[],
   prompts: readonly PromptSides[],
   top: number,
 ): ChangeCluster['terms'] {
-  const net = netTermChanges(texts, prompts);
-  // A tolerance: shares of several samples add up to values like 1.9999999999999998.
+  const moves = termMoves(texts, prompts);
   const least = Math.max(MIN_TERM_PROMPTS, Math.ceil(MIN_TERM_SHARE * prompts.length)) - 1e-9;
   const pick = (sign: number): string[] => {
-    const ranked = [...net]
-      .filter(([, v]) => sign * v >= least)
-      .sort(
-        ([s, v], [t, w]) =>
-          sign * (w - v) || t.split(' ').length - s.split(' ').length || (s < t ? -1 : 1),
-      );
+    const ranked: [string, number][] = [];
+    for (const [term, { gained, lost }] of moves) {
+      const [way, back] = sign > 0 ? [gained, lost] : [lost, gained];
+      if (way - back >= least && back <= MAX_REVERSE * way) ranked.push([term, way - back]);
+    }
+    ranked.sort(
+      ([s, v], [t, w]) => w - v || t.split(' ').length - s.split(' ').length || (s < t ? -1 : 1),
+    );
     const listed: [string, number][] = [];
     for (const [term, v] of ranked) {
       if (listed.length >= top) break;
       const covered =
         !term.includes(' ') &&
-        listed.some(
-          ([t, w]) => t.split(' ').includes(term) && Math.abs(w) >= BIGRAM_COVERS * Math.abs(v),
-        );
+        listed.some(([t, w]) => t.split(' ').includes(term) && w >= BIGRAM_COVERS * v);
       if (!covered) listed.push([term, v]);
     }
     return listed.map(([t]) => t);
