@@ -19,7 +19,9 @@ import {
 } from '../../src/lib/core/compare/change-clusters';
 import {
   changedTerms,
+  detectorDeltas,
   differingExcerpts,
+  featureChangeTable,
   type PromptSides,
 } from '../../src/lib/core/compare/change-descriptions';
 import { pairedDesign } from '../../src/lib/core/compare/design';
@@ -386,5 +388,54 @@ describe('changedTerms', () => {
       added: ['feel free', 'ask'],
       removed: ['sure thing'],
     });
+  });
+});
+
+describe('detectorDeltas', () => {
+  it('ranks a feature by its move relative to its spread over all prompts, not by its unit', () => {
+    // 40 prompts, one answer a side; prompts 0-9 (the cluster) gain a refusal and 20 words, the
+    // others change length by -100 or +100 words at random and refuse alike.
+    const rng = createRng(2);
+    const texts: string[] = [];
+    const promptIndex: number[] = [];
+    const sides: ('A' | 'B')[] = [];
+    const refusals: number[] = [];
+    const length: number[] = [];
+    for (let p = 0; p < 40; p++) {
+      const lengthA = 200;
+      const lengthB = p < 10 ? 220 : rng.next() < 0.5 ? 100 : 300;
+      for (const [side, refuses, words] of [
+        ['A', 0, lengthA],
+        ['B', p < 10 ? 1 : 0, lengthB],
+      ] as const) {
+        texts.push(`answer ${p}${side}`);
+        promptIndex.push(p);
+        sides.push(side);
+        refusals.push(refuses);
+        length.push(words);
+      }
+    }
+    const input = {
+      design: pairedDesign(promptIndex, sides, 40),
+      vectors: matrix(80, 2),
+      texts,
+      promptIds: Array.from({ length: 40 }, (_, p) => `p${p}`),
+      features: [
+        { name: 'length_words', values: length, measure: 'length' as const },
+        { name: 'refusals', values: refusals, measure: 'presence' as const },
+      ],
+      wordCounts: length,
+    };
+    const sidesOf = Array.from({ length: 40 }, (_, p) => ({
+      prompt: p,
+      a: [2 * p],
+      b: [2 * p + 1],
+    }));
+    const table = featureChangeTable(input, sidesOf);
+    const cluster = Array.from({ length: 10 }, (_, p) => p);
+    // Length moves by +20 words here, a fifth of its spread (about 100): not listed.
+    expect(detectorDeltas(table, cluster, 4)).toEqual([{ name: 'refusals', delta: 1 }]);
+    const others = Array.from({ length: 30 }, (_, p) => p + 10);
+    expect(detectorDeltas(table, others, 4)).toEqual([]);
   });
 });

@@ -203,8 +203,11 @@ export function featureChangeTable(
   });
 }
 
-/** The features that move most within the cluster, with sign (see the file comment). */
-function detectorDeltas(
+/**
+ * The features that move most over `members` (indices into the table's prompts), with sign,
+ * ranked by |delta| / spread (see the file comment), at most `top`.
+ */
+export function detectorDeltas(
   table: readonly FeatureChanges[],
   members: readonly number[],
   top: number,
