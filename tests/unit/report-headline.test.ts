@@ -272,7 +272,7 @@ describe('headline claims', () => {
     const parts = headlineParts(
       quiet({
         clusters: [cluster(0, 0.125, 1e-5, ['certainly', 'happy', 'help']), cluster(-1, 0.5, 1e-9)],
-        features: [tables(1e-30), longer(1e-3), lists(1e-4)],
+        features: [tables(1e-30), longer(1e-4), lists(1e-4)],
         words: {
           test: 'mcnemar-exact',
           tested: 300,
@@ -371,12 +371,20 @@ describe('the overall line', () => {
     ]);
   });
 
-  it('says when the overall test passes alone but not among all the tests', () => {
-    // At the floor of 999 permutations, 0.001 · 204 tests is far above 0.05.
+  it('claims the overall test at its permutation floor: it carries half the family weight', () => {
+    // Unweighted, 0.001 · 204 tests would be far above 0.05; weighted, 0.001 / (204 / 2) · 204.
     const c = quiet({ overall: { ...quiet().overall, statistic: 0.012845, pValue: 0.001 } });
     expect(headline(c)).toEqual([
-      'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 13 of them cannot reach significance on its own among these tests, so smaller changes may be missed; taken section by section, q < 0.05 is reached by the overall test: leads to check on other prompts, not findings.',
-      `Taken as a whole, B's answers differ from A's on this test alone, but not once the 204 tests of the headline are controlled together: energy distance 0.0128, within-prompt permutation p ≤ 0.001 ${ENERGY_MEANING}.`,
+      `Taken as a whole, B's answers differ from A's: energy distance 0.0128, within-prompt permutation p ≤ 0.001 ${ENERGY_MEANING}.`,
+    ]);
+  });
+
+  it('says when the overall test passes alone but not among all the tests', () => {
+    // p = 0.03 is below 0.05 alone but above the half of ALPHA the overall test carries.
+    const c = quiet({ overall: { ...quiet().overall, statistic: 0.012845, pValue: 0.03 } });
+    expect(headline(c)).toEqual([
+      'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 14 of them cannot reach significance on its own among these tests, so smaller changes may be missed; taken section by section, q < 0.05 is reached by the overall test: leads to check on other prompts, not findings.',
+      `Taken as a whole, B's answers differ from A's on this test alone, but not once the 204 tests of the headline are controlled together: energy distance 0.0128, within-prompt permutation p = 0.030 ${ENERGY_MEANING}.`,
     ]);
   });
 
@@ -413,18 +421,18 @@ describe('nothing significant', () => {
     expect(parts.tests).toBe(204);
     expect(parts.claims).toEqual([]);
     expect(headline(quiet())).toEqual([
-      'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 13 of them cannot reach significance on its own among these tests, so smaller changes may be missed.',
+      'No difference reaches q < 0.05 when the 204 tests of the overall test, clusters, features and words are controlled together; with 400 paired prompts, a change seen in fewer than 14 of them cannot reach significance on its own among these tests, so smaller changes may be missed.',
       `Taken as a whole, the answers' embeddings do not separate B from A: energy distance 0.0009, within-prompt permutation p = 0.370 ${ENERGY_MEANING}.`,
     ]);
   });
 
-  it('counts the fewest prompts a change needs: 2 / 2^d ≤ 0.05 / tests', () => {
+  it('counts the fewest prompts a change needs: 2 / 2^d ≤ 0.05 / (2 · tests)', () => {
     for (const tests of [1, 204, 6421]) {
       const d = fewestDetectablePrompts(tests);
-      expect(2 / 2 ** d).toBeLessThanOrEqual(0.05 / tests);
-      expect(2 / 2 ** (d - 1)).toBeGreaterThan(0.05 / tests);
+      expect(2 / 2 ** d).toBeLessThanOrEqual(0.05 / (2 * tests));
+      expect(2 / 2 ** (d - 1)).toBeGreaterThan(0.05 / (2 * tests));
     }
-    expect(fewestDetectablePrompts(6421)).toBe(18);
+    expect(fewestDetectablePrompts(6421)).toBe(19);
   });
 });
 

@@ -5,15 +5,20 @@
  * overall test. The app's summary, the Markdown and HTML reports and REPORT.json's `headline`
  * all come from here.
  *
- * The claims are controlled together: ONE Benjamini-Hochberg family over the raw p-values of
- * every test the headline may quote (the overall energy test, the answer clusters, the style
- * features, the words, the openings, the closings and the clusters of change). A section's own
- * q-values control its table; quoting the best of seven tables at once would claim something
- * under no difference in about a third of runs, the joint family in at most ALPHA of them.
- * Words, openings and closings keep only their top terms: the terms tested but not listed count
- * in the family with p = 1, which only makes the listed ones' q-values larger (conservative),
- * since every unlisted term's p is at least that of the listed ones of its side.
- *
+ * The claims are controlled together: ONE weighted Benjamini-Hochberg family over the raw
+ * p-values of every test the headline may quote (the overall energy test, the answer clusters,
+ * the style features, the words, the openings, the closings and the clusters of change). A
+ * section's own q-values control its table; quoting the best of seven tables at once would claim
+ * something under no difference in about a third of runs, the joint family in at most ALPHA of
+ * them. Words, openings and closings keep only their top terms: the terms tested but not listed
+ * count in the family with p = 1, which only makes the listed ones' q-values larger
+ * (conservative), since every unlisted term's p is at least that of the listed ones of its side.
+ * Weights (Genovese, Roeder & Wasserman 2006: weighted BH on p / w keeps the FDR when the
+ * weights average 1): the overall test carries half of the family's weight and the other m - 1
+ * tests share the other half. Unweighted, the overall test was one of 4,000-8,000 tests on real
+ * alpaca_eval pairs, and its permutation p (floor 0.001 with 999 permutations) could never be
+ * claimed however different the answers; weighted, it counts at p <= ALPHA / 2 on its own, and
+ * every other test is held to half its unweighted threshold.
  * Magnitude, by which the claims are ranked, is on one scale, the net share of answers (or of
  * prompts) that moved towards B, as a fraction:
  * - a cluster, a presence feature, a word, an opening or a closing: |share of B's answers -
@@ -78,11 +83,18 @@ export interface HeadlineParts {
   tests: number;
 }
 
-/** The joint family: every quotable test's raw p-value, plus the unlisted terms' count. */
+/** Share of the joint family's weight the overall test carries (see the module comment). */
+export const OVERALL_WEIGHT_SHARE = 0.5;
+
+/**
+ * The joint family: every quotable test's raw p-value, plus the unlisted terms' count; one
+ * test (the overall one) may be marked to carry OVERALL_WEIGHT_SHARE of the weight.
+ */
 class JointFamily {
   readonly #items: object[] = [];
   readonly #pValues: number[] = [];
   #unlisted = 0;
+  #weighted: object | null = null;
   #q = new Map<object, number>();
 
   /** Adds one test; `item` is how its q-value is looked up later. */
@@ -90,6 +102,12 @@ class JointFamily {
     if (pValue === null || !Number.isFinite(pValue)) return;
     this.#items.push(item);
     this.#pValues.push(pValue);
+  }
+
+  /** Adds the test that carries OVERALL_WEIGHT_SHARE of the family's weight. */
+  addWeighted(item: object, pValue: number | null): void {
+    this.add(item, pValue);
+    if (this.#items.at(-1) === item) this.#weighted = item;
   }
 
   /** Counts tests that belong to the family but whose p-values were not kept. */
@@ -102,11 +120,20 @@ class JointFamily {
     return this.#items.length + this.#unlisted;
   }
 
-  /** Computes the q-values (once every test is added). */
+  /** Computes the weighted BH q-values (once every test is added). */
   close(): void {
-    const all = [...this.#pValues, ...new Array<number>(this.#unlisted).fill(1)];
+    const m = this.size;
+    // Weights average 1 over the m tests: the weighted test m * share, the others the rest.
+    const heavy = this.#weighted && m > 1 ? m * OVERALL_WEIGHT_SHARE : 1;
+    const light = this.#weighted && m > 1 ? (m - heavy) / (m - 1) : 1;
+    const weightOf = (item: object | null) =>
+      item !== null && item === this.#weighted ? heavy : light;
+    const all = [
+      ...this.#pValues.map((p, i) => p / weightOf(this.#items[i]!)),
+      ...new Array<number>(this.#unlisted).fill(1 / light),
+    ];
     const q = bhQValues(all);
-    this.#q = new Map(this.#items.map((item, i) => [item, q[i]!]));
+    this.#q = new Map(this.#items.map((item, i) => [item, Math.min(1, q[i]!)]));
   }
 
   /** An item's q-value in the joint family; 1 when it was not tested. */
@@ -118,7 +145,7 @@ class JointFamily {
 /** The family of every test the headline may quote (see the module comment). */
 function jointFamily(c: ComparisonResult): JointFamily {
   const family = new JointFamily();
-  family.add(c.overall, c.overall.pValue);
+  family.addWeighted(c.overall, c.overall.pValue);
   // HDBSCAN's noise is not a kind of answer: it is never claimed, so it is not in the family.
   for (const cl of c.clusters) if (!isNoise(cl)) family.add(cl, cl.pValue);
   for (const f of c.features) family.add(f, f.pValue);
@@ -260,10 +287,11 @@ function testedSections(c: ComparisonResult): string[] {
 /**
  * Fewest prompts a change must be seen in to be significant on its own among `tests` tests:
  * every paired test here (McNemar, sign-flip permutation, Wilcoxon) gives a change confined to
- * d prompts a two-sided p of at least 2 / 2^d, and alone it needs p ≤ ALPHA / tests.
+ * d prompts a two-sided p of at least 2 / 2^d, and alone, with half the family's weight left
+ * for the tests other than the overall one, it needs p ≤ ALPHA / (2 · tests) or so.
  */
 export function fewestDetectablePrompts(tests: number): number {
-  return Math.ceil(Math.log2((2 * Math.max(1, tests)) / ALPHA));
+  return Math.ceil(Math.log2((2 * 2 * Math.max(1, tests)) / ALPHA));
 }
 
 /** The one honest line when no test is significant in the joint family. */
