@@ -328,6 +328,20 @@ describe('changeClusters input and output', () => {
     );
   });
 
+  it('gives no groups when every prompt changes in the same direction exactly', () => {
+    const same = Array.from({ length: 30 }, () => ({
+      a: ['The same answer.'],
+      b: ['The same answer, longer.'],
+    }));
+    expect(changeClusters(changeInput(same))).toEqual({
+      method: 'split-half sign-flip',
+      k: 0,
+      silhouette: null,
+      nPrompts: 30,
+      clusters: [],
+    });
+  });
+
   it('is seeded: the same input and seed give the same result', () => {
     const options: ChangeClustersOptions = { seed: 5, nPermutations: 99 };
     const first = changeClusters(changeInput(pairs), options);
