@@ -24,7 +24,7 @@ import { matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
 import { createRng, type Rng } from '../../src/lib/core/vectors/random';
 
 /** The false discovery rate every family is controlled at. */
-export const ALPHA = 0.05;
+const ALPHA = 0.05;
 
 /**
  * Permutations of every permutation test in a null run (energy, clusters, clusters of change,
@@ -34,10 +34,10 @@ export const ALPHA = 0.05;
  * permutations would have hidden a liberal test behind it; measured here, 199 instead of 999
  * saves under 10% of a run (the text features dominate) and gave the same counts.
  */
-export const NULL_PERMUTATIONS = DEFAULT_ANALYSIS_PARAMS.nPermutations;
+const NULL_PERMUTATIONS = DEFAULT_ANALYSIS_PARAMS.nPermutations;
 
 /** The largest share of null runs with a discovery a family may show: 5% plus three standard errors. */
-export function nullRateBound(runs: number): number {
+function nullRateBound(runs: number): number {
   return ALPHA + 3 * Math.sqrt((ALPHA * (1 - ALPHA)) / runs);
 }
 
@@ -95,23 +95,31 @@ export async function readTinyBaseSamples(): Promise<TinySamplesPrompt[]> {
 }
 
 /**
- * One null run: `nPrompts` prompts drawn without replacement, and for each two different answers
- * of the pool in random order, the first A's, the second B's. With two answers a prompt (two
- * models) that order is the coin that decides which model's answer goes to A; with several
- * samples of one model it is that model sampled twice. Either way the labels are exchangeable
- * within each prompt, which is the null every paired test assumes.
+ * One null run: `nPrompts` prompts drawn without replacement, and for each 2 * `perSide`
+ * different answers of the pool in random order, the first `perSide` A's, the rest B's. With two
+ * answers a prompt (two models) that order is the coin that decides which model's answer goes
+ * to A; with several samples of one model it is that model sampled twice. Either way the labels
+ * are exchangeable within each prompt, which is the null every paired test assumes. With one
+ * answer a side the presence tests are exact McNemar tests; with more, within-prompt
+ * permutations.
  */
-export function drawNullRun(pool: AnswerPool, nPrompts: number, rng: Rng): ComparisonInput {
+export function drawNullRun(
+  pool: AnswerPool,
+  nPrompts: number,
+  rng: Rng,
+  perSide = 1,
+): ComparisonInput {
   const chosen = sampleWithoutReplacement(pool.prompts.length, nPrompts, rng);
   const rows: number[] = [];
   const promptIndex: number[] = [];
   const sides: Side[] = [];
   chosen.forEach((p, i) => {
     const answers = pool.answersOf[p]!;
-    const [first, second] = sampleWithoutReplacement(answers.length, 2, rng);
-    rows.push(answers[first!]!, answers[second!]!);
-    promptIndex.push(i, i);
-    sides.push('A', 'B');
+    sampleWithoutReplacement(answers.length, 2 * perSide, rng).forEach((a, j) => {
+      rows.push(answers[a]!);
+      promptIndex.push(i);
+      sides.push(j < perSide ? 'A' : 'B');
+    });
   });
   return runInput(pool, chosen, rows, promptIndex, sides);
 }
@@ -258,7 +266,7 @@ export function tallyNullRuns(
 }
 
 /** "words 3/200 (1.5%)" for every family, the figures a failing or passing run reports. */
-export function describeTally(tally: NullTally): string {
+function describeTally(tally: NullTally): string {
   return (Object.entries(tally) as [NullFamily, NullTally[NullFamily]][])
     .map(([family, { discoveries, computed }]) =>
       computed === 0

@@ -25,6 +25,8 @@ import {
 const RUNS = 200;
 /** Prompts of one run, of the pool's 42: small enough for 200 runs in well under a minute. */
 const PROMPTS_PER_RUN = 30;
+/** Prompts of a run with two samples a side: enough for clusters of change (20 at least). */
+const SEVERAL_SAMPLES_PROMPTS = 24;
 
 let tinyBase: AnswerPool;
 let baseVsFinetune: AnswerPool;
@@ -40,6 +42,17 @@ beforeAll(async () => {
 describe('null rates: tiny-base sampled twice', () => {
   it(`in ${RUNS} seeded runs, each family discovers something, and the headline claims a difference, in at most 5% + 3 SE of runs`, () => {
     const tally = tallyNullRuns(RUNS, (rng) => drawNullRun(tinyBase, PROMPTS_PER_RUN, rng), 9000);
+    expectNullRates(tally, RUNS);
+  });
+
+  it(`with two samples a side per prompt (the permutation path), the same in ${RUNS} runs`, () => {
+    // Four different samples of a prompt, two to each side: the words, openings and closings
+    // are then tested by within-prompt label permutations instead of exact McNemar tests.
+    const tally = tallyNullRuns(
+      RUNS,
+      (rng) => drawNullRun(tinyBase, SEVERAL_SAMPLES_PROMPTS, rng, 2),
+      19_000,
+    );
     expectNullRates(tally, RUNS);
   });
 
