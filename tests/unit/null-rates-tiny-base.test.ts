@@ -66,6 +66,11 @@ describe('null rates: tiny-base sampled twice', () => {
       const featureP = result.features.map((f) => f.pValue).filter((p) => p !== null);
       expect(featureP).toEqual(featureP.map(() => 1));
       expect([...result.words.moreInA, ...result.words.moreInB]).toEqual([]);
+      for (const phrases of [result.openings, result.closings]) {
+        expect([...(phrases?.moreInA ?? []), ...(phrases?.moreInB ?? [])]).toEqual([]);
+      }
+      // No prompt changed, so there is no change to cluster.
+      expect(result.changes?.clusters ?? []).toEqual([]);
     }
   });
 
