@@ -74,7 +74,7 @@ describe('the import report', () => {
     const result = await analyze([a, b, '--out', out, '--k', '2', '--permutations', '99']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report.n).toEqual({ prompts: 3, answersA: 3, answersB: 3 });
+    expect(report.n).toEqual({ prompts: 3, answersA: 3, answersB: 3, pairedPrompts: 3 });
     expect(report.import).toEqual({
       promptsOnlyInA: [
         { prompt: 'Only A was asked this.', location: 'only-a.jsonl line 4' },

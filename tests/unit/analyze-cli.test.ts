@@ -46,10 +46,17 @@ describe('npm run analyze', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8'));
-    expect(report.n).toEqual({ prompts: 6, answersA: 6, answersB: 6 });
+    expect(report.n).toEqual({ prompts: 6, answersA: 6, answersB: 6, pairedPrompts: 6 });
     expect(report.clusters).toHaveLength(2);
     expect(report.params.seed).toBe(3);
     expect(typeof report.overall.pValue).toBe('number');
+    // Issue 9's sections: openings and closings tested; 6 prompts are too few for clusters of
+    // change (null method, no clusters); prompts without categories give no categories field.
+    expect(report.openings).toMatchObject({ test: 'mcnemar-exact' });
+    expect(report.closings).toMatchObject({ test: 'mcnemar-exact' });
+    expect(report.changes).toEqual([]);
+    expect(report.changeClustering).toBeNull();
+    expect(report).not.toHaveProperty('categories');
     expect(Object.keys(report.timings)).toEqual(
       expect.arrayContaining(['import', 'embed', 'project', 'cluster', 'compare', 'total']),
     );
@@ -105,6 +112,7 @@ describe('npm run analyze', () => {
       prompts: 4,
       answersA: 4,
       answersB: 4,
+      pairedPrompts: 4,
     });
   }, 120_000);
 

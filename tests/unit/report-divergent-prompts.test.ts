@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { toReportJson } from '../../src/lib/core/analysis/report-json';
 import { migrateAnalysisResult } from '../../src/lib/core/analysis/result-schema';
 import type { Answer } from '../../src/lib/core/run/types';
-import { escapeHtml, reportHtml } from '../../src/lib/core/report/html';
+import { escapeHtml } from '../../src/lib/core/report/escape-html';
+import { reportHtml } from '../../src/lib/core/report/html';
 import { cell, reportMarkdown } from '../../src/lib/core/report/markdown';
 import {
   divergentPromptsMethod,

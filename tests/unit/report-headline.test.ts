@@ -12,7 +12,7 @@ import type {
   WordResult,
 } from '../../src/lib/core/compare/result-types';
 import { toReportJson } from '../../src/lib/core/analysis/report-json';
-import { escapeHtml } from '../../src/lib/core/report/html';
+import { escapeHtml } from '../../src/lib/core/report/escape-html';
 import {
   fewestDetectablePrompts,
   headline,

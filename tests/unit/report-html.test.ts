@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, isSafeImageUrl, reportHtml } from '../../src/lib/core/report/html';
+import { escapeHtml } from '../../src/lib/core/report/escape-html';
+import { isSafeImageUrl, reportHtml } from '../../src/lib/core/report/html';
 import { HOSTILE_IMG, HOSTILE_SCRIPT, fixedReport } from './report-test-helpers';
 
 const PNG =
@@ -36,6 +37,9 @@ describe('reportHtml', () => {
       'Clusters',
       'Style features',
       'Words',
+      'Openings and closings',
+      'Clusters of change',
+      'By prompt category',
       'Prompts where A and B differ most',
       'Exemplars of the most one-sided clusters',
       'Settings',

@@ -1,8 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { cell, reportMarkdown } from '../../src/lib/core/report/markdown';
-import { fixedReport, HOSTILE_IMG } from './report-test-helpers';
+import { fixedReport, HOSTILE_IMG, HOSTILE_SCRIPT } from './report-test-helpers';
 
 describe('reportMarkdown', () => {
+  it('has the openings and closings, the clusters of change and the categories, escaped', () => {
+    const md = reportMarkdown(fixedReport());
+    const at = (heading: string) => md.indexOf(heading);
+    for (const heading of [
+      '## Openings and closings',
+      '## Clusters of change',
+      '## By prompt category',
+    ])
+      expect(at(heading)).toBeGreaterThan(at('## Words'));
+    expect(at('## By prompt category')).toBeLessThan(at('## Prompts where A and B differ most'));
+    const sections = md.slice(at('## Openings and closings'), at('## Prompts where'));
+    expect(sections).toContain('certainly');
+    expect(sections).toContain('hope this helps');
+    expect(sections).toContain('Short answer.');
+    expect(sections).not.toContain(HOSTILE_SCRIPT);
+    expect(sections).not.toContain(HOSTILE_IMG);
+    // Without categories there is no such section; without changes, a sentence saying why.
+    const plain = reportMarkdown(
+      fixedReport({ categories: undefined, changes: [], changeClustering: null }),
+    );
+    expect(plain).not.toContain('## By prompt category');
+    expect(plain).toContain('## Clusters of change');
+  });
+
   it('leads with the headline, one escaped bullet a line, the overall test last', () => {
     const md = reportMarkdown(fixedReport());
     const head = md.slice(md.indexOf('from B.'), md.indexOf('> Note'));

@@ -14,7 +14,7 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
       `B's answers more often contain “${HOSTILE_IMG}” (123 answers vs 4 of A's).`,
       "Taken as a whole, B's answers differ from A's: energy distance 0.0128, within-prompt permutation p ≤ 0.001 (energy distance: how far apart the two sides' clouds of answer embeddings are, 0 when A's and B's answers are distributed alike).",
     ],
-    n: { prompts: 805, answersA: 805, answersB: 805 },
+    n: { prompts: 805, answersA: 805, answersB: 805, pairedPrompts: 805 },
     overall: { method: 'energy', statistic: 0.01284, pValue: 0.001 },
     clusters: [
       {
@@ -117,6 +117,49 @@ export function fixedReport(overrides: Partial<ReportJson> = {}): ReportJson {
       moreInA: [{ term: 'certainly', z: -4.2, countA: 31, countB: 4, qValue: 0.0003 }],
       moreInB: [{ term: HOSTILE_IMG, z: 5.1, countA: 4, countB: 123, qValue: 1.2e-6 }],
     },
+    openings: {
+      test: 'mcnemar-exact',
+      tested: 40,
+      moreInA: [],
+      moreInB: [
+        {
+          text: `certainly ${HOSTILE_SCRIPT}`,
+          z: 6,
+          countA: 2,
+          countB: 30,
+          pValue: 1e-8,
+          qValue: 4e-7,
+        },
+      ],
+    },
+    closings: { test: 'mcnemar-exact', tested: 12, moreInA: [], moreInB: [] },
+    changes: [
+      {
+        id: 0,
+        n: 120,
+        promptIds: ['p1'],
+        terms: { added: ['hope this helps', HOSTILE_IMG], removed: [] },
+        detectors: [{ name: 'numbered_items', delta: 2.5 }],
+        examples: [{ promptId: 'p1', a: 'Short answer.', b: `Longer answer. ${HOSTILE_SCRIPT}` }],
+        pValue: 0.001,
+        qValue: 0.003,
+      },
+    ],
+    changeClustering: { method: 'split-half sign-flip', k: 3, silhouette: 0.21, nPrompts: 800 },
+    categories: [
+      {
+        name: `coding ${HOSTILE_IMG}`,
+        n: 40,
+        features: [
+          { name: 'numbered_items', shareA: 0.5, shareB: 2.1, pValue: 1e-4, qValue: 1e-3 },
+        ],
+      },
+      {
+        name: 'writing',
+        n: 60,
+        features: [{ name: 'numbered_items', shareA: 0.4, shareB: 0.5, pValue: 0.4, qValue: 0.6 }],
+      },
+    ],
     prompts: [
       {
         prompt: `What is ${HOSTILE_SCRIPT}? | pipe`,

@@ -6,6 +6,10 @@ import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality'
 import type { ImportReport } from '../run/import/types';
 import type { Prompt } from '../run/types';
 import type {
+  CategoryResult,
+  ChangeCluster,
+  ChangesResult,
+  PhrasesResult,
   ClusterResult,
   FeatureResult,
   WordResult,
@@ -171,7 +175,8 @@ export interface ReportJson {
   reportVersion: typeof REPORT_VERSION;
   /** The headline (report/headline.ts): largest significant effects first, then the overall test. */
   headline: string[];
-  n: { prompts: number; answersA: number; answersB: number };
+  /** Prompts, answers per side, and prompts both sides answered (the paired tests' prompts). */
+  n: { prompts: number; answersA: number; answersB: number; pairedPrompts: number };
   overall: { method: string; statistic: number; pValue: number };
   /** Clusters by id; `noise` marks HDBSCAN's noise (no terms), shown last. */
   clusters: ReportCluster[];
@@ -183,6 +188,16 @@ export interface ReportJson {
   features: ReportFeatureRow[];
   words: ReportWords;
   prompts: ReportPrompt[];
+  /** Openings (first three words) tested by paired presence; null when not computed. */
+  openings: PhrasesResult | null;
+  /** Closings (last three words) tested by paired presence; null when not computed. */
+  closings: PhrasesResult | null;
+  /** Clusters of per-prompt change (compare/change-clusters.ts); empty when not computed. */
+  changes: ChangeCluster[];
+  /** How the clusters of change were found; null when not computed (too few paired prompts). */
+  changeClustering: Omit<ChangesResult, 'clusters'> | null;
+  /** Features within each prompt category; absent when prompts have no categories. */
+  categories?: CategoryResult[];
   timings: Record<string, number>;
   params: AnalysisResult['params'] & { k: number | 'auto'; kChosen: number };
   models?: { A: string; B: string };
@@ -190,6 +205,16 @@ export interface ReportJson {
   import?: ReportImport;
   /** Limits of the method a reader must know, e.g. what the embedder cannot see; may be empty. */
   notes: string[];
+}
+
+/** The clusters of change without their clusters (REPORT.json lists those in `changes`). */
+function changeClustering({ clusters: _clusters, ...rest }: ChangesResult) {
+  return rest;
+}
+
+/** The clusters of change as the comparison had them, from REPORT.json's two fields. */
+export function reportChanges(report: ReportJson): ChangesResult | null {
+  return report.changeClustering ? { ...report.changeClustering, clusters: report.changes } : null;
 }
 
 /** Builds REPORT.json from an analysis; `prompts` turns prompt ids back into their text. */
@@ -207,7 +232,7 @@ export function toReportJson(
   return {
     reportVersion: REPORT_VERSION,
     headline: headline(c),
-    n: result.n,
+    n: { ...result.n, pairedPrompts: c.counts.pairedPrompts },
     overall: { method: c.overall.method, statistic: c.overall.statistic, pValue: c.overall.pValue },
     clusters: c.clusters.map(({ exemplarAnswers: _indices, ...cluster }) => cluster),
     clusterQuality: clusterQuality(
@@ -237,6 +262,11 @@ export function toReportJson(
       divergenceAdjusted: p.divergenceAdjusted,
       answers: p.answers,
     })),
+    openings: c.openings,
+    closings: c.closings,
+    changes: c.changes?.clusters ?? [],
+    changeClustering: c.changes ? changeClustering(c.changes) : null,
+    ...(c.categories ? { categories: c.categories } : {}),
     timings: { ...extra.timings, ...result.timings },
     params: { ...result.params, kChosen: result.clustering.k },
     ...(extra.models ? { models: extra.models } : {}),

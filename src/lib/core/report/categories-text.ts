@@ -9,7 +9,7 @@ import { MIN_CATEGORY_PROMPTS } from '../compare/category-features';
 import type { CategoryFeature, CategoryResult } from '../compare/result-types';
 import { FEATURE_MEASURES, readableFeatureName } from '../text/style-features';
 import type { FeatureMeasure } from '../text/style-features';
-import { escapeHtml } from './html';
+import { escapeHtml } from './escape-html';
 import { cell } from './markdown';
 
 /** The section's title wherever it is shown. */

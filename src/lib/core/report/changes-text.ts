@@ -9,7 +9,7 @@ import { MIN_CHANGE_PROMPTS } from '../compare/change-clusters';
 import { WEAK_SILHOUETTE } from '../compare/cluster-quality';
 import type { ChangeCluster, ChangeDetectorDelta, ChangesResult } from '../compare/result-types';
 import { FEATURE_MEASURES, readableFeatureName } from '../text/style-features';
-import { escapeHtml } from './html';
+import { escapeHtml } from './escape-html';
 import { cell } from './markdown';
 import { ALPHA, formatCount, formatPoints, formatQ } from './vocabulary';
 

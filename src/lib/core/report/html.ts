@@ -3,7 +3,11 @@
  * plots as PNG data: URLs. Every piece of model, prompt or imported text is HTML-escaped, since
  * the file is opened outside the app's CSP; the report also carries its own CSP as a backstop.
  */
-import type { ReportCluster, ReportJson } from '../analysis/report-json';
+import { reportChanges, type ReportCluster, type ReportJson } from '../analysis/report-json';
+import { CATEGORIES_TITLE, categoriesHtml } from './categories-text';
+import { changesHtml } from './changes-text';
+import { escapeHtml } from './escape-html';
+import { phrasesHtml } from './phrases-text';
 import { rankClusters } from '../compare/cluster-rank';
 import {
   CLUSTERS_TABLE_NOTE,
@@ -41,21 +45,6 @@ export interface HtmlReportOptions {
   plots?: readonly ReportPlot[];
   /** When the report was made (ISO text), shown in the footer. */
   createdAt?: string;
-}
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-};
-
-/**
- * Escapes text for HTML element content and double-quoted attribute values (the only kind the
- * report writes), leaving apostrophes readable in the plain text of the file.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 // Only base64 raster images: an SVG data URL could carry script, and anything else is not ours.
@@ -164,6 +153,11 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     }
     out.push('</tbody></table>');
   }
+
+  out.push(phrasesHtml(report.openings, report.closings));
+  out.push(changesHtml(reportChanges(report), report.n.pairedPrompts));
+  const byCategory = categoriesHtml(report.categories ?? null);
+  if (byCategory) out.push(`<h2>${e(CATEGORIES_TITLE)}</h2>`, byCategory);
 
   out.push(
     '<h2>Prompts where A and B differ most</h2>',

@@ -1,5 +1,8 @@
 /** A Markdown report from REPORT.json: summary, clusters, style features, words, prompts. */
-import type { ReportJson } from '../analysis/report-json';
+import { reportChanges, type ReportJson } from '../analysis/report-json';
+import { CATEGORIES_TITLE, categoriesMarkdown } from './categories-text';
+import { changesMarkdown } from './changes-text';
+import { phrasesMarkdown } from './phrases-text';
 import { divergentPromptsMethod, hasLengthAdjustment, lengthRatioText } from './prompts-text';
 import { rankClusters } from '../compare/cluster-rank';
 import {
@@ -88,6 +91,10 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
       lines.push(`| ${side} | ${cell(w.term)} | ${wordEvidence(w)} |`);
     }
   }
+  lines.push('', phrasesMarkdown(report.openings, report.closings));
+  lines.push(changesMarkdown(reportChanges(report), report.n.pairedPrompts));
+  const byCategory = categoriesMarkdown(report.categories ?? null);
+  if (byCategory) lines.push(`## ${CATEGORIES_TITLE}`, '', byCategory);
   lines.push(
     '',
     '## Prompts where A and B differ most',

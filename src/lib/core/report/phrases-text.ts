@@ -4,7 +4,7 @@
  * checked by reading the answers. Phrases come from model text: the HTML escapes every one.
  */
 import type { PhraseResult, PhrasesResult } from '../compare/result-types';
-import { escapeHtml } from './html';
+import { escapeHtml } from './escape-html';
 import { cell } from './markdown';
 import { ALPHA, formatQ } from './vocabulary';
 
