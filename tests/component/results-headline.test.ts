@@ -92,4 +92,50 @@ describe('results view: the headline', () => {
       headline(result.comparison),
     );
   });
+
+  it('shows openings, clusters of change and categories, and links their claims to them', () => {
+    const result = quietResult();
+    const c = result.comparison;
+    result.comparison = {
+      ...c,
+      openings: {
+        ...c.openings!,
+        moreInB: [{ ...c.openings!.moreInB[0]!, countB: 3, pValue: 1e-9, qValue: 1e-8 }],
+      },
+      changes: {
+        ...c.changes!,
+        clusters: [{ ...c.changes!.clusters[0]!, pValue: 1e-6, qValue: 1e-6 }],
+      },
+    };
+    const target = render(result);
+    const kinds = [...target.querySelectorAll('[data-testid="difference-link"]')].map((l) =>
+      l.getAttribute('data-kind'),
+    );
+    expect(kinds).toEqual(expect.arrayContaining(['opening', 'change']));
+    expect(target.querySelector('[data-testid="phrase-row"]')!.textContent).toContain(
+      'certainly here are',
+    );
+    expect(target.querySelectorAll('[data-testid="change-cluster"]')).toHaveLength(1);
+    expect(target.querySelector('[data-testid="category-section"]')).not.toBeNull();
+
+    // A click on a claim scrolls to the heading of its section.
+    const scrolled: string[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this.textContent ?? '');
+    };
+    for (const kind of ['opening', 'change']) {
+      const link = target.querySelector<HTMLButtonElement>(
+        `[data-testid="difference-link"][data-kind="${kind}"]`,
+      )!;
+      link.click();
+      flushSync();
+    }
+    expect(scrolled).toEqual(['Openings and closings', 'Clusters of change']);
+  });
+
+  it('shows no category section when prompts have no categories', () => {
+    const result = quietResult();
+    result.comparison = { ...result.comparison, categories: null };
+    expect(render(result).querySelector('[data-testid="category-section"]')).toBeNull();
+  });
 });
