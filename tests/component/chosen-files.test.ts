@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import ChosenFiles from '../../src/components/setup/ChosenFiles.svelte';
 import type { ImportPlan } from '../../src/lib/state/import.svelte';
-import type { DetectedFile } from '../../src/lib/state/workers';
+import type { DetectedFile } from '../../src/lib/workers/import.worker';
 
 function alpacaFile(id: number, model: string, generator: string | undefined): DetectedFile {
   const rows = [{ instruction: 'Name a colour.', output: `${model} says blue`, generator }];

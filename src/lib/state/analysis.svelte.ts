@@ -19,7 +19,9 @@ import type { EmbeddingMatrix } from '../backends/embed/types';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { describeError } from './errors';
-import { analysisWorker, bundledModelsPath, embedWorker } from './workers';
+import { analysisWorker } from '../workers/analysis-client';
+import { bundledModelsPath } from '../workers/bundled-models-path';
+import { embedWorker } from '../workers/embed-client';
 
 /** A saved analysis with its typed result. */
 export interface SavedAnalysis {

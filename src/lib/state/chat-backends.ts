@@ -6,7 +6,8 @@ import { createChatBackend, type ChatBackendSpec } from '../backends/llm/resolve
 import { RemoteChatBackend, type GenerateTransport } from '../backends/llm/remote';
 import type { ChatBackend } from '../backends/llm/types';
 import { TINY_BASE_MODEL_ID, TINY_FINETUNE_MODEL_ID } from '../core/models';
-import { bundledModelsPath, generateWorker } from './workers';
+import { bundledModelsPath } from '../workers/bundled-models-path';
+import { generateWorker } from '../workers/generate-client';
 
 const BUNDLED_LM_IDS: readonly string[] = [TINY_BASE_MODEL_ID, TINY_FINETUNE_MODEL_ID];
 

@@ -3,7 +3,8 @@ import { getCapabilities, type Capabilities } from '../backends/capabilities';
 import { estimateStorage, type StorageEstimateInfo } from '../persistence/storage';
 import type { ProgressUpdate } from '../workers/rpc';
 import { describeError } from './errors';
-import { bundledModelsPath, embedWorker } from './workers';
+import { bundledModelsPath } from '../workers/bundled-models-path';
+import { embedWorker } from '../workers/embed-client';
 
 /** Sentences on two topics; the embedder should put same-topic pairs closer. */
 export const EMBEDDER_CHECK_SENTENCES = [

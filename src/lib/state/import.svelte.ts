@@ -14,7 +14,8 @@ import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { filesToImport, type ChosenFile } from './chosen-files';
 import { describeError } from './errors';
-import { importWorker, type DetectedFile } from './workers';
+import { importWorker } from '../workers/import-client';
+import type { DetectedFile } from '../workers/import.worker';
 
 /** What the chosen files add up to. */
 export type ImportPlan =

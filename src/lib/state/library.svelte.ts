@@ -4,7 +4,7 @@ import { serializeRunFile } from '../core/run';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
 import { describeError } from './errors';
-import { importWorker } from './workers';
+import { importWorker } from '../workers/import-client';
 
 /** State of the library screen. */
 export class LibraryState {

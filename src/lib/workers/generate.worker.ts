@@ -3,9 +3,4 @@ import { configureBrowserTransformers } from '../backends/transformers-browser';
 import { createGenerateHandlers } from '../backends/llm/generate-handlers';
 import { registerHandlers } from './rpc';
 
-const handlers = createGenerateHandlers(configureBrowserTransformers);
-
-/** The generate worker's methods, for the typed client. */
-export type GenerateHandlers = typeof handlers;
-
-registerHandlers(handlers);
+registerHandlers(createGenerateHandlers(configureBrowserTransformers));
