@@ -65,6 +65,16 @@ describe('RunRepository create/open', () => {
     expect(await repo.list()).toEqual([]);
   });
 
+  it('rejects two answers for one prompt, side and sample (the store would keep only one)', async () => {
+    const dup = makeRun('r1');
+    const first = dup.answers[0]!;
+    dup.answers.push({ ...first, text: 'a different answer' });
+    await expect(repo.create(dup)).rejects.toThrow(
+      `run "r1": two answers for prompt "${first.promptId}", side ${first.side}, sample ${first.sample}`,
+    );
+    expect(await repo.list()).toEqual([]);
+  });
+
   it('writes a big run in turns within one transaction: all of it, or none of it', async () => {
     // 300 prompts x 2 sides x 2 samples = 1,200 answers: six turns of 200 requests.
     const big = makeRun('big', { prompts: 300 });

@@ -4,6 +4,7 @@
  * so a run is written, read or deleted atomically.
  */
 import type { IDBPTransaction } from 'idb';
+import { jobKey } from '../core/generate/jobs';
 import { SIDES } from '../core/run/types';
 import type { AnalysisRecord, Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
 import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
@@ -68,7 +69,7 @@ export function checkRun(run: Run): void {
   const answerKeys = new Set<string>();
   run.answers.forEach((a, i) => {
     assertWritable(answerProblem(a), `answer ${i} of ${what}`);
-    const key = `${a.promptId}\u0000${a.side}\u0000${a.sample}`;
+    const key = jobKey(a);
     if (answerKeys.has(key)) {
       assertWritable(
         `two answers for prompt "${a.promptId}", side ${a.side}, sample ${a.sample}`,

@@ -1,7 +1,8 @@
 /** Traces for the answer map: a WebGL scatter of the 2-D projection. */
 import type { AnalysisResult } from '../core/analysis/pipeline';
+import { jobKey } from '../core/generate/jobs';
 import { nextTask } from '../core/next-task';
-import type { Answer, Prompt, Side } from '../core/run/types';
+import { SIDES, type Answer, type Prompt, type Side } from '../core/run/types';
 import { truncate, wrapForHover } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
@@ -43,9 +44,6 @@ export function clusterColour(id: number): string {
 const PROMPT_CHARS = 90;
 const ANSWER_CHARS = 220;
 
-const answerKey = (promptId: string, side: Side, sample: number) =>
-  `${side}\u0000${sample}\u0000${promptId}`;
-
 type Row = AnalysisResult['rows'][number];
 
 /** The prompt text (or its id) and answer text (or '') of a result row, found by key. */
@@ -54,12 +52,10 @@ function textLookup(texts: MapTexts | null): {
   answer(row: Row): string;
 } {
   const prompts = new Map(texts?.prompts.map((p) => [p.id, p.text]));
-  const answers = new Map(
-    texts?.answers.map((a) => [answerKey(a.promptId, a.side, a.sample), a.text]),
-  );
+  const answers = new Map(texts?.answers.map((a) => [jobKey(a), a.text]));
   return {
     prompt: (row) => prompts.get(row.promptId) ?? row.promptId,
-    answer: (row) => answers.get(answerKey(row.promptId, row.side, row.sample)) ?? '',
+    answer: (row) => answers.get(jobKey(row)) ?? '',
   };
 }
 
@@ -170,18 +166,16 @@ export function mapTraces(
     group.push(i);
   });
   if (colouring === 'model') {
-    return (['A', 'B'] as const)
-      .filter((side) => groups.has(side))
-      .map((side) =>
-        scatter(
-          type,
-          result,
-          groups.get(side) ?? [],
-          hover,
-          `model ${side}`,
-          side === 'A' ? theme.sideA : theme.sideB,
-        ),
-      );
+    return SIDES.filter((side) => groups.has(side)).map((side) =>
+      scatter(
+        type,
+        result,
+        groups.get(side) ?? [],
+        hover,
+        `model ${side}`,
+        side === 'A' ? theme.sideA : theme.sideB,
+      ),
+    );
   }
   const ids = [...groups.keys()].map(Number).sort((a, b) => (a < 0 ? 1 : b < 0 ? -1 : a - b));
   return ids.map((id) =>

@@ -1,5 +1,6 @@
 /** "Check this browser": what it supports, and a live test of the bundled embedder in a worker. */
 import { getCapabilities, type Capabilities } from '../backends/capabilities';
+import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import { estimateStorage, type StorageEstimateInfo } from '../persistence/storage';
 import type { ProgressUpdate } from '../workers/rpc';
 import { describeError } from './errors';
@@ -58,7 +59,7 @@ export class DiagnosticsState {
     const started = performance.now();
     try {
       const request = {
-        modelId: 'bundled-embedder',
+        modelId: BUNDLED_EMBEDDER_ID,
         modelsPath: bundledModelsPath(),
         allowRemoteModels: false,
       };

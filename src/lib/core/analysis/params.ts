@@ -1,4 +1,5 @@
 /** The settings of one analysis, saved with its result so it can be reproduced exactly. */
+import { BUNDLED_ANALYSIS_EMBEDDER } from './embedder-note';
 
 /** How answers are grouped. */
 export type ClusteringMethod = 'kmeans' | 'ward' | 'hdbscan';
@@ -31,7 +32,7 @@ export interface AnalysisParams {
 
 /** The defaults a new analysis starts from. */
 export const DEFAULT_ANALYSIS_PARAMS: Readonly<AnalysisParams> = Object.freeze({
-  embedderId: 'transformers:bundled-embedder',
+  embedderId: BUNDLED_ANALYSIS_EMBEDDER,
   embedInput: 'answer',
   projection: 'umap',
   clustering: 'kmeans',

@@ -5,14 +5,14 @@
  * here and results saved under an older one stay readable by theirs.
  */
 import * as v from 'valibot';
-import type { AnalysisRecord } from '../run/types';
+import { SIDES, type AnalysisRecord } from '../run/types';
 import { issueToInputError } from '../run/valibot-errors';
 import type { AnalysisResult } from './pipeline';
 
 const num = v.number();
 const nullableNum = v.nullable(v.number());
 const count = v.pipe(v.number(), v.integer('a whole number'), v.minValue(0, 'a number ≥ 0'));
-const side = v.picklist(['A', 'B'] as const);
+const side = v.picklist(SIDES);
 const metric = v.picklist(['euclidean', 'cosine'] as const);
 const numberOrAuto = v.union([v.number(), v.literal('auto')]);
 

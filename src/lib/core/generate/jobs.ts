@@ -3,7 +3,7 @@
  * missing. Answers are keyed the same way in IndexedDB, so "resume" is just "run the missing
  * jobs": no job can run twice into two answers.
  */
-import type { Answer, Prompt, Side } from '../run/types';
+import { SIDES, type Answer, type Prompt, type Side } from '../run/types';
 
 /** One answer to produce. */
 export interface GenerationJob {
@@ -12,7 +12,10 @@ export interface GenerationJob {
   sample: number;
 }
 
-/** The storage key of a job or an answer. */
+/**
+ * The identity of a job or an answer as one string, for sets and maps. The answers store keys the
+ * same three fields as an array (see persistence/db.ts), so no stored data depends on this form.
+ */
 export function jobKey(job: Pick<GenerationJob, 'promptId' | 'side' | 'sample'>): string {
   return `${job.promptId}\u0000${job.side}\u0000${job.sample}`;
 }
@@ -28,7 +31,7 @@ export function planJobs(
   prompts: readonly Prompt[],
   samplesPerPrompt: number,
   order: JobOrder = 'side-by-side',
-  sides: readonly Side[] = ['A', 'B'],
+  sides: readonly Side[] = SIDES,
 ): GenerationJob[] {
   const jobs: GenerationJob[] = [];
   if (order === 'one-model-at-a-time') {

@@ -4,16 +4,17 @@
  * the shape, the id references and the vectors.
  */
 import * as v from 'valibot';
+import { jobKey } from '../generate/jobs';
 import { InputError } from './errors';
 import { base64ToFloat32 } from './float32-base64';
 import { reviveTypedArrays } from './typed-array-json';
 import {
   RUN_SCHEMA_VERSION,
+  SIDES,
   type BackendKind,
   type FinishReason,
   type PromptSource,
   type Run,
-  type Side,
 } from './types';
 import { joinPath, parseWithSchema } from './valibot-errors';
 
@@ -42,7 +43,6 @@ const PROMPT_SOURCES = Object.keys({
   url: 1,
   imported: 1,
 } satisfies Record<PromptSource, 1>) as PromptSource[];
-const SIDE_VALUES: Side[] = ['A', 'B'];
 
 const nonEmptyString = (what: string) =>
   v.pipe(
@@ -89,7 +89,7 @@ const promptSchema = v.object({
 
 const answerSchema = v.object({
   promptId: v.string(),
-  side: v.picklist(SIDE_VALUES),
+  side: v.picklist(SIDES),
   sample: count,
   text: v.string(),
   promptTokens: v.optional(count),
@@ -255,7 +255,7 @@ function checkReferences(run: Run, file: string, prefix: string): void {
         got: String(answer.sample),
       });
     }
-    const key = `${answer.promptId}\u0000${answer.side}\u0000${answer.sample}`;
+    const key = jobKey(answer);
     const first = seen.get(key);
     if (first !== undefined) {
       throw new InputError({

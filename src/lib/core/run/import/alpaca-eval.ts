@@ -6,7 +6,7 @@
 import * as v from 'valibot';
 import { InputError, describeValue } from '../errors';
 import { parseJson } from '../parse-json';
-import type { Side } from '../types';
+import { SIDES, type Side } from '../types';
 import { parseWithSchema } from '../valibot-errors';
 import { AnswerMatcher, importTimestamp } from './answer-matcher';
 import { modelNameFromFileName } from './file-names';
@@ -85,7 +85,7 @@ export async function importAlpacaEvalPair(
   }
   // The matcher keys answers by side here: two files may well name the same generator.
   const matcher = new AnswerMatcher('text');
-  for (const side of ['A', 'B'] as const) {
+  for (const side of SIDES) {
     rows[side].forEach((row, i) => {
       matcher.add({
         model: side,

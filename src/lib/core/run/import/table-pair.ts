@@ -3,7 +3,7 @@
  * that model's answers, so no model column is needed. Columns are guessed per file.
  */
 import { InputError } from '../errors';
-import type { Side } from '../types';
+import { SIDES, type Side } from '../types';
 import { AnswerMatcher, importTimestamp } from './answer-matcher';
 import { modelNameFromFileName } from './file-names';
 import { isSet, rawAnswerOf, tableFormatOf } from './answer-table';
@@ -43,7 +43,7 @@ export async function importTablePair(
   const mappings = { A: await mappingOf(fileA, options), B: await mappingOf(fileB, options) };
   const byId = isSet(mappings.A.promptId) && isSet(mappings.B.promptId);
   const matcher = new AnswerMatcher(byId ? 'id' : 'text');
-  for (const side of ['A', 'B'] as const) {
+  for (const side of SIDES) {
     const file = files[side];
     const format = await tableFormatOf(file);
     const fields = new RowFields(file.name, format);
