@@ -13,9 +13,6 @@ export const TINY_FINETUNE_MODEL_ID = 'tiny-finetune';
 /** Bag-of-words sentence embedder: SIF-weighted GloVe 100-d vectors of 10,000 common words. */
 export const BUNDLED_EMBEDDER_ID = 'bundled-embedder';
 
-/** Root-relative path the site serves the bundled models from (transformers.js `env.localModelPath`). */
-export const BUNDLED_MODELS_PATH = '/models/';
-
 /** Length of the bundled embedder's vectors. */
 export const BUNDLED_EMBEDDER_DIM = 100;
 
@@ -28,7 +25,7 @@ export const BUNDLED_EMBEDDER_OPTIONS: Readonly<{ pooling: 'mean'; normalize: tr
 
 /** One bundled model as the set-up screen can describe it. */
 export interface BundledModelInfo {
-  /** Folder name under BUNDLED_MODELS_PATH, also the transformers.js model id. */
+  /** Folder name under public/models/, also the transformers.js model id. */
   readonly id: string;
   /** What the model is used for. */
   readonly kind: 'chat' | 'embedder';

@@ -5,7 +5,7 @@
  */
 import type { ChatBackend } from '../backends/llm/types';
 import { missingJobs, planJobs } from '../core/generate/jobs';
-import type { Answer, Run, Side } from '../core/run/types';
+import { SIDES, type Answer, type Run, type Side } from '../core/run/types';
 import type { AppState } from './app.svelte';
 import { appChatBackend } from './chat-backends';
 import { describeError } from './errors';
@@ -23,13 +23,6 @@ export function canGenerate(run: Run): boolean {
 /** How many of a run's jobs still lack an answer. */
 export function missingCount(run: Run): number {
   return missingJobs(planJobs(run.prompts, run.samplesPerPrompt), run.answers).length;
-}
-
-/** Sides whose backend needs an API key that is not in memory (e.g. after a reload). */
-export function sidesNeedingKeys(run: Run, app: AppState): Side[] {
-  return (['A', 'B'] as const).filter(
-    (side) => run.models[side].backend === 'anthropic' && !app.secrets.get(run.id)?.[side]?.apiKey,
-  );
 }
 
 /** State of the generation panel of one run. */
@@ -107,7 +100,7 @@ export class GenerationState {
       }
       return backend;
     };
-    for (const side of ['A', 'B'] as const) backendFor(side);
+    for (const side of SIDES) backendFor(side);
     const repo = await this.app.repo();
     const webllm = run.models.A.backend === 'webllm' || run.models.B.backend === 'webllm';
     const queue = new GenerationQueue(
