@@ -16,7 +16,6 @@ function alpacaFile(id: number, model: string, generator: string | undefined): D
     name: `${model}/model_outputs.json`,
     folder: `results/${model}`,
     format: 'alpaca-eval',
-    formatLabel: 'alpaca_eval model outputs',
   };
   if (generator) detected.generator = generator;
   return detected;
@@ -77,7 +76,7 @@ describe('ChosenFiles', () => {
   });
 
   it('shows no A/B card for a single table', () => {
-    const table: DetectedFile = { ...tuned, format: 'jsonl', formatLabel: 'JSONL table' };
+    const table: DetectedFile = { ...tuned, format: 'jsonl' };
     render([table], { kind: 'llm-comparator', file: table });
     expect(texts('chosen-file')).toHaveLength(1);
     expect(document.querySelector('[data-testid="import-sides"]')).toBeNull();

@@ -29,7 +29,6 @@ export interface DetectedFile extends NamedFile {
   /** The folder it was dropped or picked from ("results/gpt4"), '' for a file chosen alone. */
   folder: string;
   format: FileFormat;
-  formatLabel: string;
   inspection?: TableInspection;
   /** For alpaca_eval files: the model its rows name in their `generator` field. */
   generator?: string;
@@ -41,15 +40,6 @@ export interface FileToInspect extends NamedFile {
   folder: string;
 }
 
-const FORMAT_LABELS: Record<FileFormat, string> = {
-  'run-file': 'Behaviour Diff run file',
-  'alpaca-eval': 'alpaca_eval model outputs',
-  'llm-comparator': 'LLM Comparator JSON',
-  jsonl: 'JSONL table',
-  'json-array': 'JSON table',
-  csv: 'CSV table',
-};
-
 const options = (ctx: HandlerContext) => ({ signal: ctx.signal, onProgress: ctx.progress });
 
 const handlers = {
@@ -57,7 +47,7 @@ const handlers = {
     const source = sourceFromBlob(chosen.file, chosen.name);
     const head = await readHead(source);
     const format = detectFormat(chosen.name, head);
-    const detected: DetectedFile = { ...chosen, format, formatLabel: FORMAT_LABELS[format] };
+    const detected: DetectedFile = { ...chosen, format };
     if (format === 'alpaca-eval') {
       const generator = alpacaGenerator(head);
       if (generator !== undefined) detected.generator = generator;
