@@ -14,12 +14,13 @@ import { createChatBackend } from '../../src/lib/backends/llm/resolve';
 import { serializeRunFile } from '../../src/lib/core/run/run-file';
 import { openDb, type Db } from '../../src/lib/persistence/db';
 import { RunRepository } from '../../src/lib/persistence/runs';
-import type { AppState, RunSecrets } from '../../src/lib/state/app.svelte';
+import type { AppState } from '../../src/lib/state/app.svelte';
 import {
   NewComparisonState,
   baseUrlNotice,
   type ModelChoice,
 } from '../../src/lib/state/new-comparison.svelte';
+import { SessionSecrets } from '../../src/lib/state/session-secrets.svelte';
 import { sendJson, startTestServer, type TestServer } from '../unit/http-server';
 import { reactiveProps } from './reactive-props.svelte';
 
@@ -66,9 +67,9 @@ describe('a key in a base URL query string', () => {
   it('is neither stored nor exported, yet is sent with the api-version in this session', async () => {
     const db = await openDb({ factory: new IDBFactory(), name: 'secrets-test' });
     const repo = new RunRepository(db);
-    const secrets = new Map<string, Record<'A' | 'B', RunSecrets>>();
+    const sessionSecrets = new SessionSecrets();
     // The form only needs the app's run store and its in-memory key store.
-    const app = { repo: async () => repo, secrets } as unknown as AppState;
+    const app = { repo: async () => repo, sessionSecrets } as unknown as AppState;
     const form = new NewComparisonState(app);
     const typed = `${server.url}/v1?api-version=${API_VERSION}&api_key=${QUERY_KEY}`;
     form.modelA = openAiModel(typed);
@@ -92,7 +93,7 @@ describe('a key in a base URL query string', () => {
 
     // The generation screen builds each side's backend from the stored spec and the session's
     // secrets, in that order.
-    const session = secrets.get(id!)!;
+    const session = sessionSecrets.forRun(id!)!;
     for (const side of ['A', 'B'] as const) {
       server.requests.length = 0;
       const backend = createChatBackend(

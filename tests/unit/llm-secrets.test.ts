@@ -21,7 +21,7 @@ import {
   isCredentialParam,
   splitUrlCredentials,
   stripUrlCredentials,
-} from '../../src/lib/core/run/secret-keys';
+} from '../../src/lib/core/run/scrub-credentials';
 import {
   sendJson,
   sseEvent,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/lib/core/run/errors';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
-import { isSecretKey } from '../../src/lib/core/run/secret-keys';
+import { isSecretKey } from '../../src/lib/core/run/scrub-credentials';
 import type { Run } from '../../src/lib/core/run/types';
 import { XSS_IMG, XSS_SCRIPT, fixtureText, sampleRun } from './run-test-helpers';
 

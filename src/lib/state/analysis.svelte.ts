@@ -46,7 +46,7 @@ export function savedAnalyses(records: readonly AnalysisRecord[]): SavedAnalysis
 export type EmbedderChoice =
   'transformers:bundled-embedder' | 'transformers:Xenova/all-MiniLM-L6-v2' | 'openai';
 
-/** An OpenAI-compatible embeddings endpoint; the key stays in memory only. */
+/** An OpenAI-compatible embeddings endpoint; the key is the session's (SessionSecrets). */
 export interface EmbeddingEndpoint {
   baseUrl: string;
   model: string;
@@ -59,10 +59,10 @@ type EmbedBatch = (batch: string[]) => Promise<EmbeddingMatrix>;
 export class AnalysisState {
   params = $state<AnalysisParams>(analysisParams());
   embedder = $state<EmbedderChoice>('transformers:bundled-embedder');
-  endpoint = $state<EmbeddingEndpoint>({
+  /** The endpoint's URL and model; its key is held with the session's other secrets. */
+  endpoint = $state<Omit<EmbeddingEndpoint, 'apiKey'>>({
     baseUrl: '',
     model: 'text-embedding-3-small',
-    apiKey: '',
   });
   saved = $state.raw<SavedAnalysis[]>([]);
   /** The analysis shown: the newest, or one the user picked. */
@@ -80,6 +80,15 @@ export class AnalysisState {
   );
 
   constructor(private readonly app: AppState) {}
+
+  /** The embeddings endpoint's API key, kept in SessionSecrets (memory only). */
+  get endpointApiKey(): string {
+    return this.app.sessionSecrets.embeddingApiKey;
+  }
+
+  set endpointApiKey(key: string) {
+    this.app.sessionSecrets.embeddingApiKey = key;
+  }
 
   /** Shows the analyses stored with the run. */
   load(run: Run): void {
@@ -160,7 +169,8 @@ export class AnalysisState {
     onProgress: (p: ProgressUpdate) => void,
   ): Promise<{ embedderId: string; embed: EmbedBatch }> {
     if (this.embedder === 'openai') {
-      const { baseUrl, model, apiKey } = $state.snapshot(this.endpoint);
+      const { baseUrl, model } = $state.snapshot(this.endpoint);
+      const apiKey = this.endpointApiKey;
       if (!baseUrl.trim() || !model.trim())
         throw new Error('Enter the endpoint URL and the embedding model name.');
       const remote = new OpenAiEmbedder({

@@ -10,21 +10,9 @@ import { RunRepository } from '../persistence/runs';
 import { settingsCanBeRemembered } from '../persistence/site-settings';
 import { requestPersistentStorage } from '../persistence/storage';
 import { demoRun } from '../core/generate/new-run';
-import type { Side } from '../core/run/types';
 import { Router } from './router.svelte';
+import { SessionSecrets } from './session-secrets.svelte';
 import { ThemeState } from './theme.svelte';
-
-/** What a run's backends need that must never be stored. */
-export interface RunSecrets {
-  apiKey?: string;
-  modelLibUrl?: string;
-  /**
-   * The base URL as typed, when it held credential query parameters (`?api_key=…`): the run
-   * stores it without them, this session's requests use it with them. Absent otherwise, because
-   * it replaces the stored base URL when the backend is built.
-   */
-  baseUrl?: string;
-}
 
 /** Everything shared by the screens. */
 export class AppState {
@@ -39,12 +27,8 @@ export class AppState {
   runStorage = $state<'saved' | 'memory' | null>(null);
   /** Whether settings (theme, teaching mode) are remembered across visits. */
   readonly settingsRemembered = settingsCanBeRemembered();
-  /**
-   * API keys, base URLs with their credential parameters and custom model library URLs per run
-   * and side. Memory only: they never go into IndexedDB, run files or URLs, so a reloaded page
-   * asks for them again.
-   */
-  readonly secrets = new Map<string, Record<Side, RunSecrets>>();
+  /** API keys and other credentials, in this tab's memory only. */
+  readonly sessionSecrets = new SessionSecrets();
   /** Runs created in this tab whose generation should start when their page opens. */
   readonly autostart = new Set<string>();
   #repo: Promise<RunRepository> | undefined;

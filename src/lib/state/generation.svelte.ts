@@ -84,7 +84,7 @@ export class GenerationState {
 
   async #createQueue(run: Run): Promise<GenerationQueue> {
     const caps = await getCapabilities();
-    const secrets = this.app.secrets.get(run.id);
+    const secrets = this.app.sessionSecrets.forRun(run.id);
     // Sides with the same model (system-prompt and sampling interventions) share one backend.
     const backends = new Map<string, ChatBackend>();
     const backendFor = (side: Side): ChatBackend => {

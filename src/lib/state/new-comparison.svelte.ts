@@ -22,10 +22,11 @@ import {
 } from '../core/prompts';
 import { sourceFromBlob } from '../core/run/import/blob-source';
 import { sourceFromString } from '../core/run';
-import { splitUrlCredentials, stripUrlCredentials } from '../core/run/secret-keys';
+import { splitUrlCredentials, stripUrlCredentials } from '../core/run/scrub-credentials';
 import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../core/run/types';
-import type { AppState, RunSecrets } from './app.svelte';
+import type { AppState } from './app.svelte';
 import { describeError } from './errors';
+import type { RunSecrets } from './session-secrets.svelte';
 
 /** Types the form's components need, re-exported so components stay off the backends layer. */
 export type { Capabilities, WebLlmModelInfo };
@@ -291,7 +292,7 @@ export class NewComparisonState {
     return null;
   });
 
-  /** Saves the new run and returns its id; keys go to the app's in-memory key store. */
+  /** Saves the new run and returns its id; keys go to the session's secrets (memory only). */
   async start(): Promise<string | null> {
     let id: string | null = null;
     await this.#guard(async () => {
@@ -311,7 +312,10 @@ export class NewComparisonState {
       const repo = await this.app.repo();
       id = (await repo.create(run)).id;
       const keyB = this.intervention === 'other-model' ? this.modelB : this.modelA;
-      this.app.secrets.set(run.id, { A: runSecrets(this.modelA), B: runSecrets(keyB) });
+      this.app.sessionSecrets.keepForRun(run.id, {
+        A: runSecrets(this.modelA),
+        B: runSecrets(keyB),
+      });
     });
     return id;
   }

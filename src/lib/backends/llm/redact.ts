@@ -4,7 +4,7 @@
  * messages are shown on screen and kept in failure lists, so every HTTP backend passes its errors
  * through `redactError` with the secrets of the request that failed.
  */
-import { isCredentialParam, isSecretKey } from '../../core/run/secret-keys';
+import { isCredentialParam, isSecretKey } from '../../core/run/scrub-credentials';
 
 /** What a secret, or the part of it a server echoed, is replaced with. */
 export const REDACTED = '[redacted]';

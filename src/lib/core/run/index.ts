@@ -7,7 +7,7 @@ export { bytesToBase64, base64ToBytes, float32ToBase64, base64ToFloat32 } from '
 export { RUN_FILE_FORMAT, runSchema, validateRun, validateRunFile } from './schema';
 export { migrateRunFile, runFileVersion } from './migrate';
 export type { RunFileV0 } from './migrations/v0-to-v1';
-export { isSecretKey } from './secret-keys';
+export { isSecretKey } from './scrub-credentials';
 export {
   serializeRunFile,
   parseRunFile,

@@ -10,7 +10,7 @@ import { float32ToBase64 } from './float32-base64';
 import { migrateRunFile, runFileVersion } from './migrate';
 import { parseJson } from './parse-json';
 import { RUN_FILE_FORMAT, validateRunFile } from './schema';
-import { isSecretKey, stripUrlCredentials } from './secret-keys';
+import { isSecretKey, stripUrlCredentials } from './scrub-credentials';
 import { tagTypedArray } from './typed-array-json';
 import { RUN_SCHEMA_VERSION, type ModelSpec, type Run } from './types';
 

@@ -1,7 +1,10 @@
 /**
- * Field names that may hold credentials. Run files are shared, so exports drop any field with
- * such a name wherever it appears (a supervisor request's headers, a model spec someone extended
- * carelessly) rather than trusting every writer to have kept keys out.
+ * Scrubbing credentials out of what is saved and shared: field names that may hold one, URL query
+ * parameters that may carry one, and URLs with them taken out. Run files are shared, so exports
+ * drop any field with such a name wherever it appears (a supervisor request's headers, a model
+ * spec someone extended carelessly) rather than trusting every writer to have kept keys out;
+ * backends/llm/redact.ts finds the values to redact from errors with the same names. The keys
+ * themselves are held in state/session-secrets.svelte.ts.
  */
 
 // Anchored on purpose: "maxTokens", "completionTokens" and "textHash" must survive.
