@@ -2,10 +2,10 @@
  * The embed worker's handler table, built here so it can run (and be tested) without a Worker:
  * workers/embed.worker.ts only registers it. One TransformersEmbedder per model and device.
  */
+import type { Matrix } from '../../core/vectors/matrix';
 import type { ConfigureModels } from '../llm/generate-handlers';
 import type { WireHandlerContext } from '../llm/worker-protocol';
 import { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers';
-import type { EmbeddingMatrix } from './types';
 
 /** Which model to use and where models are found. */
 export interface EmbedModelRequest {
@@ -48,7 +48,7 @@ export function createEmbedHandlers(configure: ConfigureModels) {
     embed: (
       { texts, batchSize, ...request }: EmbedRequest,
       ctx: WireHandlerContext,
-    ): Promise<EmbeddingMatrix> =>
+    ): Promise<Matrix> =>
       embedderFor(request).embed(texts, {
         batchSize,
         signal: ctx.signal,

@@ -7,11 +7,12 @@
  * never show the key or a credential query value (llm/redact.ts).
  */
 import { base64ToFloat32 } from '../../core/run/float32-base64';
+import type { Matrix } from '../../core/vectors/matrix';
 import { BadResponseError } from '../llm/errors';
 import { errorForStatus, openRequest, type HttpOptions } from '../llm/http';
 import { openAiHeaders, splitOpenAiBaseUrl } from '../llm/openai';
 import { redactError, requestSecrets } from '../llm/redact';
-import type { EmbedOptions, EmbedProgress, Embedder, EmbeddingMatrix } from './types';
+import type { EmbedOptions, EmbedProgress, Embedder } from './types';
 
 /** Settings of an OpenAI-compatible embedder (plus transport settings: fetch, timeoutMs, retry). */
 export interface OpenAiEmbedderOptions extends HttpOptions {
@@ -117,7 +118,7 @@ export class OpenAiEmbedder implements Embedder {
    * reporting progress after each. Throws the named HTTP errors (see class), BadResponseError
    * for a reply with the wrong count, mixed dimensions or non-finite numbers, or the abort reason.
    */
-  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Matrix> {
     const batchSize = Math.max(
       1,
       Math.floor(options.batchSize ?? this.options.batchSize ?? DEFAULT_EMBED_BATCH_SIZE),

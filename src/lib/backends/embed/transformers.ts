@@ -3,13 +3,8 @@
  * and in a worker; where models come from is configured by `configureTransformers`.
  */
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
-import {
-  EmbedderLoadError,
-  type EmbedOptions,
-  type EmbedProgress,
-  type Embedder,
-  type EmbeddingMatrix,
-} from './types';
+import type { Matrix } from '../../core/vectors/matrix';
+import { EmbedderLoadError, type EmbedOptions, type EmbedProgress, type Embedder } from './types';
 
 /** Where transformers.js finds models. */
 export interface TransformersSource {
@@ -88,7 +83,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   /** Embeds `texts` in batches; vectors are mean-pooled (or CLS) and L2-normalised. */
-  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<EmbeddingMatrix> {
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Matrix> {
     const extractor = await this.#load();
     const batchSize = options.batchSize ?? 32;
     const maxChars = this.options.maxChars ?? 4000;

@@ -1,4 +1,5 @@
 /** One interface for every embedder: transformers.js (local or hub models) and HTTP endpoints. */
+import type { Matrix } from '../../core/vectors/matrix';
 
 /** Progress of loading or embedding: `done` of `total` units (bytes while loading, texts while embedding). */
 export interface EmbedProgress {
@@ -17,13 +18,6 @@ export interface EmbedOptions {
   batchSize?: number;
 }
 
-/** Row-major vectors: row i is `data.subarray(i * dims, (i + 1) * dims)`, L2-normalised. */
-export interface EmbeddingMatrix {
-  data: Float32Array;
-  rows: number;
-  dims: number;
-}
-
 /**
  * Turns texts into unit-length vectors.
  * `load` throws EmbedderLoadError (local models) or the named HTTP errors of backends/llm/errors
@@ -33,7 +27,8 @@ export interface Embedder {
   /** Stable id used as the vector cache key, e.g. `transformers:bundled-embedder`. */
   readonly id: string;
   load(onProgress?: (progress: EmbedProgress) => void): Promise<void>;
-  embed(texts: readonly string[], options?: EmbedOptions): Promise<EmbeddingMatrix>;
+  /** One L2-normalised row per text, in the order of `texts`. */
+  embed(texts: readonly string[], options?: EmbedOptions): Promise<Matrix>;
   dispose(): Promise<void>;
 }
 
