@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { FeatureResult } from '../../src/lib/core/compare/result-types';
-import { QUIET_COLOUR } from '../../src/lib/plots/bars';
+import { QUIET_COLOUR } from '../../src/lib/plots/cluster-bars';
 import {
   featureEffectTraces,
   featureLabel,
   featureSignificant,
-} from '../../src/lib/plots/features';
+} from '../../src/lib/plots/style-chart';
 import { DEFAULT_THEME } from '../../src/lib/plots/theme';
 
 const feature = (

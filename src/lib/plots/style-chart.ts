@@ -11,7 +11,7 @@ import {
   featureOpposesNote,
 } from '../core/report/features-text';
 import { readableFeatureName } from '../core/text/style-features';
-import { QUIET_COLOUR } from './bars';
+import { QUIET_COLOUR } from './cluster-bars';
 import { escapePlotText } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterResult } from '../../src/lib/core/compare/result-types';
-import { QUIET_COLOUR, clusterBarTraces, clusterLabel } from '../../src/lib/plots/bars';
+import { QUIET_COLOUR, clusterBarTraces, clusterLabel } from '../../src/lib/plots/cluster-bars';
 import { DEFAULT_THEME } from '../../src/lib/plots/theme';
 
 const cluster = (
