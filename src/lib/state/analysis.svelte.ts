@@ -18,7 +18,7 @@ import { getCapabilities } from '../backends/capabilities';
 import type { EmbeddingMatrix } from '../backends/embed/types';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import { analysisWorker } from '../workers/analysis-client';
 import { bundledModelsPath } from '../workers/bundled-models-path';
 import { embedWorker } from '../workers/embed-client';

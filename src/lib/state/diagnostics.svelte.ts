@@ -3,7 +3,7 @@ import { getCapabilities, type Capabilities } from '../backends/capabilities';
 import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import { estimateStorage, type StorageEstimateInfo } from '../persistence/storage';
 import type { ProgressUpdate } from '../workers/rpc';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import { bundledModelsPath } from '../workers/bundled-models-path';
 import { embedWorker } from '../workers/embed-client';
 

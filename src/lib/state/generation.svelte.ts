@@ -8,7 +8,7 @@ import { missingJobs, planJobs } from '../core/generate/jobs';
 import { SIDES, type Answer, type Run, type Side } from '../core/run/types';
 import type { AppState } from './app.svelte';
 import { appChatBackend } from './chat-backends';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import { GenerationQueue, type QueueSnapshot } from './generation-queue';
 import { getCapabilities } from '../backends/capabilities';
 

@@ -13,7 +13,7 @@ import { modelNameFromFileName } from '../core/run/import/file-names';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { filesToImport, type ChosenFile } from './chosen-files';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import { importWorker } from '../workers/import-client';
 import type { DetectedFile } from '../workers/import.worker';
 

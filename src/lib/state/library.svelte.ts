@@ -3,7 +3,7 @@ import type { RunSummary } from '../core/run/types';
 import { serializeRunFile } from '../core/run';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import { importWorker } from '../workers/import-client';
 
 /** State of the library screen. */

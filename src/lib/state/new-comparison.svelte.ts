@@ -25,7 +25,7 @@ import { sourceFromString } from '../core/run';
 import { splitUrlCredentials, stripUrlCredentials } from '../core/run/scrub-credentials';
 import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../core/run/types';
 import type { AppState } from './app.svelte';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 import type { RunSecrets } from './session-secrets.svelte';
 
 /** Types the form's components need, re-exported so components stay off the backends layer. */

@@ -7,7 +7,7 @@ import { describeDroppedVectors } from '../core/analysis/imported-vectors';
 import { describeDroppedAnalysis } from '../core/analysis/result-schema';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
-import { describeError } from './errors';
+import { describeError } from './describe-error';
 
 /** One prompt with its answers from each side, samples in order. */
 export interface PromptRow {
