@@ -15,7 +15,7 @@ import { runVectorCache } from '../persistence/run-vector-cache';
 import type { AnalysisRecord, Run } from '../core/run/types';
 import { OpenAiEmbedder } from '../backends/embed/openai';
 import { getCapabilities } from '../backends/capabilities';
-import type { EmbeddingMatrix } from '../backends/embed/types';
+import type { Matrix } from '../core/vectors/matrix';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { describeError } from './describe-error';
@@ -53,7 +53,7 @@ export interface EmbeddingEndpoint {
   apiKey: string;
 }
 
-type EmbedBatch = (batch: string[]) => Promise<EmbeddingMatrix>;
+type EmbedBatch = (batch: string[]) => Promise<Matrix>;
 
 /** State of the analysis panel of one run. */
 export class AnalysisState {
