@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/lib/core/vectors/random';
 import {
   behaviourFlags,
   detectLanguage,
   markdownCounts,
   proseLines,
+  hasCharacterLoop,
+  hasLoopOfUnit,
 } from '../../src/lib/core/text/detectors';
 import { styleFeatures } from '../../src/lib/core/text/style-features';
 
@@ -446,5 +449,43 @@ describe('Markdown counts and code', () => {
     const f = styleFeatures('```python\n# heading\nx = 1\n```\n# Real heading');
     expect(f.headings).toBe(1);
     expect(f.code_blocks).toBe(1);
+  });
+});
+
+describe('hasCharacterLoop', () => {
+  /** The full scan over every unit length: what the sampled scan must always agree with. */
+  const fullScan = (text: string) => {
+    const codes = Int32Array.from(Array.from(text), (c) => c.codePointAt(0)!);
+    for (let unit = 1; unit <= 60; unit++) if (hasLoopOfUnit(codes, unit)) return true;
+    return false;
+  };
+
+  it('finds a unit of 1 to 60 characters with a letter repeated 10 times over 20 characters', () => {
+    expect(hasCharacterLoop('Answer: ' + 'ha '.repeat(10))).toBe(true);
+    expect(hasCharacterLoop('Answer: ' + 'ha '.repeat(9))).toBe(false);
+    expect(hasCharacterLoop('x'.repeat(20))).toBe(true);
+    expect(hasCharacterLoop('x'.repeat(19))).toBe(false);
+    const unit60 = 'the quick brown fox jumps over the lazy dog and runs away. '.padEnd(60, '.');
+    expect(hasCharacterLoop(unit60.repeat(10))).toBe(true);
+    expect(hasCharacterLoop(`${unit60}!`.repeat(10))).toBe(false); // 61 characters: too long
+    expect(hasCharacterLoop('-'.repeat(200) + '|  '.repeat(50))).toBe(false); // no letter
+    expect(hasCharacterLoop('😀'.repeat(10) + 'a😀'.repeat(10))).toBe(true); // code points
+  });
+
+  it('looks past a letterless repeat to a loop after it (the regex stopped at the first)', () => {
+    expect(hasCharacterLoop(`hours ${'"—'.repeat(12)} ${'ー'.repeat(40)}`)).toBe(true);
+  });
+
+  it('agrees with the full scan on random text with planted repeats (2,000 seeded cases)', () => {
+    const rng = createRng(7);
+    const alphabet = ['a', 'b', ' ', '.', '-', '😀', 'é', '1'];
+    for (let k = 0; k < 2000; k++) {
+      const pick = () => alphabet[Math.floor(rng.next() * alphabet.length)]!;
+      const unit = Array.from({ length: 1 + Math.floor(rng.next() * 8) }, pick).join('');
+      const copies = 5 + Math.floor(rng.next() * 10);
+      const noise = (m: number) => Array.from({ length: m }, pick).join('');
+      const text = noise(Math.floor(rng.next() * 40)) + unit.repeat(copies) + noise(10);
+      expect(hasCharacterLoop(text), JSON.stringify(text)).toBe(fullScan(text));
+    }
   });
 });
