@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { kmeans, KMeansSession, type KMeansResult } from '../../src/lib/core/cluster/kmeans';
 import { chooseK } from '../../src/lib/core/cluster/choose-k';
 import {
@@ -21,6 +21,11 @@ import { createRng } from '../../src/lib/core/vectors/random';
 import { wardLinkage } from '../../src/lib/core/cluster/ward';
 import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import type { Matrix } from '../../src/lib/core/vectors/matrix';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
+
+afterEach(() => {
+  setWasmDisabled(false);
+});
 
 // Properties every k-means result must have, checked by brute force in float64: they hold
 // whatever the seeding, so they need no reference run, and they hold on overlapping data where
@@ -79,7 +84,8 @@ function expectMeanCentres(m: Matrix, result: KMeansResult, k: number, allowEmpt
 describe('k-means invariants on overlapping blobs', () => {
   it('converges to a Lloyd fixed point: centres are means, labels are nearest centres', () => {
     for (const backend of ['wasm', 'js'] as const) {
-      const result = kmeans(overlapping, { k: 6, seed: 3, tolerance: 0, backend });
+      setWasmDisabled(backend === 'js');
+      const result = kmeans(overlapping, { k: 6, seed: 3, tolerance: 0 });
       expect(result.iterations).toBeGreaterThan(2); // points did move between clusters
       expectMeanCentres(overlapping, result, 6);
       expectNearestLabels(overlapping, result, 6);
@@ -253,7 +259,8 @@ describe('Ward invariants on overlapping blobs', () => {
   it('merges like greedy Ward, each height the Ward distance of the two clusters it joins', () => {
     const greedy = greedyWardHeights(small);
     for (const backend of ['wasm', 'js'] as const) {
-      const tree = wardLinkage(small, { backend });
+      setWasmDisabled(backend === 'js');
+      const tree = wardLinkage(small);
       const members = membersOf(tree);
       for (let r = 0; r < small.rows - 1; r++) {
         const [a, b, height, size] = tree.merges.subarray(4 * r, 4 * r + 4);
@@ -315,7 +322,8 @@ describe('HDBSCAN building blocks on overlapping blobs', () => {
 
   it('core distances are the distance to the minSamples-th neighbour, the point itself first', () => {
     for (const backend of ['wasm', 'js'] as const) {
-      const table = squaredDistanceMatrix(points, { backend }, mstScratchFloats(n));
+      setWasmDisabled(backend === 'js');
+      const table = squaredDistanceMatrix(points, mstScratchFloats(n));
       for (const k of [1, 2, 5, 17]) {
         const core = coreSquaredDistances(table, k);
         const want = bruteCore(k);
@@ -343,7 +351,8 @@ describe('HDBSCAN building blocks on overlapping blobs', () => {
     }
     want.sort((a, b) => a - b);
     for (const backend of ['wasm', 'js'] as const) {
-      const table = squaredDistanceMatrix(points, { backend }, mstScratchFloats(n));
+      setWasmDisabled(backend === 'js');
+      const table = squaredDistanceMatrix(points, mstScratchFloats(n));
       const tree = singleLinkageOfMst(table, coreSquaredDistances(table, k));
       const members = membersOf(tree);
       for (let r = 0; r < n - 1; r++) {
@@ -389,10 +398,8 @@ describe('silhouette and seeding invariants', () => {
     labels[1] = -1;
     labels[2] = 7; // a cluster of one
     for (const backend of ['wasm', 'js'] as const) {
-      expect(silhouetteScore(points, labels, { backend })).toBeCloseTo(
-        bruteSilhouette(points, labels, all),
-        5,
-      );
+      setWasmDisabled(backend === 'js');
+      expect(silhouetteScore(points, labels)).toBeCloseTo(bruteSilhouette(points, labels, all), 5);
     }
     // A sample scores only its own points, against each other.
     const sample = sampleDistances(points, { sampleSize: 30, seed: 2 });

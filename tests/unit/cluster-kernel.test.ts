@@ -1,8 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DistanceArena, wasmDistanceAvailable } from '../../src/lib/core/cluster/distance-arena';
 import { squaredDistanceMatrix } from '../../src/lib/core/cluster/pairwise';
 import { matrix } from '../../src/lib/core/vectors/matrix';
 import { createRng } from '../../src/lib/core/vectors/random';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
+
+afterEach(() => {
+  setWasmDisabled(false);
+});
 
 /** Random rows with an odd count and odd dimensions, so every padding path runs. */
 function randomMatrix(rows: number, dims: number, seed: number) {
@@ -27,7 +32,8 @@ describe('squared-distance kernel', () => {
     const a = randomMatrix(37, 19, 1);
     const b = randomMatrix(53, 19, 2);
     const tables = (['wasm', 'js'] as const).map((backend) => {
-      const arena = DistanceArena.create(10_000, backend);
+      setWasmDisabled(backend === 'js');
+      const arena = DistanceArena.create(10_000);
       expect(arena.backend).toBe(backend);
       const ba = arena.putRows(a);
       const bb = arena.putRows(b);
@@ -58,8 +64,9 @@ describe('squared-distance kernel', () => {
 
   it('builds a symmetric table with a zero diagonal, equal on both backends', () => {
     const m = randomMatrix(301, 7, 4);
-    const w = squaredDistanceMatrix(m, { backend: 'wasm' });
-    const j = squaredDistanceMatrix(m, { backend: 'js' });
+    const w = squaredDistanceMatrix(m);
+    setWasmDisabled(true);
+    const j = squaredDistanceMatrix(m);
     expect(w.stride).toBe(304);
     for (let i = 0; i < 301; i += 7) {
       expect(w.d[i * w.stride + i]).toBe(0);
@@ -75,7 +82,8 @@ describe('squared-distance kernel', () => {
   it('row kernels (Prim step, masked argmin, Ward update, first-below) match their JS twins', () => {
     const n = 64;
     const results = (['wasm', 'js'] as const).map((backend) => {
-      const arena = DistanceArena.create(8 * n, backend);
+      setWasmDisabled(backend === 'js');
+      const arena = DistanceArena.create(8 * n);
       const f = arena.f32;
       const rng = createRng(9);
       const [row, core, best, from, other, sizes] = [0, 1, 2, 3, 4, 5].map(() => arena.alloc(n));

@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from '../../src/lib/core/cluster/ari';
 import { chooseK } from '../../src/lib/core/cluster/choose-k';
 import { kmeans } from '../../src/lib/core/cluster/kmeans';
 import { silhouetteScore } from '../../src/lib/core/cluster/silhouette';
 import { fromRows } from '../../src/lib/core/vectors/matrix';
 import { KM_DATA, sphereBlobs, toMatrix } from './cluster-fixtures';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
+
+afterEach(() => {
+  setWasmDisabled(false);
+});
 
 /*
  * sklearn 1.2.1 references, on X = np.array(KM_DATA):
@@ -28,7 +33,8 @@ describe('kmeans', () => {
   for (const k of [2, 3, 4] as const) {
     it(`matches sklearn's inertia and labels at k=${k}`, () => {
       for (const backend of ['wasm', 'js'] as const) {
-        const r = kmeans(toMatrix(KM_DATA), { k, restarts: 10, seed: 0, backend });
+        setWasmDisabled(backend === 'js');
+        const r = kmeans(toMatrix(KM_DATA), { k, restarts: 10, seed: 0 });
         expect(r.inertia).toBeCloseTo(SKLEARN[k].inertia, 4);
         expect(adjustedRandIndex(r.labels, SKLEARN[k].labels)).toBe(1);
         expect(r.centroids.rows).toBe(k);
@@ -50,7 +56,8 @@ describe('kmeans', () => {
   it('recovers sphere blobs (ARI 1) with WASM and JS alike', () => {
     const { m, truth } = sphereBlobs(1200, 64, 8, 3);
     const w = kmeans(m, { k: 8, seed: 1 });
-    const j = kmeans(m, { k: 8, seed: 1, backend: 'js' });
+    setWasmDisabled(true);
+    const j = kmeans(m, { k: 8, seed: 1 });
     expect(adjustedRandIndex(w.labels, truth)).toBe(1);
     expect(adjustedRandIndex(j.labels, w.labels)).toBe(1);
     expect(j.inertia).toBeCloseTo(w.inertia, 6);
@@ -85,10 +92,8 @@ describe('silhouette and chooseK', () => {
   it("equals sklearn's silhouette_score on all points", () => {
     const labels = SKLEARN[3].labels;
     for (const backend of ['wasm', 'js'] as const) {
-      expect(silhouetteScore(toMatrix(KM_DATA), labels, { backend })).toBeCloseTo(
-        SKLEARN_SILHOUETTE_K3,
-        5,
-      );
+      setWasmDisabled(backend === 'js');
+      expect(silhouetteScore(toMatrix(KM_DATA), labels)).toBeCloseTo(SKLEARN_SILHOUETTE_K3, 5);
     }
   });
 

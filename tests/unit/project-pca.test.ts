@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { orthonormalizeRows, symmetricEigen } from '../../src/lib/core/project/eigen';
 import { pca, pcaTransform, type PcaResult } from '../../src/lib/core/project/pca';
 import { fromRows, matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
-import { setWasmDisabled } from '../../src/lib/core/vectors/wasm';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
 import { PCA_REF, pcaLowRank, pcaSmall, pcaWide } from './project-fixtures';
 
 /** Components match up to sign (PCA axes have no intrinsic sign). */

@@ -8,6 +8,7 @@ import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import { exactKnn, knnRecall } from '../../src/lib/core/vectors/knn';
 import { fromRows, matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
 import { createRng } from '../../src/lib/core/vectors/random';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
 import {
   AB_REF,
   FUZZY_REF,
@@ -71,7 +72,12 @@ describe('layout arithmetic', () => {
     const start = new Float32Array(600).map((_, i) => 5 + 5 * Math.sin(i * 1.3));
     const run = (forceJs: boolean) => {
       const emb = Float32Array.from(start);
-      new UmapLayout(g, emb, { a: 1.58, b: 0.9, nEpochs: 60, seed: 4, forceJs }).step(60);
+      const previous = setWasmDisabled(forceJs);
+      try {
+        new UmapLayout(g, emb, { a: 1.58, b: 0.9, nEpochs: 60, seed: 4 }).step(60);
+      } finally {
+        setWasmDisabled(previous);
+      }
       return emb;
     };
     const wasm = run(false);

@@ -9,7 +9,8 @@ import {
 import { matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
 import { dotAt, meanRow, squaredEuclideanAt } from '../../src/lib/core/vectors/ops';
 import { createRng } from '../../src/lib/core/vectors/random';
-import { setWasmDisabled, wasmAvailable } from '../../src/lib/core/vectors/wasm';
+import { wasmAvailable } from '../../src/lib/core/vectors/wasm';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
 
 function randomMatrix(rows: number, dims: number, seed: number): Matrix {
   const rng = createRng(seed);

@@ -3,7 +3,7 @@ import { exactKnn, knnRecall, type KnnGraph } from '../../src/lib/core/vectors/k
 import { fromRows, matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
 import { cosineDistance, squaredEuclideanAt } from '../../src/lib/core/vectors/ops';
 import { createRng } from '../../src/lib/core/vectors/random';
-import { setWasmDisabled } from '../../src/lib/core/vectors/wasm';
+import { setWasmDisabled } from '../../src/lib/core/vectors/wasm-module';
 
 function randomMatrix(rows: number, dims: number, seed: number): Matrix {
   const rng = createRng(seed);

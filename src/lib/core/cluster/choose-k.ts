@@ -7,11 +7,10 @@
  */
 import type { Matrix } from '../vectors/matrix';
 import { KMeansSession, type KMeansResult } from './kmeans';
-import type { DistanceOptions } from './pairwise';
 import { sampleDistances, silhouetteOfSample } from './silhouette';
 
 /** Options of chooseK. */
-export interface ChooseKOptions extends DistanceOptions {
+export interface ChooseKOptions {
   /** Smallest k tried; default 2. */
   kMin?: number;
   /** Largest k tried; default min(15, n - 1). */
@@ -39,7 +38,7 @@ export function chooseK(m: Matrix, options: ChooseKOptions = {}): ChooseKResult 
   const kMax = Math.min(options.kMax ?? 15, n - 1);
   if (kMin > kMax) throw new RangeError(`chooseK: empty range ${kMin}..${kMax}`);
   const seed = options.seed ?? 0;
-  const session = new KMeansSession(m, kMax, options);
+  const session = new KMeansSession(m, kMax);
   const sample = sampleDistances(m, { ...options, seed });
   const scores: { k: number; silhouette: number }[] = [];
   let bestK = kMin;

@@ -5,10 +5,8 @@
  * a plain-JS twin of it. Every clustering algorithm here spends its time in this kernel.
  */
 import type { Matrix } from '../vectors/matrix';
+import { enabledWasmModule, lazyWasmModule, type KernelBackend } from '../vectors/wasm-module';
 import { CLUSTER_WASM_BASE64 } from './wasm-bytes';
-
-/** Which implementation computes distances: the WASM SIMD kernel or the plain-JS twin. */
-export type DistanceBackend = 'wasm' | 'js';
 
 /** Rows copied into an arena: `rowsPad` (a multiple of 4) rows of `dp` floats from `offset`. */
 export interface PointBlock {
@@ -67,26 +65,11 @@ const A_CHUNK = 16;
 /** Rows of B per panel: 128 rows of 384 floats (192 KB) stay in L2 while A chunks sweep them. */
 const B_PANEL = 128;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled kernel module, or null where WASM SIMD is unavailable. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    const binary = atob(CLUSTER_WASM_BASE64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    // Synchronous compilation is allowed for modules under 4 KB even on a browser main thread.
-    compiled = new WebAssembly.Module(bytes);
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const clusterModule = lazyWasmModule(CLUSTER_WASM_BASE64);
 
 /** Whether the WASM SIMD distance kernel can run here. */
 export function wasmDistanceAvailable(): boolean {
-  return kernelModule() !== null;
+  return clusterModule() !== null;
 }
 
 /** Rounds up to a multiple of 4. */
@@ -99,21 +82,22 @@ export class DistanceArena {
   /** The whole memory as floats; allocations are float indices into it. */
   readonly f32: Float32Array;
   /** The implementation in use. */
-  readonly backend: DistanceBackend;
+  readonly backend: KernelBackend;
   private readonly kernel: KernelExports | null;
   private top = 0;
 
-  private constructor(f32: Float32Array, backend: DistanceBackend, kernel: KernelExports | null) {
+  private constructor(f32: Float32Array, backend: KernelBackend, kernel: KernelExports | null) {
     this.f32 = f32;
     this.backend = backend;
     this.kernel = kernel;
   }
 
   /**
-   * An arena of at least `floats` floats, on `backend` (default WASM when available).
+   * An arena of at least `floats` floats, on WASM where available and not disabled
+   * (setWasmDisabled), else plain JS.
    * Throws RangeError when the size exceeds the 4 GiB a wasm32 memory can hold.
    */
-  static create(floats: number, backend?: DistanceBackend): DistanceArena {
+  static create(floats: number): DistanceArena {
     const bytes = Math.ceil((floats * 4 + 64) / PAGE) * PAGE;
     if (bytes > MAX_BYTES) {
       throw new RangeError(
@@ -121,8 +105,7 @@ export class DistanceArena {
           'use fewer points or k-means',
       );
     }
-    const mod = backend === 'js' ? null : kernelModule();
-    if (backend === 'wasm' && !mod) throw new Error('WASM SIMD is not available here');
+    const mod = enabledWasmModule(clusterModule);
     if (!mod) return new DistanceArena(new Float32Array(bytes / 4), 'js', null);
     const pages = bytes / PAGE;
     let mem: WebAssembly.Memory;

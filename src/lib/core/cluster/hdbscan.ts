@@ -12,10 +12,10 @@ import type { Matrix } from '../vectors/matrix';
 import { extractClusters, condenseTree, type CondensedTree } from './hdbscan-tree';
 import { roundUp4 } from './distance-arena';
 import type { Linkage } from './linkage';
-import { squaredDistanceMatrix, type DistanceOptions, type SquareDistances } from './pairwise';
+import { squaredDistanceMatrix, type SquareDistances } from './pairwise';
 
 /** Options of hdbscan. */
-export interface HdbscanOptions extends DistanceOptions {
+export interface HdbscanOptions {
   /** Smallest group that counts as a cluster (sklearn's min_cluster_size); default 5. */
   minClusterSize?: number;
   /** Neighbours (the point itself included) defining a point's core distance; default
@@ -70,7 +70,7 @@ export function hdbscan(m: Matrix, options: HdbscanOptions = {}): HdbscanResult 
       condensed: empty,
     };
   }
-  const table = squaredDistanceMatrix(m, options, mstScratchFloats(n));
+  const table = squaredDistanceMatrix(m, mstScratchFloats(n));
   const core = coreSquaredDistances(table, minSamples);
   const tree = singleLinkageOfMst(table, core);
   const condensed = condenseTree(tree, minClusterSize);

@@ -1,12 +1,12 @@
 /** Clustering of embedding vectors: k-means, Ward, HDBSCAN, k selection and agreement scores. */
 export { adjustedRandIndex } from './ari';
 export { chooseK, type ChooseKOptions, type ChooseKResult } from './choose-k';
-export { wasmDistanceAvailable, type DistanceBackend } from './distance-arena';
+export { wasmDistanceAvailable } from './distance-arena';
 export { hdbscan, type HdbscanOptions, type HdbscanResult } from './hdbscan';
 export type { CondensedTree } from './hdbscan-tree';
 export { kmeans, KMeansSession, type KMeansOptions, type KMeansResult } from './kmeans';
 export { cutTree, type Linkage } from './linkage';
-export { squaredDistanceMatrix, type DistanceOptions, type SquareDistances } from './pairwise';
+export { squaredDistanceMatrix, type SquareDistances } from './pairwise';
 export { silhouetteScore, type SilhouetteOptions } from './silhouette';
 export { pairwiseStability, seedStability, type StabilitySummary } from './stability';
 export { wardLinkage } from './ward';

@@ -19,10 +19,9 @@ import {
   type Seeding,
   type SeedingScratch,
 } from './kmeans-init';
-import type { DistanceOptions } from './pairwise';
 
 /** Options of kmeans. */
-export interface KMeansOptions extends DistanceOptions {
+export interface KMeansOptions {
   /** Number of clusters, 1..n. */
   k: number;
   /** Independent seeded runs; the lowest inertia wins. Default 3. */
@@ -55,7 +54,7 @@ const ASSIGN_ROWS = 512;
 
 /** k-means++ and Lloyd with restarts. Throws RangeError for k outside 1..n. */
 export function kmeans(m: Matrix, options: KMeansOptions): KMeansResult {
-  return new KMeansSession(m, options.k, options).run(options);
+  return new KMeansSession(m, options.k).run(options);
 }
 
 /**
@@ -72,7 +71,7 @@ export class KMeansSession {
   private readonly toleranceScale: number;
 
   /** Copies `m` into a new arena sized for up to `kMax` centres. */
-  constructor(m: Matrix, kMax: number, options: DistanceOptions = {}) {
+  constructor(m: Matrix, kMax: number) {
     if (!Number.isInteger(kMax) || kMax < 1 || kMax > m.rows) {
       throw new RangeError(`kmeans: k must be an integer in 1..${m.rows}, got ${kMax}`);
     }
@@ -86,7 +85,6 @@ export class KMeansSession {
         ASSIGN_ROWS * kPad +
         seedingFloats(rowsPad, dp, kMax) +
         32,
-      options.backend,
     );
     this.points = this.arena.putRows(m);
     this.centres = this.arena.allocBlock(kMax, m.dims);
@@ -96,7 +94,7 @@ export class KMeansSession {
   }
 
   /** Runs k-means with `options` (k at most the session's kMax). */
-  run(options: Omit<KMeansOptions, 'backend'>): KMeansResult {
+  run(options: KMeansOptions): KMeansResult {
     const { k } = options;
     if (!Number.isInteger(k) || k < 1 || k > this.centres.rows) {
       throw new RangeError(`kmeans: k must be an integer in 1..${this.centres.rows}, got ${k}`);

@@ -6,7 +6,7 @@
  * O(n^2) phases are row scans.
  */
 import type { Matrix } from '../vectors/matrix';
-import { DistanceArena, roundUp4, type DistanceBackend } from './distance-arena';
+import { DistanceArena, roundUp4 } from './distance-arena';
 
 /** Squared distances: entry (i, j) is d[i * stride + j]; symmetric with a zero diagonal. */
 export interface SquareDistances {
@@ -21,28 +21,17 @@ export interface SquareDistances {
 /** Rows of A per pass: 256 rows x 384 floats (384 KB) stay in cache while B panels stream. */
 const A_BLOCK = 256;
 
-/** Options shared by the clustering functions that build a distance table. */
-export interface DistanceOptions {
-  /** Force the WASM SIMD kernel or the plain-JS path (default: WASM when available). */
-  backend?: DistanceBackend;
-}
-
 /**
  * Squared distances between all rows of `m`. Only the upper triangle is computed (half the
  * multiply-adds); the kernel writes each value to its mirror image as it goes. Throws
  * RangeError beyond ~32,000 points (the table would not fit in 4 GiB). `extraFloats` reserves
  * room in the same arena for the caller's own buffers.
  */
-export function squaredDistanceMatrix(
-  m: Matrix,
-  options: DistanceOptions = {},
-  extraFloats = 0,
-): SquareDistances {
+export function squaredDistanceMatrix(m: Matrix, extraFloats = 0): SquareDistances {
   const n = m.rows;
   const stride = roundUp4(n);
   const arena = DistanceArena.create(
     DistanceArena.blockFloats(n, m.dims) + stride * stride + extraFloats + 8,
-    options.backend,
   );
   const block = arena.putRows(m);
   const out = arena.alloc(stride * stride);

@@ -7,7 +7,7 @@
  */
 import { selectRows, type Matrix } from '../vectors/matrix';
 import { createRng, sampleWithoutReplacement } from '../vectors/random';
-import { squaredDistanceMatrix, type DistanceOptions, type SquareDistances } from './pairwise';
+import { squaredDistanceMatrix, type SquareDistances } from './pairwise';
 
 /** Distances (not squared) among a sample of points, and which points they are. */
 export interface SampleDistances extends SquareDistances {
@@ -16,7 +16,7 @@ export interface SampleDistances extends SquareDistances {
 }
 
 /** Options of the sampled silhouette. */
-export interface SilhouetteOptions extends DistanceOptions {
+export interface SilhouetteOptions {
   /** Points scored at most; all when the data is smaller. Default 2000. */
   sampleSize?: number;
   /** Seed of the sample. Default 0. */
@@ -33,7 +33,7 @@ export function sampleDistances(m: Matrix, options: SilhouetteOptions = {}): Sam
     const picked = sampleWithoutReplacement(m.rows, size, createRng(options.seed ?? 0));
     indices = Int32Array.from(picked).sort();
   }
-  const table = squaredDistanceMatrix(size >= m.rows ? m : selectRows(m, indices), options);
+  const table = squaredDistanceMatrix(size >= m.rows ? m : selectRows(m, indices));
   const { d } = table;
   for (let i = 0; i < d.length; i++) d[i] = Math.sqrt(d[i]!);
   return { ...table, indices };

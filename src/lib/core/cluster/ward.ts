@@ -11,12 +11,12 @@
 import type { Matrix } from '../vectors/matrix';
 import { roundUp4 } from './distance-arena';
 import { linkageFromRawMerges, type Linkage } from './linkage';
-import { squaredDistanceMatrix, type DistanceOptions, type SquareDistances } from './pairwise';
+import { squaredDistanceMatrix, type SquareDistances } from './pairwise';
 
 /** Ward merge tree of the rows of `m` in scipy's linkage format (see linkage.ts). */
-export function wardLinkage(m: Matrix, options: DistanceOptions = {}): Linkage {
+export function wardLinkage(m: Matrix): Linkage {
   if (m.rows === 0) throw new RangeError('wardLinkage: no points');
-  return wardFromSquaredDistances(squaredDistanceMatrix(m, options, wardScratchFloats(m.rows)));
+  return wardFromSquaredDistances(squaredDistanceMatrix(m, wardScratchFloats(m.rows)));
 }
 
 /** Floats wardFromSquaredDistances needs in the table's arena beyond the table itself. */

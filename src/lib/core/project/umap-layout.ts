@@ -27,8 +27,6 @@ export interface LayoutOptions {
   learningRate?: number;
   /** Seed for the negative samples. */
   seed: number;
-  /** Use the plain-JS epoch even where WASM works (tests compare the two). */
-  forceJs?: boolean;
 }
 
 const clip = (v: number): number => (v > 4 ? 4 : v < -4 ? -4 : v);
@@ -163,7 +161,7 @@ export class UmapLayout {
     for (let e = 0; e < graph.weights.length; e++) if (graph.weights[e]! >= threshold) keep.push(e);
     const m = keep.length;
     this.edges = m;
-    this.kernel = options.forceJs ? null : WasmKernel.lease();
+    this.kernel = WasmKernel.lease();
     const n = embedding.length / 2;
     const k = this.kernel;
     if (k) {

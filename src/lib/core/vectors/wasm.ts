@@ -6,6 +6,7 @@
  * address-space reservation and page faults, which dominated small products.
  */
 import { VECTORS_WASM_BASE64 } from './wasm-bytes';
+import { enabledWasmModule, lazyWasmModule } from './wasm-module';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -52,40 +53,11 @@ export interface SgdPointers {
   repel: number;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
-}
-
-/** The compiled module, or null where WASM SIMD is unavailable (callers then use plain JS). */
-function module(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  try {
-    // Synchronous compilation is allowed for modules under 4 KB even on a browser main thread.
-    compiled = new WebAssembly.Module(decodeBase64(VECTORS_WASM_BASE64) as BufferSource);
-  } catch {
-    compiled = null;
-  }
-  return compiled;
-}
+const vectorsModule = lazyWasmModule(VECTORS_WASM_BASE64);
 
 /** Whether the WASM SIMD kernels can run here. */
 export function wasmAvailable(): boolean {
-  return module() !== null;
-}
-
-/** Switch for tests and benchmarks: force the plain-JS paths even where WASM works. */
-let disabled = false;
-
-/** Disables (or re-enables) the WASM kernels process-wide; returns the previous setting. */
-export function setWasmDisabled(value: boolean): boolean {
-  const previous = disabled;
-  disabled = value;
-  return previous;
+  return vectorsModule() !== null;
 }
 
 const PAGE = 65536;
@@ -104,10 +76,10 @@ export class WasmKernel {
 
   /**
    * A kernel with empty scratch space (pooled or fresh), or null when WASM SIMD is unavailable
-   * or disabled. Call release() when done with it and its memory views.
+   * or disabled (setWasmDisabled). Call release() when done with it and its memory views.
    */
   static lease(): WasmKernel | null {
-    const mod = disabled ? null : module();
+    const mod = enabledWasmModule(vectorsModule);
     if (!mod) return null;
     const pooled = pool.pop();
     if (pooled) {
