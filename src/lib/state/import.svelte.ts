@@ -13,7 +13,7 @@ import { modelNameFromFileName } from '../core/run/import/file-names';
 import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { filesToImport, type ChosenFile } from './chosen-files';
-import { describeError } from './describe-error';
+import { Task } from './task.svelte';
 import { importWorker } from '../workers/import-client';
 import type { DetectedFile } from '../workers/import.worker';
 
@@ -68,23 +68,36 @@ export class ImportState {
   mapping = $state<FieldMapping>({ prompt: '', answer: '', model: '' });
   name = $state('');
   preview = $state.raw<ImportedAnswers | null>(null);
-  progress = $state.raw<ProgressUpdate | null>(null);
-  busy = $state(false);
-  error = $state<string | null>(null);
-  #abort: AbortController | null = null;
+  readonly #task = new Task();
 
   constructor(private readonly app: AppState) {}
+
+  /** True while files are inspected, parsed or saved. */
+  get busy(): boolean {
+    return this.#task.busy;
+  }
+
+  /** How far reading the files is. */
+  get progress(): ProgressUpdate | null {
+    return this.#task.progress;
+  }
+
+  /** Why the files cannot be imported (which file, what was expected), or null. */
+  get error(): string | null {
+    return this.#task.error;
+  }
 
   /** Detects the format of the chosen files and prepares a plan (and a default mapping). */
   async choose(chosen: ChosenFile[]): Promise<void> {
     this.reset();
     const files = filesToImport(chosen);
     if (files.length === 0) {
-      this.error =
-        'The chosen folder holds no file to import: expected JSON, JSONL, CSV, TSV or TXT files (for alpaca_eval, the model_outputs.json of each model).';
+      this.#task.fail(
+        'The chosen folder holds no file to import: expected JSON, JSONL, CSV, TSV or TXT files (for alpaca_eval, the model_outputs.json of each model).',
+      );
       return;
     }
-    await this.#run(async (signal) => {
+    await this.#task.run(async ({ signal }) => {
       const detected: DetectedFile[] = [];
       for (const file of files) {
         detected.push(await importWorker.call('inspect', file, { signal }));
@@ -92,7 +105,7 @@ export class ImportState {
       this.detected = detected;
       this.plan = planImport(detected);
       if (this.plan.kind === 'table') this.mapping = { ...this.plan.inspection.suggestedMapping };
-      if (this.plan.kind === 'invalid') this.error = this.plan.reason;
+      if (this.plan.kind === 'invalid') this.#task.fail(this.plan.reason);
       if (this.plan.kind === 'run-file') this.name = '';
       else
         this.name = detected.map((d) => d.generator ?? modelNameFromFileName(d.name)).join(' vs ');
@@ -114,9 +127,8 @@ export class ImportState {
   async parse(): Promise<void> {
     const plan = this.plan;
     this.preview = null;
-    await this.#run(async (signal) => {
-      const onProgress = (p: ProgressUpdate) => (this.progress = p);
-      const options = { signal, onProgress };
+    await this.#task.run(async ({ signal, progress }) => {
+      const options = { signal, onProgress: progress };
       if (plan.kind === 'alpaca-pair') {
         this.preview = await importWorker.call(
           'importAlpacaPair',
@@ -141,9 +153,8 @@ export class ImportState {
 
   /** Saves the parsed answers (or the run file) as a run; returns its id. */
   async save(): Promise<string | null> {
-    let id: string | null = null;
     const plan = this.plan;
-    await this.#run(async (signal) => {
+    const id = await this.#task.run(async ({ signal }) => {
       const repo = await this.app.repo();
       if (plan.kind === 'run-file') {
         const run = await importWorker.call(
@@ -151,8 +162,7 @@ export class ImportState {
           { file: plan.file.file, name: plan.file.name },
           { signal },
         );
-        id = (await repo.importRun(run)).id;
-        return;
+        return (await repo.importRun(run)).id;
       }
       if (!this.preview) throw new Error('Nothing to save yet: check the files first.');
       const run = runFromImport(this.preview, {
@@ -161,14 +171,14 @@ export class ImportState {
         promptSetName: this.detected.map((d) => d.name).join(' + '),
         now: new Date().toISOString(),
       });
-      id = (await repo.create(run)).id;
+      return (await repo.create(run)).id;
     });
-    return id;
+    return id ?? null;
   }
 
   /** Cancels parsing in progress. */
   cancel(): void {
-    this.#abort?.abort();
+    this.#task.cancel();
   }
 
   /** Forgets the chosen files and results. */
@@ -176,26 +186,6 @@ export class ImportState {
     this.detected = [];
     this.plan = { kind: 'none' };
     this.preview = null;
-    this.error = null;
-    this.progress = null;
-  }
-
-  async #run(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    this.#abort?.abort();
-    const abort = new AbortController();
-    this.#abort = abort;
-    this.busy = true;
-    this.error = null;
-    try {
-      await work(abort.signal);
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      if (this.#abort === abort) {
-        this.busy = false;
-        this.progress = null;
-        this.#abort = null;
-      }
-    }
+    this.#task.clear();
   }
 }

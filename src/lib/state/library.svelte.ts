@@ -3,31 +3,40 @@ import type { RunSummary } from '../core/run/types';
 import { serializeRunFile } from '../core/run';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
-import { describeError } from './describe-error';
+import { Task } from './task.svelte';
 import { importWorker } from '../workers/import-client';
 
 /** State of the library screen. */
 export class LibraryState {
   runs = $state.raw<RunSummary[]>([]);
-  loading = $state(false);
-  error = $state<string | null>(null);
   /** A short confirmation of the last action, e.g. "Imported run X". */
   notice = $state<string | null>(null);
-  busy = $state(false);
+  readonly #listing = new Task();
+  /** Rename, delete, export and import. */
+  readonly #action = new Task();
 
   constructor(private readonly app: AppState) {}
 
+  /** True while the list loads. */
+  get loading(): boolean {
+    return this.#listing.busy;
+  }
+
+  /** True while an action (rename, delete, export, import) runs. */
+  get busy(): boolean {
+    return this.#action.busy;
+  }
+
+  /** Why the last action, or else loading the list, failed; null when neither did. */
+  get error(): string | null {
+    return this.#action.error ?? this.#listing.error;
+  }
+
   /** Reloads the list from the store. */
   async refresh(): Promise<void> {
-    this.loading = true;
-    try {
+    await this.#listing.run(async () => {
       this.runs = await (await this.app.repo()).list();
-      this.error = null;
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.loading = false;
-    }
+    });
   }
 
   /** Renames a run and refreshes the list. */
@@ -81,16 +90,12 @@ export class LibraryState {
   }
 
   async #act(action: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = null;
     this.notice = null;
-    try {
+    // The list is read again below; an old failure to read it no longer holds.
+    this.#listing.clear();
+    await this.#action.run(async () => {
       await action();
       this.runs = await (await this.app.repo()).list();
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }

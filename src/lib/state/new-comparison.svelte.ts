@@ -27,6 +27,7 @@ import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../cor
 import type { AppState } from './app.svelte';
 import { describeError } from './describe-error';
 import type { RunSecrets } from './session-secrets.svelte';
+import { Task } from './task.svelte';
 
 /** Types the form's components need, re-exported so components stay off the backends layer. */
 export type { Capabilities, WebLlmModelInfo };
@@ -119,10 +120,20 @@ export class NewComparisonState {
   webLlmModels = $state.raw<WebLlmModelInfo[]>([]);
   /** WebLLM model id -> already in the browser cache (no download needed). */
   cached = $state<Record<string, boolean>>({});
-  error = $state<string | null>(null);
-  busy = $state(false);
+  /** Reading a prompt file, downloading a persona file, saving the run. */
+  readonly #task = new Task();
 
   constructor(private readonly app: AppState) {}
+
+  /** True while a file is read or the run is saved. */
+  get busy(): boolean {
+    return this.#task.busy;
+  }
+
+  /** Why the last file or the start failed, or null. */
+  get error(): string | null {
+    return this.#task.error;
+  }
 
   /** Probes the browser and lists the WebLLM models it can run. */
   async probe(): Promise<void> {
@@ -197,7 +208,7 @@ export class NewComparisonState {
 
   /** Reads an uploaded prompt file (TXT, CSV, JSONL or a persona JSONL). */
   async upload(file: File): Promise<void> {
-    await this.#guard(async () => {
+    await this.#task.run(async () => {
       const parsed = await parsePromptFile(sourceFromBlob(file));
       this.uploaded = { name: file.name, parsed };
     });
@@ -205,7 +216,7 @@ export class NewComparisonState {
 
   /** Downloads an Anthropic model-written-evals persona file by name. */
   async loadPersona(): Promise<void> {
-    await this.#guard(async () => {
+    await this.#task.run(async () => {
       const url = personaFileUrl(this.personaName.trim());
       const response = await fetch(url).catch(() => {
         throw new Error(
@@ -294,8 +305,7 @@ export class NewComparisonState {
 
   /** Saves the new run and returns its id; keys go to the session's secrets (memory only). */
   async start(): Promise<string | null> {
-    let id: string | null = null;
-    await this.#guard(async () => {
+    const id = await this.#task.run(async () => {
       const problem = this.problem;
       if (problem) throw new Error(problem);
       const base = this.basePrompts as { info: PromptSetInfo };
@@ -310,26 +320,15 @@ export class NewComparisonState {
         samplesPerPrompt: this.samplesPerPrompt,
       });
       const repo = await this.app.repo();
-      id = (await repo.create(run)).id;
+      await repo.create(run);
       const keyB = this.intervention === 'other-model' ? this.modelB : this.modelA;
       this.app.sessionSecrets.keepForRun(run.id, {
         A: runSecrets(this.modelA),
         B: runSecrets(keyB),
       });
+      return run.id;
     });
-    return id;
-  }
-
-  async #guard(work: () => Promise<void>): Promise<void> {
-    this.busy = true;
-    this.error = null;
-    try {
-      await work();
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.busy = false;
-    }
+    return id ?? null;
   }
 }
 
