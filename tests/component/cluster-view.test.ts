@@ -80,4 +80,70 @@ describe('ClusterView', () => {
       /in no cluster/,
     );
   });
+
+  it('searches and pages a cluster’s answers, back to page 1 on a new search', () => {
+    const many: Prompt[] = Array.from({ length: 60 }, (_, i) => ({
+      id: `q${i}`,
+      text: `Prompt ${i}`,
+    }));
+    const manyAnswers: Answer[] = many.flatMap((p) =>
+      (['A', 'B'] as const).map((side) => ({
+        promptId: p.id,
+        side,
+        sample: 0,
+        text: `${side} answers ${p.text}`,
+        finishReason: 'stop' as const,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      })),
+    );
+    const result = fakeAnalysisResult(manyAnswers);
+    component = mount(ClusterView, {
+      target: document.body,
+      props: {
+        result,
+        // Labels alternate 0, 1 by answer: cluster 0 holds A's 60 answers.
+        cluster: result.comparison.clusters[0]!,
+        labels: { A: 'base', B: 'tuned' },
+        run: { prompts: many, answers: manyAnswers },
+      },
+    });
+    flushSync();
+    const shown = () =>
+      [...document.querySelectorAll('[data-testid="cluster-answer"] .prompt')].map(
+        (p) => p.textContent,
+      );
+    const pager = () => document.querySelector('.pager span')?.textContent ?? null;
+    const list = () => document.querySelector('ol.answers')!;
+    expect(shown()).toHaveLength(25);
+    expect(pager()).toBe('Page 1 of 3 · 60 answers');
+
+    const next = document.querySelector<HTMLButtonElement>('[data-testid="cluster-next"]')!;
+    next.click();
+    flushSync();
+    next.click();
+    flushSync();
+    expect(pager()).toBe('Page 3 of 3 · 60 answers');
+    expect(shown()).toEqual(Array.from({ length: 10 }, (_, i) => `Prompt ${50 + i}`));
+    expect(list().getAttribute('start')).toBe('51');
+    expect(next.disabled).toBe(true);
+
+    const input = document.querySelector<HTMLInputElement>('[data-testid="cluster-search"]')!;
+    input.value = '  PROMPT 1';
+    input.dispatchEvent(new Event('input'));
+    flushSync();
+    // Prompt 1 and Prompt 10 to 19, from the first page.
+    expect(shown()).toEqual([
+      'Prompt 1',
+      ...Array.from({ length: 10 }, (_, i) => `Prompt ${10 + i}`),
+    ]);
+    expect(list().getAttribute('start')).toBe('1');
+    expect(pager()).toBeNull();
+
+    const side = document.querySelector<HTMLSelectElement>('.filters select')!;
+    side.value = 'B';
+    side.dispatchEvent(new Event('change'));
+    flushSync();
+    expect(shown()).toEqual([]);
+    expect(document.querySelector('ol.answers')!.textContent).toContain('No answer matches.');
+  });
 });

@@ -8,6 +8,7 @@ import { describeDroppedAnalysis } from '../core/analysis/result-schema';
 import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
 import { describeError } from './describe-error';
+import { PagedSearch } from './paged-search.svelte';
 
 /** One prompt with its answers from each side, samples in order. */
 export interface PromptRow {
@@ -15,9 +16,6 @@ export interface PromptRow {
   a: Answer[];
   b: Answer[];
 }
-
-/** How many prompts one page shows; long runs stay quick to render. */
-export const PAGE_SIZE = 25;
 
 /** Groups answers under their prompts, keeping prompt order and sample order. */
 export function groupAnswers(prompts: Prompt[], answers: Answer[]): PromptRow[] {
@@ -41,31 +39,54 @@ export class RunViewState {
   error = $state<string | null>(null);
   /** What was left out of the run (on import, or unreadable saved analyses), one sentence each. */
   notices = $state.raw<string[]>([]);
-  query = $state('');
+  /** Only prompts of this category; '' for all. */
   category = $state('');
-  page = $state(0);
 
   readonly rows = $derived(this.run ? groupAnswers(this.run.prompts, this.run.answers) : []);
   readonly categories = $derived(
     [...new Set(this.rows.map((r) => r.prompt.category).filter((c): c is string => !!c))].sort(),
   );
-  readonly filtered = $derived.by(() => {
-    const needle = this.query.trim().toLowerCase();
-    return this.rows.filter(
-      (row) =>
-        (!this.category || row.prompt.category === this.category) &&
-        (!needle ||
-          row.prompt.text.toLowerCase().includes(needle) ||
-          row.a.some((x) => x.text.toLowerCase().includes(needle)) ||
-          row.b.some((x) => x.text.toLowerCase().includes(needle))),
-    );
+  /** The prompt and answer search, and the page of prompts shown. */
+  readonly #search = new PagedSearch<PromptRow>({
+    items: () => this.rows,
+    texts: (row) => [row.prompt.text, ...row.a.map((x) => x.text), ...row.b.map((x) => x.text)],
+    keep: (row) => !this.category || row.prompt.category === this.category,
   });
-  readonly pageCount = $derived(Math.max(1, Math.ceil(this.filtered.length / PAGE_SIZE)));
-  readonly visible = $derived(
-    this.filtered.slice(this.page * PAGE_SIZE, (this.page + 1) * PAGE_SIZE),
-  );
 
   constructor(private readonly app: AppState) {}
+
+  /** The search text over prompts and answers. */
+  get query(): string {
+    return this.#search.query;
+  }
+
+  set query(query: string) {
+    this.#search.query = query;
+  }
+
+  /** The page shown, from 0. */
+  get page(): number {
+    return this.#search.page;
+  }
+
+  set page(page: number) {
+    this.#search.page = page;
+  }
+
+  /** Rows matching the search and category. */
+  get filtered(): PromptRow[] {
+    return this.#search.filtered;
+  }
+
+  /** Pages of matching rows (at least one). */
+  get pageCount(): number {
+    return this.#search.pageCount;
+  }
+
+  /** The rows on the page shown. */
+  get visible(): PromptRow[] {
+    return this.#search.visible;
+  }
 
   /** Loads run `id` from the store. */
   async load(id: string): Promise<void> {
