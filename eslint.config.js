@@ -63,6 +63,45 @@ export default ts.config(
     },
   },
   {
+    // plots/ turns core results into charts and images: no app state, storage, backends or workers.
+    files: ['src/lib/plots/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '**/state/**',
+            '**/persistence/**',
+            '**/backends/**',
+            '**/workers/**',
+            '**/components/**',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A *.worker.ts module imported for its values would register its handlers on the page: the
+    // page talks to a worker through its client (workers/<name>-client.ts), and to the worker
+    // module for types only.
+    files: ['src/lib/state/**/*.ts', 'src/components/**/*.svelte', 'src/App.svelte'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/*.worker', '**/*.worker.ts'],
+              allowTypeImports: true,
+              message:
+                'Import the worker client (workers/<name>-client.ts); the worker only as a type.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/components/**/*.svelte', 'src/App.svelte'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/persistence/**', '**/backends/**'] }],
