@@ -8,6 +8,7 @@ import {
   toReportJson,
   type VectorCache,
 } from '../../src/lib/core/analysis';
+import { cutTree, wardLinkage } from '../../src/lib/core/cluster';
 import type { Answer, EmbeddingRecord, Prompt } from '../../src/lib/core/run/types';
 import { createRng } from '../../src/lib/core/vectors/random';
 
@@ -89,6 +90,23 @@ describe('runAnalysis', () => {
     );
     expect(hdb.clustering.k).toBeGreaterThanOrEqual(1);
     expect(hdb.clustering.noise).toBe(Array.from(hdb.labels).filter((l) => l < 0).length);
+  });
+
+  it("chooses Ward's k as the cut of its tree with the highest silhouette", async () => {
+    const input = shiftedRun(25, 2, 0.7);
+    const result = await runAnalysis(
+      input,
+      analysisParams({ clustering: 'ward', k: 'auto', kMin: 2, kMax: 6, projection: 'pca' }),
+    );
+    const { k, silhouettes, silhouette } = result.clustering;
+    expect(silhouettes.map((s) => s.k)).toEqual([2, 3, 4, 5, 6]);
+    const best = Math.max(...silhouettes.map((s) => s.silhouette));
+    // The smallest k wins a tie.
+    expect(k).toBe(silhouettes.find((s) => s.silhouette === best)!.k);
+    expect(silhouette).toBe(best);
+    // Two directions in the data: two clusters.
+    expect(k).toBe(2);
+    expect(Array.from(result.labels)).toEqual(Array.from(cutTree(wardLinkage(input.vectors), k)));
   });
 
   it('rejects mismatched input and honours cancellation', async () => {

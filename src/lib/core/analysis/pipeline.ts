@@ -8,7 +8,7 @@ import type { Answer, Prompt } from '../run/types';
 import type { Matrix } from '../vectors/matrix';
 import { pca } from '../project/pca';
 import { umap } from '../project/umap';
-import { chooseK } from '../cluster/choose-k';
+import { chooseK, chooseKBySilhouette } from '../cluster/choose-k';
 import { hdbscan } from '../cluster/hdbscan';
 import { kmeans } from '../cluster/kmeans';
 import { cutTree, type Linkage } from '../cluster/linkage';
@@ -202,16 +202,9 @@ function cluster(
         tree,
       };
     }
-    const sample = sampleDistances(vectors, { seed: params.seed });
-    const silhouettes: ClusteringSummary['silhouettes'] = [];
-    let best = { k: kMin, labels: cutTree(linkage, kMin), silhouette: -Infinity };
-    for (let k = kMin; k <= kMax; k++) {
-      const labels = cutTree(linkage, k);
-      const silhouette = silhouetteOfSample(sample, labels);
-      silhouettes.push({ k, silhouette });
-      if (silhouette > best.silhouette) best = { k, labels, silhouette };
-    }
-    return { labels: best.labels, clustering: summary(best.k, silhouettes), tree };
+    const cutAt = (k: number) => ({ labels: cutTree(linkage, k) });
+    const chosen = chooseKBySilhouette(vectors, cutAt, { kMin, kMax, seed: params.seed });
+    return { labels: chosen.result.labels, clustering: summary(chosen.k, chosen.scores), tree };
   }
   if (params.k !== 'auto') {
     const k = Math.min(params.k, n);

@@ -1,6 +1,12 @@
 /** Clustering of embedding vectors: k-means, Ward, HDBSCAN, k selection and agreement scores. */
 export { adjustedRandIndex } from './ari';
-export { chooseK, type ChooseKOptions, type ChooseKResult } from './choose-k';
+export {
+  chooseK,
+  chooseKBySilhouette,
+  type ChooseKOptions,
+  type ChooseKResult,
+  type KRangeOptions,
+} from './choose-k';
 export { wasmDistanceAvailable } from './distance-arena';
 export { hdbscan, type HdbscanOptions, type HdbscanResult } from './hdbscan';
 export type { CondensedTree } from './hdbscan-tree';
