@@ -3,7 +3,7 @@ import { getCapabilities, type Capabilities } from '../backends/capabilities';
 import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import { estimateStorage, type StorageEstimateInfo } from '../persistence/storage';
 import type { ProgressUpdate } from '../workers/rpc';
-import { describeError } from './describe-error';
+import { Task } from './task.svelte';
 import { bundledModelsPath } from '../workers/bundled-models-path';
 import { embedWorker } from '../workers/embed-client';
 
@@ -41,9 +41,23 @@ export class DiagnosticsState {
   capabilities = $state.raw<Readonly<Capabilities> | null>(null);
   storage = $state.raw<StorageEstimateInfo | null>(null);
   check = $state.raw<EmbedderCheck | null>(null);
-  progress = $state.raw<ProgressUpdate | null>(null);
-  busy = $state(false);
-  error = $state<string | null>(null);
+  /** The embedder check's busy, progress and error. */
+  readonly #checking = new Task();
+
+  /** True while the embedder check runs. */
+  get busy(): boolean {
+    return this.#checking.busy;
+  }
+
+  /** How far the embedder check's load or embed is, or null. */
+  get progress(): ProgressUpdate | null {
+    return this.#checking.progress;
+  }
+
+  /** Why the embedder check failed, or null. */
+  get error(): string | null {
+    return this.#checking.error;
+  }
 
   /** Probes the browser's features and storage. */
   async probe(): Promise<void> {
@@ -53,22 +67,19 @@ export class DiagnosticsState {
 
   /** Loads the bundled embedder in a module worker and embeds the check sentences. */
   async runEmbedderCheck(): Promise<void> {
-    this.busy = true;
-    this.error = null;
     this.check = null;
-    const started = performance.now();
-    try {
+    await this.#checking.run(async ({ progress }) => {
+      const started = performance.now();
       const request = {
         modelId: BUNDLED_EMBEDDER_ID,
         modelsPath: bundledModelsPath(),
         allowRemoteModels: false,
       };
-      const onProgress = (p: ProgressUpdate) => (this.progress = p);
-      await embedWorker.call('load', request, { onProgress });
+      await embedWorker.call('load', request, { onProgress: progress });
       const matrix = await embedWorker.call(
         'embed',
         { ...request, texts: [...EMBEDDER_CHECK_SENTENCES] },
-        { onProgress },
+        { onProgress: progress },
       );
       const similarity = similarities(matrix.data, matrix.rows, matrix.dims);
       const same = [similarity[0]![1]!, similarity[2]![3]!];
@@ -84,11 +95,6 @@ export class DiagnosticsState {
         passed: Math.min(...same) > Math.max(...cross),
         seconds: (performance.now() - started) / 1000,
       };
-    } catch (error) {
-      this.error = describeError(error);
-    } finally {
-      this.busy = false;
-      this.progress = null;
-    }
+    });
   }
 }

@@ -9,6 +9,7 @@ import type { AppState } from './app.svelte';
 import { downloadFile, fileStem } from './download';
 import { describeError } from './describe-error';
 import { PagedSearch } from './paged-search.svelte';
+import { Task } from './task.svelte';
 
 /** One prompt with its answers from each side, samples in order. */
 export interface PromptRow {
@@ -35,8 +36,6 @@ export function groupAnswers(prompts: Prompt[], answers: Answer[]): PromptRow[] 
 /** State of the run screen. */
 export class RunViewState {
   run = $state.raw<Run | null>(null);
-  loading = $state(false);
-  error = $state<string | null>(null);
   /** What was left out of the run (on import, or unreadable saved analyses), one sentence each. */
   notices = $state.raw<string[]>([]);
   /** Only prompts of this category; '' for all. */
@@ -53,7 +52,20 @@ export class RunViewState {
     keep: (row) => !this.category || row.prompt.category === this.category,
   });
 
+  /** Loading the run: busy while it opens, and why it could not. */
+  readonly #loading = new Task();
+
   constructor(private readonly app: AppState) {}
+
+  /** True while the run is being opened. */
+  get loading(): boolean {
+    return this.#loading.busy;
+  }
+
+  /** Why the run could not be opened, or null. */
+  get error(): string | null {
+    return this.#loading.error;
+  }
 
   /** The search text over prompts and answers. */
   get query(): string {
@@ -88,28 +100,31 @@ export class RunViewState {
     return this.#search.visible;
   }
 
-  /** Loads run `id` from the store. */
+  /** Loads run `id` from the store; a newer load supersedes it, whichever finishes first. */
   async load(id: string): Promise<void> {
-    this.loading = true;
-    this.error = null;
-    try {
-      const repo = await this.app.repo();
-      const { run, droppedAnalyses } = await repo.openChecked(id);
-      const imported = repo.takeImportReport(id);
-      // An analysis dropped at import is not in the store, so it cannot be listed twice.
-      this.notices = [
-        ...describeDroppedVectors(imported?.droppedVectors ?? []),
-        ...[...(imported?.droppedAnalyses ?? []), ...droppedAnalyses].map(describeDroppedAnalysis),
-      ];
-      this.run = run;
-      this.page = 0;
-    } catch (error) {
-      this.run = null;
-      this.notices = [];
-      this.error = describeError(error);
-    } finally {
-      this.loading = false;
-    }
+    await this.#loading.run(async ({ signal }) => {
+      try {
+        const repo = await this.app.repo();
+        const { run, droppedAnalyses } = await repo.openChecked(id);
+        const imported = repo.takeImportReport(id);
+        if (signal.aborted) return;
+        // An analysis dropped at import is not in the store, so it cannot be listed twice.
+        this.notices = [
+          ...describeDroppedVectors(imported?.droppedVectors ?? []),
+          ...[...(imported?.droppedAnalyses ?? []), ...droppedAnalyses].map(
+            describeDroppedAnalysis,
+          ),
+        ];
+        this.run = run;
+        this.page = 0;
+      } catch (error) {
+        // A superseded load's failure must not blank the run a newer load opened.
+        if (signal.aborted) return;
+        this.run = null;
+        this.notices = [];
+        throw error;
+      }
+    });
   }
 
   /** Shows newly generated answers (a stored answer for the same job replaces the old one). */
