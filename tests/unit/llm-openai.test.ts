@@ -329,6 +329,28 @@ describe('OpenAI-compatible backend', () => {
     expect((error as Error).message).toContain('Provider overloaded');
   });
 
+  it('reports errors a server sends inside a 200 JSON reply, by their code', async () => {
+    server.handle((_req, res) =>
+      sendJson(res, 200, { error: { message: 'No such model', code: 404 } }),
+    );
+    const notFound = await generateText(backend(), messages, params).catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(BadResponseError);
+    expect((notFound as Error).message).toContain('No such model');
+    expect((notFound as Error).message).toContain('is the base URL or model name wrong?');
+
+    // A bare string, or a code that is no HTTP status, counts as the server's failure.
+    server.handle((_req, res) => sendJson(res, 200, { error: 'Upstream timed out' }));
+    const bare = await generateText(backend(), messages, params).catch((e: unknown) => e);
+    expect(bare).toBeInstanceOf(ServerError);
+    expect((bare as Error).message).toContain('Upstream timed out');
+    server.handle((_req, res) =>
+      sendJson(res, 200, { error: { message: 'Rate limited upstream', code: 'rate_limit' } }),
+    );
+    const named = await generateText(backend(), messages, params).catch((e: unknown) => e);
+    expect(named).toBeInstanceOf(ServerError);
+    expect((named as Error).message).toContain('Rate limited upstream');
+  });
+
   it('switches to max_completion_tokens when the server asks for it', async () => {
     server.handle((req, res) =>
       JSON.parse(req.body).max_tokens !== undefined

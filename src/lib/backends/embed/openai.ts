@@ -9,7 +9,7 @@
 import { base64ToFloat32 } from '../../core/run/float32-base64';
 import type { Matrix } from '../../core/vectors/matrix';
 import { BadResponseError } from '../llm/errors';
-import { errorForStatus, openRequest, type HttpOptions } from '../llm/http';
+import { openRequest, throwIfErrorInReply, type ErrorInReply, type HttpOptions } from '../llm/http';
 import { openAiHeaders, splitOpenAiBaseUrl } from '../llm/openai';
 import { redactError, requestSecrets } from '../llm/redact';
 import type { EmbedOptions, EmbedProgress, Embedder } from './types';
@@ -56,7 +56,7 @@ interface WireItem {
 }
 interface WireReply {
   data?: unknown;
-  error?: { message?: string; code?: number | string } | string | null;
+  error?: ErrorInReply;
 }
 
 /**
@@ -176,16 +176,7 @@ export class OpenAiEmbedder implements Embedder {
     const fail = (detail: string) => new BadResponseError(this.#provider, detail);
     if (reply === null || typeof reply !== 'object') throw fail('the reply is not a JSON object');
     // Some servers (proxies such as OpenRouter, LiteLLM) report failures inside a 200 reply.
-    if (reply.error !== undefined && reply.error !== null) {
-      const error = reply.error;
-      const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
-      const code = typeof error === 'object' ? Number(error.code) : NaN;
-      throw errorForStatus(
-        { provider: this.#provider, url: this.#url },
-        Number.isInteger(code) && code >= 400 ? code : 500,
-        detail,
-      );
-    }
+    throwIfErrorInReply({ provider: this.#provider, url: this.#url }, reply.error);
     if (!Array.isArray(reply.data)) throw fail('the reply has no "data" array');
     const items = reply.data as WireItem[];
     if (items.length !== expected) {

@@ -123,6 +123,23 @@ export function errorForStatus(
   return new BadResponseError(provider, `HTTP ${status}${detail ? `: ${detail}` : ''}`);
 }
 
+/** The `error` field some OpenAI-compatible servers put in a 200 reply or stream chunk. */
+export type ErrorInReply = { message?: string; code?: number | string } | string | null | undefined;
+
+/**
+ * Throws the named error for a failure reported inside a 200 reply (proxies such as OpenRouter
+ * and LiteLLM do this), using its code when that is an HTTP error status and 500 otherwise.
+ */
+export function throwIfErrorInReply(
+  request: Pick<HttpRequest, 'provider' | 'url'>,
+  error: ErrorInReply,
+): void {
+  if (error === undefined || error === null) return;
+  const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
+  const code = typeof error === 'object' ? Number(error.code) : NaN;
+  throw errorForStatus(request, Number.isInteger(code) && code >= 400 ? code : 500, detail);
+}
+
 /** The error to throw when reading a body fails: the caller's abort, a timeout or the network. */
 function bodyFailure(error: unknown, request: HttpRequest, timer: IdleTimer): unknown {
   if (request.signal?.aborted) return request.signal.reason;

@@ -8,10 +8,11 @@ import { estimatedUsage } from './generate-text';
 import { BadResponseError, NetworkError } from './errors';
 import { requestSecrets } from './redact';
 import {
-  errorForStatus,
   openRequest,
   parseEventData,
   streamKeepingPartialText,
+  throwIfErrorInReply,
+  type ErrorInReply,
   type HttpOptions,
   type OpenResponse,
 } from './http';
@@ -108,7 +109,7 @@ interface WireChoice {
 interface WireReply {
   choices?: WireChoice[];
   usage?: WireUsage | null;
-  error?: { message?: string; code?: number | string } | string;
+  error?: ErrorInReply;
 }
 
 function toUsage(usage: WireUsage | null | undefined): ChatUsage | undefined {
@@ -308,14 +309,6 @@ export class OpenAiBackend implements ChatBackend {
 
   /** Servers such as OpenRouter report failures inside a 200 reply or stream. */
   #throwIfError(reply: WireReply): void {
-    if (reply?.error === undefined || reply.error === null) return;
-    const error = reply.error;
-    const detail = typeof error === 'string' ? error : (error.message ?? JSON.stringify(error));
-    const code = typeof error === 'object' ? Number(error.code) : NaN;
-    throw errorForStatus(
-      { provider: this.#provider, url: this.#url },
-      Number.isInteger(code) && code >= 400 ? code : 500,
-      detail,
-    );
+    throwIfErrorInReply({ provider: this.#provider, url: this.#url }, reply?.error);
   }
 }
