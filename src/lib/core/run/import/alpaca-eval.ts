@@ -8,7 +8,7 @@ import { InputError, describeValue } from '../errors';
 import { parseJson } from '../parse-json';
 import { SIDES, type Side } from '../types';
 import { parseWithSchema } from '../valibot-errors';
-import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { AnswerMatcher, importTimestamp, importedAnswers } from './answer-matcher';
 import { modelNameFromFileName } from './file-names';
 import { readText, type SourceFile } from './source';
 import type { ImportOptions, ImportedAnswers, ImportedModel } from './types';
@@ -99,15 +99,5 @@ export async function importAlpacaEvalPair(
   }
   const result = matcher.finish({ A: 'A', B: 'B' }, importTimestamp(options.now));
   warnings.push(...result.warnings);
-  return {
-    models,
-    prompts: result.prompts,
-    answers: result.answers,
-    report: {
-      matchedPrompts: result.prompts.length,
-      unmatched: result.unmatched,
-      duplicates: result.duplicates,
-      warnings,
-    },
-  };
+  return importedAnswers(models, result, warnings);
 }

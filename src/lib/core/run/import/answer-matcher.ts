@@ -5,7 +5,7 @@
  */
 import { promptIdAt } from '../prompt-ids';
 import type { Answer, Prompt, Side } from '../types';
-import type { ReportedRow } from './types';
+import type { ImportedAnswers, ImportedModel, ReportedRow } from './types';
 
 /** One answer as read from a file, before sides are known. */
 export interface RawAnswer {
@@ -41,6 +41,28 @@ export interface MatchResult {
   unmatched: ReportedRow[];
   duplicates: ReportedRow[];
   warnings: string[];
+}
+
+/**
+ * An importer's result from what the matcher found: the matched prompts and answers and the
+ * report, with `warnings` in the order the importer wants them shown (its own and the matcher's).
+ */
+export function importedAnswers(
+  models: Record<Side, ImportedModel>,
+  result: MatchResult,
+  warnings: string[],
+): ImportedAnswers {
+  return {
+    models,
+    prompts: result.prompts,
+    answers: result.answers,
+    report: {
+      matchedPrompts: result.prompts.length,
+      unmatched: result.unmatched,
+      duplicates: result.duplicates,
+      warnings,
+    },
+  };
 }
 
 /** Collects raw answers and matches them across two models. */

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors';
 import type { Side } from '../types';
-import { AnswerMatcher, importTimestamp, type RawAnswer } from './answer-matcher';
+import { AnswerMatcher, importTimestamp, importedAnswers, type RawAnswer } from './answer-matcher';
 import { detectFormat } from './detect-format';
 import { RowFields } from './row-fields';
 import { readHead, type SourceFile } from './source';
@@ -118,17 +118,11 @@ export async function importAnswerTable(
     );
   }
   warnings.push(...result.warnings);
-  return {
-    models: { A: { label: sides.A, modelId: sides.A }, B: { label: sides.B, modelId: sides.B } },
-    prompts: result.prompts,
-    answers: result.answers,
-    report: {
-      matchedPrompts: result.prompts.length,
-      unmatched: result.unmatched,
-      duplicates: result.duplicates,
-      warnings,
-    },
-  };
+  return importedAnswers(
+    { A: { label: sides.A, modelId: sides.A }, B: { label: sides.B, modelId: sides.B } },
+    result,
+    warnings,
+  );
 }
 
 function checkColumns(columns: string[], mapping: FieldMapping, file: string): void {

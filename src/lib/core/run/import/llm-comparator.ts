@@ -8,7 +8,7 @@ import { comparatorFileSchema, type ComparatorText } from '../llm-comparator-for
 import { parseJson } from '../parse-json';
 import type { Side } from '../types';
 import { parseWithSchema } from '../valibot-errors';
-import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { AnswerMatcher, importTimestamp, importedAnswers } from './answer-matcher';
 import { readText, type SourceFile } from './source';
 import type { ImportOptions, ImportedAnswers } from './types';
 
@@ -79,18 +79,12 @@ export async function importLlmComparator(
   const name = (side: Side, i: 0 | 1) => data.models[i]!.name.trim() || `Model ${side}`;
   const models = { A: name('A', 0), B: name('B', 1) };
   if (models.A === models.B) warnings.push(`Both models are called "${models.A}".`);
-  return {
-    models: {
+  return importedAnswers(
+    {
       A: { label: models.A, modelId: models.A },
       B: { label: models.B, modelId: models.B },
     },
-    prompts: result.prompts,
-    answers: result.answers,
-    report: {
-      matchedPrompts: result.prompts.length,
-      unmatched: result.unmatched,
-      duplicates: result.duplicates,
-      warnings,
-    },
-  };
+    result,
+    warnings,
+  );
 }

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../errors';
 import { SIDES, type Side } from '../types';
-import { AnswerMatcher, importTimestamp } from './answer-matcher';
+import { AnswerMatcher, importTimestamp, importedAnswers } from './answer-matcher';
 import { modelNameFromFileName } from './file-names';
 import { isSet, rawAnswerOf, tableFormatOf } from './answer-table';
 import { inspectTable } from './inspect-table';
@@ -56,18 +56,12 @@ export async function importTablePair(
   }
   const result = matcher.finish({ A: 'A', B: 'B' }, importTimestamp(options.now));
   const label = (file: SourceFile) => modelNameFromFileName(file.name);
-  return {
-    models: {
+  return importedAnswers(
+    {
       A: { label: label(fileA), modelId: label(fileA) },
       B: { label: label(fileB), modelId: label(fileB) },
     },
-    prompts: result.prompts,
-    answers: result.answers,
-    report: {
-      matchedPrompts: result.prompts.length,
-      unmatched: result.unmatched,
-      duplicates: result.duplicates,
-      warnings: result.warnings,
-    },
-  };
+    result,
+    result.warnings,
+  );
 }
