@@ -3,7 +3,13 @@
  * analysis (embed, cache, analyse, save) is `analyseRun`'s work; this class gives it the app's
  * workers and mirrors its step, progress and error for the screen.
  */
-import { analysisParams, type AnalysisParams } from '../core/analysis';
+import {
+  analysisParams,
+  BUNDLED_ANALYSIS_EMBEDDER,
+  type AnalysisParams,
+  type SENTENCE_ANALYSIS_EMBEDDER,
+} from '../core/analysis';
+import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import type { Run } from '../core/run/types';
 import { OpenAiEmbedder } from '../backends/embed/openai';
 import { getCapabilities } from '../backends/capabilities';
@@ -23,7 +29,7 @@ import { embedWorker } from '../workers/embed-client';
 
 /** Which embedder the user picked; an endpoint's real id depends on its URL and model. */
 export type EmbedderChoice =
-  'transformers:bundled-embedder' | 'transformers:Xenova/all-MiniLM-L6-v2' | 'openai';
+  typeof BUNDLED_ANALYSIS_EMBEDDER | typeof SENTENCE_ANALYSIS_EMBEDDER | 'openai';
 
 /** An OpenAI-compatible embeddings endpoint; the key is the session's (SessionSecrets). */
 export interface EmbeddingEndpoint {
@@ -35,7 +41,7 @@ export interface EmbeddingEndpoint {
 /** State of the analysis panel of one run. */
 export class AnalysisState {
   params = $state<AnalysisParams>(analysisParams());
-  embedder = $state<EmbedderChoice>('transformers:bundled-embedder');
+  embedder = $state<EmbedderChoice>(BUNDLED_ANALYSIS_EMBEDDER);
   /** The endpoint's URL and model; its key is held with the session's other secrets. */
   endpoint = $state<Omit<EmbeddingEndpoint, 'apiKey'>>({
     baseUrl: '',
@@ -165,7 +171,7 @@ async function loadAppEmbedder(
     };
   }
   const modelId = choice.slice('transformers:'.length);
-  const bundled = modelId === 'bundled-embedder';
+  const bundled = modelId === BUNDLED_EMBEDDER_ID;
   const caps = await getCapabilities();
   // A real GPU speeds up transformer embedders; the bag-of-words one is faster on the CPU.
   const device: 'webgpu' | 'wasm' =
