@@ -4,7 +4,7 @@
  * answers, vectors and parameters give the same result. Runs in a worker in the app and in
  * Node for the CLI and the benchmarks.
  */
-import type { Answer, Prompt } from '../run/types';
+import type { Answer, Prompt, Side } from '../run/types';
 import type { Matrix } from '../vectors/matrix';
 import { pca } from '../project/pca';
 import { umap } from '../project/umap';
@@ -60,7 +60,7 @@ export interface AnalysisResult {
   params: AnalysisParams;
   n: { prompts: number; answersA: number; answersB: number };
   /** Answer identity of each row, so results can be joined back to the run. */
-  rows: { promptId: string; side: 'A' | 'B'; sample: number }[];
+  rows: { promptId: string; side: Side; sample: number }[];
   /** 2-D map coordinates, one pair per answer (x0, y0, x1, y1, ...). */
   projection: Float32Array;
   /** Cluster of each answer; -1 is HDBSCAN noise. */

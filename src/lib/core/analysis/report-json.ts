@@ -4,7 +4,7 @@
  */
 import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality';
 import type { ImportReport } from '../run/import/types';
-import type { Prompt } from '../run/types';
+import type { Prompt, Side } from '../run/types';
 import type {
   CategoryResult,
   ChangeCluster,
@@ -89,7 +89,7 @@ export interface ReportImport {
   /** Prompts only model B answered; not analysed. */
   promptsOnlyInB: ReportImportRow[];
   /** Repeated (prompt, model, sample) rows; the first of each was kept. */
-  duplicates: (ReportImportRow & { side: 'A' | 'B' })[];
+  duplicates: (ReportImportRow & { side: Side })[];
   /** What the importer chose or noticed, in words. */
   warnings: string[];
 }
@@ -156,7 +156,7 @@ export interface ReportAssignment {
   promptId: string;
   /** The prompt's text, to join with one's own files. */
   prompt: string;
-  side: 'A' | 'B';
+  side: Side;
   sample: number;
   /** Cluster id (-1: HDBSCAN noise, in no cluster). */
   cluster: number;

@@ -6,6 +6,7 @@
 import type { PhraseResult, PhrasesResult } from '../compare/result-types';
 import { escapeHtml } from './escape-html';
 import { cell } from './markdown';
+import type { Side } from '../run/types';
 import { ALPHA, formatQ } from './vocabulary';
 
 /** Phrases a report lists at most, per family and side. */
@@ -40,7 +41,7 @@ export function phrasesMethod(
 function significantPhrases(
   family: PhrasesResult,
   max = MAX_LISTED,
-): { side: 'A' | 'B'; p: PhraseResult }[] {
+): { side: Side; p: PhraseResult }[] {
   return (['B', 'A'] as const).flatMap((side) =>
     (side === 'B' ? family.moreInB : family.moreInA)
       .filter((p) => p.qValue < ALPHA)

@@ -4,6 +4,7 @@
  */
 import type { WordsResult } from '../compare/result-types';
 import type { ReportWord } from '../analysis/report-json';
+import type { Side } from '../run/types';
 import { formatQ } from './vocabulary';
 
 /**
@@ -33,7 +34,7 @@ export function wordsMethod(words: Pick<WordsResult, 'test' | 'tested'>, minAnsw
 export function reportedWords(
   words: { moreInA: readonly ReportWord[]; moreInB: readonly ReportWord[] },
   max = 15,
-): { side: 'A' | 'B'; w: ReportWord }[] {
+): { side: Side; w: ReportWord }[] {
   return (['B', 'A'] as const).flatMap((side) =>
     (side === 'B' ? words.moreInB : words.moreInA).slice(0, max).map((w) => ({ side, w })),
   );
