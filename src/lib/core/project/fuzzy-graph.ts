@@ -35,6 +35,7 @@ export function smoothKnnDistances(
   for (let t = 0; t < distances.length; t++) meanAll += distances[t]!;
   meanAll /= distances.length;
   const nonZero = new Float64Array(k);
+  // Stryker disable next-line EqualityOperator: row n reads past the arrays and only writes rhos[n] and sigmas[n], past the ends (ignored)
   for (let i = 0; i < n; i++) {
     const base = i * k;
     let nz = 0;
@@ -70,9 +71,11 @@ export function smoothKnnDistances(
       let psum = 0;
       for (let j = 1; j < k; j++) {
         const d = distances[base + j]! - rho;
+        // Stryker disable next-line EqualityOperator: at d = 0 both branches add exp(-0) = 1
         psum += d > 0 ? Math.exp(-(d / mid)) : 1;
       }
       if (Math.abs(psum - target) < SMOOTH_K_TOLERANCE) break;
+      // Stryker disable next-line EqualityOperator: psum === target already left the loop through the tolerance check above
       if (psum > target) {
         hi = mid;
         mid = (lo + hi) / 2;
@@ -109,6 +112,7 @@ export function fuzzySimplicialSet(knn: KnnGraph, options: FuzzySetOptions = {})
       const j = indices[i * k + t]!;
       if (j < 0 || j === i) continue;
       const d = distances[i * k + t]!;
+      // Stryker disable next-line EqualityOperator: at d = rho, exp(-0 / sigma) is 1 as well (sigma >= 2^-64, never 0)
       const w = d - rhos[i]! <= 0 || sigmas[i] === 0 ? 1 : Math.exp(-((d - rhos[i]!) / sigmas[i]!));
       // umap-learn keeps float32 memberships and drops those that underflow to 0.
       if (Math.fround(w) === 0) continue;
@@ -125,11 +129,13 @@ export function fuzzySimplicialSet(knn: KnnGraph, options: FuzzySetOptions = {})
   });
   const lookup = (key: number): number => {
     let lo = 0;
+    // Stryker disable next-line ArithmeticOperator: dk[length] and dk[length + 1] are undefined, compare false and send the search left, as a larger key would
     let hi = dk.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const v = dk[mid]!;
       if (v === key) return dv[mid]!;
+      // Stryker disable next-line EqualityOperator: v === key has returned on the line above
       if (v < key) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -137,6 +143,7 @@ export function fuzzySimplicialSet(knn: KnnGraph, options: FuzzySetOptions = {})
   };
   // Every pair present in either direction, in (row, col) order.
   const all = new Float64Array(dk.length * 2);
+  // Stryker disable next-line EqualityOperator: t = length writes all[2 * length] and all[2 * length + 1], past the end (ignored)
   for (let t = 0; t < dk.length; t++) {
     const key = dk[t]!;
     const i = Math.floor(key / n);
@@ -147,6 +154,7 @@ export function fuzzySimplicialSet(knn: KnnGraph, options: FuzzySetOptions = {})
   const rows: number[] = [];
   const cols: number[] = [];
   const weights: number[] = [];
+  // Stryker disable next-line EqualityOperator: key undefined looks up weight 0 both ways, so w = 0 and nothing is added
   for (let t = 0; t < all.length; t++) {
     const key = all[t]!;
     if (t > 0 && all[t - 1] === key) continue;
