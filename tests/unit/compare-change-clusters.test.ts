@@ -22,9 +22,8 @@ import {
   detectorDeltas,
   differingExcerpts,
   featureChangeTable,
-  type PromptSides,
 } from '../../src/lib/core/compare/change-descriptions';
-import { pairedDesign } from '../../src/lib/core/compare/design';
+import { pairedDesign, type PromptSides } from '../../src/lib/core/compare/design';
 import type { ChangeCluster } from '../../src/lib/core/compare/result-types';
 import {
   FEATURE_MEASURES,

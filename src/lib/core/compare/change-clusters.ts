@@ -31,13 +31,8 @@
 import { chooseK } from '../cluster/choose-k';
 import { matrix, selectRows, type Matrix } from '../vectors/matrix';
 import { createRng, shuffle, type Rng } from '../vectors/random';
-import {
-  describeChangeCluster,
-  featureChangeTable,
-  pairedPromptSides,
-  type PromptSides,
-} from './change-descriptions';
-import type { PairedDesign } from './design';
+import { describeChangeCluster, featureChangeTable } from './change-descriptions';
+import { pairedPromptSides, type PairedDesign, type PromptSides } from './design';
 import type { MeasuredFeatureColumn } from './feature-measures';
 import { bhQValuesNullable } from './fdr';
 import { DEFAULT_PERMUTATIONS } from './permutation';

@@ -19,31 +19,9 @@
 import { terms } from '../text/tokenize';
 import type { Matrix } from '../vectors/matrix';
 import type { ChangeClustersInput, ChangeClustersOptions } from './change-clusters';
-import type { PairedDesign } from './design';
+import type { PromptSides } from './design';
 import { OPENING_CHARS, openingLine } from './length-adjusted-divergence';
 import type { ChangeCluster, ChangeDetectorDelta } from './result-types';
-
-/** A prompt answered by both sides: its index and its answers (indices) per side. */
-export interface PromptSides {
-  prompt: number;
-  a: number[];
-  b: number[];
-}
-
-/** Every prompt with answers from both sides, in prompt order. */
-export function pairedPromptSides(design: PairedDesign): PromptSides[] {
-  const out: PromptSides[] = [];
-  for (let p = 0; p < design.nPrompts; p++) {
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let m = design.groupStart[p]!; m < design.groupStart[p + 1]!; m++) {
-      const i = design.members[m]!;
-      (design.isB[i] ? b : a).push(i);
-    }
-    if (a.length && b.length) out.push({ prompt: p, a, b });
-  }
-  return out;
-}
 
 /** A term must be added (or dropped) on at least this share of the cluster's prompts... */
 const MIN_TERM_SHARE = 0.1;

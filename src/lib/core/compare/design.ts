@@ -105,3 +105,25 @@ export function answerDesignInput(
   });
   return { promptIds: prompts.map((p) => p.id), promptIndex, sides };
 }
+
+/** A prompt answered by both sides: its index and its answers (indices) per side. */
+export interface PromptSides {
+  prompt: number;
+  a: number[];
+  b: number[];
+}
+
+/** Every prompt with answers from both sides, in prompt order. */
+export function pairedPromptSides(design: PairedDesign): PromptSides[] {
+  const out: PromptSides[] = [];
+  for (let p = 0; p < design.nPrompts; p++) {
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let m = design.groupStart[p]!; m < design.groupStart[p + 1]!; m++) {
+      const i = design.members[m]!;
+      (design.isB[i] ? b : a).push(i);
+    }
+    if (a.length && b.length) out.push({ prompt: p, a, b });
+  }
+  return out;
+}

@@ -12,7 +12,7 @@
  * The default metric is cosine distance (1 - cos), the easiest to read (0 = same direction).
  */
 import type { Matrix } from '../vectors/matrix';
-import type { PairedDesign } from './design';
+import { pairedPromptSides, type PairedDesign } from './design';
 import { rowDistance, type DistanceMetric } from './distances';
 
 /** Divergence of one prompt. */
@@ -57,14 +57,7 @@ export function promptDivergence(
     throw new Error(`promptDivergence: ${vectors.rows} vectors for ${design.n} answers`);
   }
   const out: PromptDivergence[] = [];
-  for (let p = 0; p < design.nPrompts; p++) {
-    const a: number[] = [];
-    const b: number[] = [];
-    for (let m = design.groupStart[p]!; m < design.groupStart[p + 1]!; m++) {
-      const i = design.members[m]!;
-      (design.isB[i] ? b : a).push(i);
-    }
-    if (a.length === 0 || b.length === 0) continue;
+  for (const { prompt: p, a, b } of pairedPromptSides(design)) {
     let cross = 0;
     for (const i of a) for (const j of b) cross += rowDistance(vectors, i, j, metric);
     cross /= a.length * b.length;
