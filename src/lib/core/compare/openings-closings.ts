@@ -19,10 +19,8 @@
  */
 import { words } from '../text/tokenize';
 import type { PairedDesign } from './design';
-import { bhQValues } from './fdr';
-import { signedNormalScore } from './mcnemar';
 import type { PhraseResult, PhrasesResult } from './result-types';
-import { MIN_TERM_ANSWERS, presenceTests, type PresenceTable } from './word-presence';
+import { MIN_TERM_ANSWERS, scoreTerms, type PresenceTable } from './word-presence';
 
 /** Words in an opening or a closing. */
 const PHRASE_WORDS = 3;
@@ -85,21 +83,10 @@ function testPhrases(
 ): PhrasesResult {
   const table = phraseTable(phrases, options.minAnswers ?? MIN_TERM_ANSWERS);
   const size = table.vocabulary.length;
-  const countA = new Int32Array(size);
-  const countB = new Int32Array(size);
-  for (let i = 0; i < design.n; i++) {
-    const counts = design.isB[i] ? countB : countA;
-    for (let k = table.start[i]!; k < table.start[i + 1]!; k++) counts[table.termIds[k]!]!++;
-  }
-  const { pValues, signs, test } = presenceTests(design, table, options);
-  const qValues = bhQValues(pValues);
-  const scored: PhraseResult[] = table.vocabulary.map((text, t) => ({
-    text,
-    z: signedNormalScore(pValues[t]!, signs[t]!),
-    countA: countA[t]!,
-    countB: countB[t]!,
-    pValue: pValues[t]!,
-    qValue: qValues[t]!,
+  const { scores, test } = scoreTerms(design, table, options);
+  const scored: PhraseResult[] = scores.map((score, t) => ({
+    text: table.vocabulary[t]!,
+    ...score,
   }));
   const rank = (x: PhraseResult, y: PhraseResult) =>
     x.qValue - y.qValue ||

@@ -199,6 +199,44 @@ export function presenceTests(
   return { pValues, signs, test: 'permutation' };
 }
 
+/** One tested term's evidence: its answers per side, p-value, signed z (+: B more) and BH q. */
+export interface TermScore {
+  z: number;
+  countA: number;
+  countB: number;
+  pValue: number;
+  qValue: number;
+}
+
+/**
+ * Tests every term of `table` (presenceTests) and scores it, in vocabulary order, with
+ * Benjamini-Hochberg q-values across the table: the one family of the words, the openings or
+ * the closings.
+ */
+export function scoreTerms(
+  design: PairedDesign,
+  table: PresenceTable,
+  options: WordPresenceOptions,
+): { scores: TermScore[]; test: 'mcnemar-exact' | 'permutation' } {
+  const size = table.vocabulary.length;
+  const countA = new Int32Array(size);
+  const countB = new Int32Array(size);
+  for (let i = 0; i < design.n; i++) {
+    const counts = design.isB[i] ? countB : countA;
+    for (let k = table.start[i]!; k < table.start[i + 1]!; k++) counts[table.termIds[k]!]!++;
+  }
+  const { pValues, signs, test } = presenceTests(design, table, options);
+  const qValues = bhQValues(pValues);
+  const scores = table.vocabulary.map((_, t) => ({
+    z: signedNormalScore(pValues[t]!, signs[t]!),
+    countA: countA[t]!,
+    countB: countB[t]!,
+    pValue: pValues[t]!,
+    qValue: qValues[t]!,
+  }));
+  return { scores, test };
+}
+
 /**
  * Tests every term found in at least `minAnswers` answers for a paired difference in presence.
  * `texts` are indexed like the design's answers.
@@ -215,22 +253,8 @@ export function wordPresence(
   const minAnswers = options.minAnswers ?? MIN_TERM_ANSWERS;
   const table = presenceTable(texts, minAnswers);
   const size = table.vocabulary.length;
-  const countA = new Int32Array(size);
-  const countB = new Int32Array(size);
-  for (let i = 0; i < design.n; i++) {
-    const counts = design.isB[i] ? countB : countA;
-    for (let k = table.start[i]!; k < table.start[i + 1]!; k++) counts[table.termIds[k]!]!++;
-  }
-  const { pValues, signs, test } = presenceTests(design, table, options);
-  const qValues = bhQValues(pValues);
-  const scored: WordResult[] = table.vocabulary.map((term, t) => ({
-    term,
-    z: signedNormalScore(pValues[t]!, signs[t]!),
-    countA: countA[t]!,
-    countB: countB[t]!,
-    pValue: pValues[t]!,
-    qValue: qValues[t]!,
-  }));
+  const { scores, test } = scoreTerms(design, table, options);
+  const scored: WordResult[] = scores.map((score, t) => ({ term: table.vocabulary[t]!, ...score }));
   const rank = (x: WordResult, y: WordResult) =>
     x.qValue! - y.qValue! ||
     Math.abs(y.countB - y.countA) - Math.abs(x.countB - x.countA) ||
