@@ -1,5 +1,6 @@
 /** Light/dark theme, following the system until the user picks one (remembered locally). */
 import { readSetting, writeSetting } from '../persistence/site-settings';
+import { readTheme, type PlotTheme } from '../plots/theme';
 
 /** A theme choice; `system` follows the operating system. */
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -24,6 +25,12 @@ export class ThemeState {
     if (this.choice !== 'system') return this.choice;
     return this.#media.matches ? 'dark' : 'light';
   }
+
+  /** The theme's chart colours, read from its CSS again each time the theme shown changes. */
+  readonly plotTheme: PlotTheme = $derived.by(() => {
+    void this.effective;
+    return readTheme();
+  });
 
   /** Switches between light and dark and remembers the choice where the browser allows it. */
   toggle(): void {
