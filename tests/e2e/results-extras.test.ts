@@ -126,7 +126,12 @@ describe('results extras: style and words charts, saved analyses, links to evide
     const { page } = s;
     const links = page.getByTestId('difference-link');
     const kinds = await links.evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
-    expect(new Set(kinds)).toEqual(new Set(['cluster', 'feature', 'word']));
+    // The demo's headline quotes clusters, features and words, and here also openings and
+    // closings; every claim is a link.
+    expect(kinds).toEqual(expect.arrayContaining(['cluster', 'feature', 'word']));
+    for (const kind of kinds) {
+      expect(['cluster', 'feature', 'word', 'opening', 'closing', 'change']).toContain(kind);
+    }
     const top = async (testid: string) => {
       await page.evaluate(() => window.scrollTo(0, 0));
       expect(await isInView(s, testid)).toBe(false);
@@ -140,6 +145,12 @@ describe('results extras: style and words charts, saved analyses, links to evide
     await links.and(page.locator('[data-kind="feature"]')).first().focus();
     await page.keyboard.press('Enter');
     await waitInView(s, 'style-chart');
+
+    if (kinds.includes('opening')) {
+      await top('phrases-method');
+      await links.and(page.locator('[data-kind="opening"]')).first().click();
+      await waitInView(s, 'phrases-method');
+    }
 
     expect(await page.getByTestId('cluster-view').count()).toBe(0);
     await page.evaluate(() => window.scrollTo(0, 0));
