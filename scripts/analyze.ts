@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     (batch) => embedder.embed(batch),
     null,
   );
-  await embedder.dispose();
+  await embedder.unload();
   lap('embed', t);
 
   const result = await runAnalysis(

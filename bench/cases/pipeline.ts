@@ -60,7 +60,7 @@ export function pipelineCases(dir: string): BenchCase[] {
       configureTransformers({ localModelPath: MODELS, allowRemoteModels: false });
       const embedder = new TransformersEmbedder({ modelId: 'bundled-embedder', device: 'cpu' });
       const vectors = await embedder.embed(imported.answers.map((x) => x.text));
-      await embedder.dispose();
+      await embedder.unload();
       const result = await runAnalysis({ ...imported, vectors }, analysisParams());
       if (result.comparison.clusters.length < 2) throw new Error('expected at least two clusters');
     },

@@ -55,7 +55,7 @@ beforeAll(() => {
   configureTransformers({ localModelPath: MODELS, allowRemoteModels: false });
   embedder = new TransformersEmbedder({ modelId: 'bundled-embedder', device: 'cpu' });
 });
-afterAll(() => embedder.dispose());
+afterAll(() => embedder.unload());
 
 let repo: RunRepository;
 let saves = 0;

@@ -31,7 +31,7 @@ beforeAll(async () => {
   embedder = new TransformersEmbedder({ modelId: 'bundled-embedder', device: 'cpu' });
 });
 afterAll(async () => {
-  await Promise.all([base.unload(), finetune.unload(), embedder.dispose()]);
+  await Promise.all([base.unload(), finetune.unload(), embedder.unload()]);
 });
 
 /** Samples every prompt SAMPLES times per side; seeds differ per side so sides are independent. */

@@ -38,7 +38,7 @@ const model: EmbedModelRequest = {
 };
 const direct = new TransformersEmbedder({ modelId: 'bundled-embedder', device: 'cpu' });
 
-afterAll(() => direct.dispose());
+afterAll(() => direct.unload());
 
 function context(signal = new AbortController().signal) {
   const seen: WireProgress[] = [];

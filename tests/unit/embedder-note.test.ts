@@ -27,7 +27,7 @@ beforeAll(() => {
   embedder = new TransformersEmbedder({ modelId: 'bundled-embedder', device: 'cpu' });
 });
 afterAll(async () => {
-  await embedder.dispose();
+  await embedder.unload();
 });
 
 /** Cosine similarity of rows i and j of unit-normalised embeddings. */

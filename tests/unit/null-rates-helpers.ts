@@ -74,7 +74,7 @@ export async function embeddedPool(
     const vectors = await embedder.embed(texts, { batchSize: 64 });
     return { prompts: prompts.map(({ id, text }) => ({ id, text })), answersOf, texts, vectors };
   } finally {
-    await embedder.dispose();
+    await embedder.unload();
   }
 }
 

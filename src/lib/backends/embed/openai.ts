@@ -138,7 +138,7 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /** Nothing to free: the model lives on the server. Forgets the probe so `load` checks again. */
-  async dispose(): Promise<void> {
+  async unload(): Promise<void> {
     this.#loading = undefined;
   }
 

@@ -111,7 +111,7 @@ export class TransformersEmbedder implements Embedder {
   }
 
   /** Frees the model's memory. */
-  async dispose(): Promise<void> {
+  async unload(): Promise<void> {
     const extractor = this.#extractor;
     this.#extractor = undefined;
     await (await extractor?.catch(() => undefined))?.dispose();

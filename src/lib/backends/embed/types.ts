@@ -29,7 +29,8 @@ export interface Embedder {
   load(onProgress?: (progress: EmbedProgress) => void): Promise<void>;
   /** One L2-normalised row per text, in the order of `texts`. */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<Matrix>;
-  dispose(): Promise<void>;
+  /** Drops the loaded model (like ChatBackend.unload); a later call loads it again. */
+  unload(): Promise<void>;
 }
 
 /** The embedding model could not be loaded (missing files, no network, unsupported format). */
