@@ -228,6 +228,7 @@ export function compareAnswers(
   });
 
   let paired = 0;
+  // Stryker disable next-line EqualityOperator: bCount[nPrompts] is undefined, and undefined > 0 is false
   for (let p = 0; p < design.nPrompts; p++) {
     const size = design.groupStart[p + 1]! - design.groupStart[p]!;
     if (design.bCount[p]! > 0 && design.bCount[p]! < size) paired++;
