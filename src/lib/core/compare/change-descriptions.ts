@@ -34,7 +34,7 @@ const MIN_TERM_PROMPTS = 2;
  * Mistral/Snorkel prompts, lost on 87); a term B really adds is seldom lost ("ensuring": 123, 8).
  */
 const MAX_REVERSE = 0.25;
-/** A unigram is hidden by a listed bigram holding it that moves at least this share as often. */
+/** A unigram is hidden by a qualifying bigram holding it that moves at least this share as often. */
 const BIGRAM_COVERS = 0.8;
 /** A detector is listed when its cluster change is at least this many of its per-prompt spreads. */
 const MIN_DETECTOR_SCORE = 0.25;
@@ -137,15 +137,21 @@ export function changedTerms(
     ranked.sort(
       ([s, v], [t, w]) => w - v || t.split(' ').length - s.split(' ').length || (s < t ? -1 : 1),
     );
-    const listed: [string, number][] = [];
-    for (const [term, v] of ranked) {
-      if (listed.length >= top) break;
-      const covered =
-        !term.includes(' ') &&
-        listed.some(([t, w]) => t.split(' ').includes(term) && w >= BIGRAM_COVERS * v);
-      if (!covered) listed.push([term, v]);
+    // A unigram nearly always moves at least as often as a bigram holding it, so it ranks first:
+    // the cover is checked against every qualifying bigram, not only those already listed.
+    const bestBigram = new Map<string, number>();
+    for (const [term, w] of ranked) {
+      if (!term.includes(' ')) continue;
+      for (const word of term.split(' ')) {
+        bestBigram.set(word, Math.max(bestBigram.get(word) ?? 0, w));
+      }
     }
-    return listed.map(([t]) => t);
+    return ranked
+      .filter(
+        ([term, v]) => term.includes(' ') || !((bestBigram.get(term) ?? 0) >= BIGRAM_COVERS * v),
+      )
+      .slice(0, top)
+      .map(([t]) => t);
   };
   return { added: pick(1), removed: pick(-1) };
 }
