@@ -246,6 +246,13 @@ describe('differingExcerpts', () => {
     });
   });
 
+  it('starts at the first character when the lead-in falls in the first word', () => {
+    const word = 'y'.repeat(100);
+    const a = `${word} same Alpha.`;
+    const b = `${word} same Beta.`;
+    expect(differingExcerpts(a, b)).toEqual({ a: `…${a}`, b: `…${b}` });
+  });
+
   it('shows a closing appended to an otherwise identical answer', () => {
     const a = shared.trim();
     const b = `${shared}Let me know if you need anything else.`;
