@@ -186,25 +186,17 @@ const feature = (name: string, changes: number[]): FeatureChanges => {
 };
 
 describe('detectorDeltas', () => {
-  it('ranks detectors by their change over the spread, keeps the sign, drops small ones', () => {
+  it('ranks detectors by their change over the spread, keeps the sign, leaves out one that never moves', () => {
     const table = [
       feature('words', [40, -40, 40, -40]), // delta 40, spread 40: score 1
       feature('lists', [0.5, 0, 0.5, 0]), // delta 0.5, spread 0.25: score 2
       feature('hedges', [-1, 1, -1, 1]), // delta -1, spread 1: score 1 (ties "words": by name)
-      feature('emoji', [0.25, -0.75, 0.25, 1.25]), // delta 0.25, spread 0.75: score 1/3
+      feature('emoji', [0.25, -0.75, 0.25, 1.25]), // delta 0.25, spread ~0.71: score ~0.35
       feature('flat', [0, 0, 0, 0]), // never moves: left out
-      feature('tiny', [0.2, -1, 0.2, 1]), // delta 0.2, spread ~0.72: under 0.25? see below
+      feature('tiny', [0.2, -1, 0.2, 1]), // delta 0.2, spread ~0.72: score ~0.28, last
     ];
-    const tiny = table[5]!;
-    expect(0.2 / tiny.spread).toBeLessThan(0.25 * 1.2);
     const out = detectorDeltas(table, [0, 2], 10);
-    expect(out.map((d) => d.name)).toEqual([
-      'lists',
-      'hedges',
-      'words',
-      'emoji',
-      ...(0.2 / tiny.spread >= 0.25 ? ['tiny'] : []),
-    ]);
+    expect(out.map((d) => d.name)).toEqual(['lists', 'hedges', 'words', 'emoji', 'tiny']);
     expect(out.find((d) => d.name === 'hedges')!.delta).toBe(-1);
     expect(out.find((d) => d.name === 'lists')!.delta).toBe(0.5);
     expect(detectorDeltas(table, [0, 2], 2).map((d) => d.name)).toEqual(['lists', 'hedges']);
