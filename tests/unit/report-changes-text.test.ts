@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeCluster, ChangesResult } from '../../src/lib/core/compare/result-types';
 import {
   changeClusterSentence,
-  changesHeadlineCandidates,
   changesHtml,
   changesMarkdown,
   changesNote,
@@ -126,15 +125,6 @@ describe('changesQualityText', () => {
     expect(changesQualityText(changes({ silhouette: null }))).toBe(
       '100 changed prompts, 3 groups.',
     );
-  });
-});
-
-describe('changesHeadlineCandidates', () => {
-  it('offers only the significant groups, with their raw p and their share of prompts', () => {
-    expect(changesHeadlineCandidates(changes())).toEqual([
-      { text: changeClusterSentence(change(0)), pValue: 0.001, magnitude: 0.25 },
-    ]);
-    expect(changesHeadlineCandidates(null)).toEqual([]);
   });
 });
 

@@ -3,11 +3,7 @@ import { pairedDesign } from '../../src/lib/core/compare/design';
 import { openingsAndClosings } from '../../src/lib/core/compare/openings-closings';
 import type { PhrasesResult } from '../../src/lib/core/compare/result-types';
 import type { Side } from '../../src/lib/core/run/types';
-import {
-  phrasesHeadlineCandidates,
-  phrasesHtml,
-  phrasesMarkdown,
-} from '../../src/lib/core/report/phrases-text';
+import { phrasesHtml, phrasesMarkdown } from '../../src/lib/core/report/phrases-text';
 
 /**
  * 60 prompts, one answer a side: B opens 30 answers with "Certainly! Here are" (A 2), and A ends
@@ -94,30 +90,5 @@ describe('phrasesHtml', () => {
     expect(phrasesHtml(null, null)).toContain(
       'not computed (analysis saved before openings were tested)',
     );
-  });
-});
-
-describe('phrasesHeadlineCandidates', () => {
-  it('gives each significant phrase as a sentence, largest difference first', () => {
-    const { openings, closings } = tested();
-    const candidates = phrasesHeadlineCandidates(openings, closings, { nA: 60, nB: 60 });
-    expect(candidates.map((c) => c.text)).toEqual([
-      `B opens with "certainly here are" in 30 answers vs 2 in A's`,
-      `B ends with "hope this helps" in 1 answer vs 20 in A's`,
-    ]);
-    expect(candidates[0]!.magnitude).toBeCloseTo(28 / 60, 12);
-    expect(candidates[1]!.magnitude).toBeCloseTo(19 / 60, 12);
-    for (const c of candidates) expect(c.pValue).toBeLessThan(0.05);
-  });
-
-  it('quotes nothing that is not significant, and nothing when not computed', () => {
-    const weak: PhrasesResult = {
-      test: 'mcnemar-exact',
-      tested: 3,
-      moreInA: [],
-      moreInB: [{ text: 'sure here is', z: 1.2, countA: 3, countB: 6, pValue: 0.25, qValue: 0.4 }],
-    };
-    expect(phrasesHeadlineCandidates(weak, null)).toEqual([]);
-    expect(phrasesHeadlineCandidates(null, null)).toEqual([]);
   });
 });

@@ -103,27 +103,6 @@ export function changeClusterSentence(cluster: ChangeCluster): string {
   return `${where}${said}${detectors.length ? `; ${detectors.join('; ')}` : ''}.`;
 }
 
-/** A candidate claim for the headline: its sentence, raw p-value and size. */
-export interface ChangeHeadlineCandidate {
-  text: string;
-  /** The sign-flip p-value, for the headline's joint Benjamini-Hochberg family. */
-  pValue: number;
-  /** Share of the changed prompts in the cluster, 0..1. */
-  magnitude: number;
-}
-
-/** The clusters of change significant on their own (q < ALPHA), as headline candidates. */
-export function changesHeadlineCandidates(
-  changes: ChangesResult | null,
-): ChangeHeadlineCandidate[] {
-  if (!changes) return [];
-  return significantChanges(changes).map((c) => ({
-    text: changeClusterSentence(c),
-    pValue: c.pValue!,
-    magnitude: c.n / Math.max(1, changes.nPrompts),
-  }));
-}
-
 /** Clusters with q < ALPHA, in the result's order (most significant first). */
 export function significantChanges(changes: ChangesResult): ChangeCluster[] {
   return changes.clusters.filter((c) => c.qValue !== null && c.qValue < ALPHA);
