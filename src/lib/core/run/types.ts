@@ -4,8 +4,10 @@
  * they travel together as one JSON document (see run-file.ts).
  */
 
+import type { Explanation, HypothesisSource } from '../explain/types';
+
 /** Current run schema version; bump it together with a migration in migrate.ts. */
-export const RUN_SCHEMA_VERSION = 1;
+export const RUN_SCHEMA_VERSION = 2;
 
 /** Which of the two compared models produced an answer: A is "before", B is "after". */
 export type Side = 'A' | 'B';
@@ -88,21 +90,39 @@ export interface AnalysisRecord {
   result: unknown;
 }
 
-/** A difference hypothesis from the supervisor and, once run, its validation. */
+/** A difference hypothesis ("Compared with A, B more often ...") and, once judged, its validation. */
 export interface Hypothesis {
   id: string;
   text: string;
   createdAt: string;
+  /** v2: who wrote it and which supervisor run it belongs to (absent in v1 files). */
+  source?: HypothesisSource;
+  explanationId?: string;
+  /** The held-out validation (a HypothesisValidation once judged; free-form in v1 files). */
   validation?: Record<string, unknown>;
 }
 
-/** A record of exactly what was sent to a remote supervisor (never contains API keys). */
+/**
+ * A record of exactly what was sent to a supervisor and what came back (never contains API
+ * keys). Since v2 it is also the job's stored result: an entry with a `key` and a `reply` marks
+ * that job done, so "continue" asks only what is missing.
+ */
 export interface SupervisorLogEntry {
   at: string;
   provider: string;
   model: string;
   purpose: string;
+  /** What was sent: `{ messages, temperature, maxTokens }` for chat requests. */
   request: unknown;
+  /** v2: the job key (core/explain/job-keys.ts). */
+  key?: string;
+  /** v2: the reply's text; null when the request failed (then `error` says why). */
+  reply?: string | null;
+  error?: string;
+  /** v2: how many times it was sent (retries after 429/5xx/timeouts included). */
+  attempts?: number;
+  usage?: { promptTokens: number; completionTokens: number };
+  latencyMs?: number;
 }
 
 /** The small, always-loaded part of a run: what the run library lists. */
@@ -126,6 +146,8 @@ export interface Run extends RunMeta {
   analyses: AnalysisRecord[];
   hypotheses: Hypothesis[];
   supervisorLog: SupervisorLogEntry[];
+  /** v2: what each supervisor run computed (property clusters, cluster labels, the split). */
+  explanations: Explanation[];
 }
 
 /** What the run library shows for each run. */
