@@ -2,8 +2,10 @@
 import type { AnalysisResult } from '../core/analysis/pipeline';
 import { jobKey } from '../core/generate/jobs';
 import { nextTask } from '../core/next-task';
+import type { ClusterLabel } from '../core/explain/types';
+import { clusterLabelOf } from '../core/report/supervisor-text';
 import { SIDES, type Answer, type Prompt, type Side } from '../core/run/types';
-import { truncate, wrapForHover } from './text';
+import { escapePlotText, truncate, wrapForHover } from './text';
 import type { PlotTheme } from './theme';
 import type { Trace } from './types';
 
@@ -145,10 +147,26 @@ function scatter(
   };
 }
 
+/** Characters of a supervisor label in the legend. */
+const LEGEND_LABEL_CHARS = 32;
+
+/**
+ * A cluster's legend name: "cluster 3", with the supervisor's label when it has one
+ * ("cluster 3: polite refusals", escaped: Plotly parses legend text as HTML), or "noise".
+ */
+export function clusterTraceName(id: number, clusterLabels?: readonly ClusterLabel[]): string {
+  if (id < 0) return 'noise';
+  const label = clusterLabelOf(clusterLabels, id);
+  return label
+    ? escapePlotText(`cluster ${id}: ${truncate(label.label, LEGEND_LABEL_CHARS)}`)
+    : `cluster ${id}`;
+}
+
 /**
  * The map's traces: one per model (A, B) or one per cluster (ascending id, noise last).
  * `hover` comes from hoverTexts, computed once because it does not depend on the colouring.
  * WebGL (`scattergl`) by default; `webgl: false` gives SVG for browsers without it.
+ * With `clusterLabels`, a labelled cluster's legend entry carries its label.
  */
 export function mapTraces(
   result: Pick<AnalysisResult, 'projection' | 'rows' | 'labels'>,
@@ -156,6 +174,7 @@ export function mapTraces(
   colouring: MapColouring,
   theme: PlotTheme,
   webgl = true,
+  clusterLabels?: readonly ClusterLabel[],
 ): Trace[] {
   const type = webgl ? 'scattergl' : 'scatter';
   const groups = new Map<string | number, number[]>();
@@ -184,7 +203,7 @@ export function mapTraces(
       result,
       groups.get(id) ?? [],
       hover,
-      id < 0 ? 'noise' : `cluster ${id}`,
+      clusterTraceName(id, clusterLabels),
       clusterColour(id),
     ),
   );
