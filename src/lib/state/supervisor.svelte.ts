@@ -276,6 +276,9 @@ export class SupervisorState {
   async #run(runner: SupervisorRunnerApi, plan: StagePlan): Promise<boolean> {
     this.phase = 'running';
     this.snapshot = null;
+    // What was previewed is being sent: a later preview shows only what is still missing.
+    this.plan = null;
+    this.preview = null;
     try {
       const before = this.spent;
       const final = await runner.runStage(plan, (snapshot) => {
