@@ -122,15 +122,21 @@ export function readJsonReply(
   let sawJson = whole !== undefined;
   let sawOpenEnded = false;
   let tried = 0;
+  // A list inside an object that is valid JSON but not wanted is one of its fields ("ideas": [...]),
+  // not a bare reply, so it is not tried; an object inside one may be the reply wrapped, so it is.
+  let insideObjectUntil = -1;
   for (let i = 0; i < body.length && tried < MAX_CANDIDATES; i++) {
-    if (body[i] !== '{' && body[i] !== '[') continue;
+    if (body[i] !== '{' && (body[i] !== '[' || i < insideObjectUntil)) continue;
     tried++;
     const candidate = balancedAt(body, i);
     if (candidate === null) {
       sawOpenEnded ||= body[i] === '{';
       continue;
     }
-    if (tryParse(candidate) || tryParse(dropTrailingCommas(candidate))) sawJson = true;
+    if (tryParse(candidate) || tryParse(dropTrailingCommas(candidate))) {
+      sawJson = true;
+      if (body[i] === '{') insideObjectUntil = Math.max(insideObjectUntil, i + candidate.length);
+    }
     const found = parseLenient(candidate, wanted);
     if (found) return { ok: true, value: found.value, repaired: true };
   }

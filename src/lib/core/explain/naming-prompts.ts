@@ -143,8 +143,10 @@ function parseNamePair(
     };
   }
   const body = withoutThinking(text);
+  // Lines are read only from a reply without JSON: a broken JSON reply is not taken apart.
+  if (body.includes('{')) return read;
   const line = (key: string): string | undefined =>
-    body.match(new RegExp(`^\\W*${key}\\W*:\\s*(.+)$`, 'im'))?.[1];
+    body.match(new RegExp(`^[\\s*_#-]*${key}[\\s*_]*:[\\s*_]*(.+)$`, 'im'))?.[1];
   const name = line(nameKey);
   if (name !== undefined && cleanLabel(name)) {
     const long = line(textKey) ?? '';
