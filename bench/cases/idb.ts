@@ -57,6 +57,7 @@ function run(id: string, prompts: number, withAnswers: Answer[]): Run {
     analyses: [],
     hypotheses: [],
     supervisorLog: [],
+    explanations: [],
   };
 }
 

@@ -108,6 +108,7 @@ export function queueCases(): BenchCase[] {
         analyses: [],
         hypotheses: [],
         supervisorLog: [],
+        explanations: [],
       });
       const queue = new GenerationQueue(
         { runId: 'r', prompts: PROMPTS, models: MODELS, samplesPerPrompt: SAMPLES },

@@ -186,6 +186,7 @@ export async function freshRun(
     analyses: [],
     hypotheses: [],
     supervisorLog: [],
+    explanations: [],
   };
   await repo.create(run);
   return { db, repo };

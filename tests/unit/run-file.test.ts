@@ -39,14 +39,27 @@ describe('run files', () => {
     expect(serializeRunFile(parseRunFile(once, 'b.json'), { now: NOW })).toBe(once);
   });
 
+  it('round-trips a v2 file with explanations byte for byte through import and export', () => {
+    const text = serializeRunFile(sampleRun(), { now: NOW, space: 1 });
+    const read = readRunFile(text, 'v2.json');
+    expect(read.fileVersion).toBe(2);
+    expect(read.run.explanations).toEqual(sampleRun().explanations);
+    expect(read.run.supervisorLog.map((e) => e.key)).toEqual([
+      undefined,
+      'judgements|h3|p0003|A',
+      'judgements|h3|p0003|B',
+    ]);
+    expect(serializeRunFile(read.run, { now: read.exportedAt, space: 1 })).toBe(text);
+  });
+
   it('writes the envelope first, so the format can be detected from the head', () => {
     const text = serializeRunFile(sampleRun(), { now: NOW });
     expect(
       text.startsWith(
-        `{"format":"behaviour-diff-run","schemaVersion":1,"exportedAt":"${NOW}","run":{`,
+        `{"format":"behaviour-diff-run","schemaVersion":2,"exportedAt":"${NOW}","run":{`,
       ),
     ).toBe(true);
-    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: 1 });
+    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: 2 });
   });
 
   it('never writes credentials, wherever a careless writer put them', () => {
@@ -62,6 +75,7 @@ describe('run files', () => {
       },
       body: { api_key: 'sk-body', messages: [{ role: 'user', content: 'hello' }] },
     };
+    run.supervisorLog[1]!.request = { headers: { key: 'sk-header-key' }, messages: [] };
     const text = serializeRunFile(run, { now: NOW });
     expect(text).not.toMatch(/sk-|hunter2/);
     expect(text).not.toMatch(/authorization|apiKey|api_key|x-api-key/i);
@@ -71,6 +85,9 @@ describe('run files', () => {
       headers: { 'content-type': 'application/json' },
       body: { messages: [{ role: 'user', content: 'hello' }] },
     });
+    // A log entry's own `key` is its job key, not a credential; a `key` inside it still goes.
+    expect(back.supervisorLog[1]!.key).toBe('judgements|h3|p0003|A');
+    expect(back.supervisorLog[1]!.request).toEqual({ headers: {}, messages: [] });
     // Token counts and hashes are not secrets.
     expect(back.answers[0]!.completionTokens).toBe(7);
     expect(back.models.A.params.maxTokens).toBe(256);

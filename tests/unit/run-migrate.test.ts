@@ -2,16 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/lib/core/run/errors';
 import { migrateRunFile, runFileVersion } from '../../src/lib/core/run/migrate';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
-import { XSS_IMG, XSS_SCRIPT, fixtureText } from './run-test-helpers';
+import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
+import { XSS_IMG, XSS_SCRIPT, fixtureText, sampleExplanation } from './run-test-helpers';
 
 describe('v0 -> v1 migration', () => {
   const text = fixtureText('runs/v0-tiny.json');
 
-  it('reads a v0 file as a valid v1 run', () => {
+  it('reads a v0 file as a valid current run (through v1)', () => {
     const { run, fileVersion, exportedAt } = readRunFile(text, 'v0-tiny.json');
     expect(fileVersion).toBe(0);
     expect(exportedAt).toBe('2024-11-02T10:00:00.000Z');
-    expect(run.schemaVersion).toBe(1);
+    expect(run.schemaVersion).toBe(2);
     expect(run.name).toBe('tiny-base vs tiny-finetune');
     expect(run.createdAt).toBe('2024-11-02T10:00:00.000Z');
     expect(run.updatedAt).toBe(run.createdAt);
@@ -50,6 +51,7 @@ describe('v0 -> v1 migration', () => {
       XSS_IMG,
     );
     expect(run.embeddings).toEqual([]);
+    expect(run.explanations).toEqual([]);
   });
 
   it('gives the same run id every time the same file is migrated', () => {
@@ -64,10 +66,10 @@ describe('v0 -> v1 migration', () => {
     expect(other.id).not.toBe(a.id);
   });
 
-  it('saves a migrated run as a v1 file that reads back identically', () => {
+  it('saves a migrated run as a current file that reads back identically', () => {
     const run = parseRunFile(text, 'v0-tiny.json');
-    const again = readRunFile(serializeRunFile(run), 'v1.json');
-    expect(again.fileVersion).toBe(1);
+    const again = readRunFile(serializeRunFile(run), 'v2.json');
+    expect(again.fileVersion).toBe(RUN_SCHEMA_VERSION);
     expect(again.run).toEqual(run);
   });
 
@@ -109,24 +111,88 @@ describe('v0 -> v1 migration', () => {
   });
 });
 
+describe('v1 -> v2 migration', () => {
+  // tests/fixtures/runs/v1-small.json was written by hand in the v1 format, before v2 existed.
+  const text = fixtureText('runs/v1-small.json');
+  const v1 = JSON.parse(text) as { run: Record<string, unknown> };
+
+  it('opens a v1 file with its answers, analyses, hypotheses and log as they were', () => {
+    const { run, fileVersion, exportedAt } = readRunFile(text, 'v1-small.json');
+    expect(fileVersion).toBe(1);
+    expect(exportedAt).toBe('2025-01-15T09:30:00.000Z');
+    expect(run.schemaVersion).toBe(2);
+    expect(run.explanations).toEqual([]);
+    expect(run.answers).toEqual(v1.run.answers);
+    expect(run.prompts).toEqual(v1.run.prompts);
+    expect(run.hypotheses).toEqual([
+      {
+        id: 'h-1',
+        text: 'B greets more warmly.',
+        createdAt: '2025-01-15T09:15:00.000Z',
+        validation: { accuracy: 0.8 },
+      },
+    ]);
+    expect(run.supervisorLog).toEqual([
+      {
+        at: '2025-01-15T09:12:00.000Z',
+        provider: 'openai',
+        model: 'gpt-x',
+        purpose: 'label clusters',
+        request: { messages: [{ role: 'user', content: 'Label these.' }] },
+      },
+    ]);
+    expect(run.analyses).toEqual([
+      {
+        id: 'an-1',
+        createdAt: '2025-01-15T09:10:00.000Z',
+        params: { k: 2, method: 'kmeans' },
+        result: { labels: new Int32Array([0, 1]), note: 'two clusters' },
+      },
+    ]);
+  });
+
+  it('moves both version numbers and adds an empty explanation list, changing nothing else', () => {
+    const migrated = migrateRunFile(JSON.parse(text), 'v1-small.json') as typeof v1 & {
+      schemaVersion: number;
+    };
+    expect(migrated.schemaVersion).toBe(2);
+    expect(migrated.run).toEqual({ ...v1.run, schemaVersion: 2, explanations: [] });
+  });
+
+  it('saves the opened v1 run as a v2 file that reads back the same and gains explanations', () => {
+    const run = parseRunFile(text, 'v1-small.json');
+    const saved = serializeRunFile(run, { now: '2025-06-01T00:00:00.000Z' });
+    expect(readRunFile(saved, 'v2.json')).toMatchObject({ fileVersion: 2, run });
+    const explained = { ...run, explanations: [sampleExplanation('an-1', ['p0001'], ['p0002'])] };
+    expect(parseRunFile(serializeRunFile(explained), 'v2.json').explanations).toEqual(
+      explained.explanations,
+    );
+  });
+
+  it('reports a v1 file whose run is not an object at its path', () => {
+    const broken = JSON.stringify({ ...JSON.parse(text), run: 'gone' });
+    expect(() => parseRunFile(broken, 'b.json')).toThrow('b.json, run: expected');
+  });
+});
+
 describe('run file versions', () => {
   it('refuses files from a newer app, saying which version', () => {
     try {
-      parseRunFile(fixtureText('runs/v2-from-the-future.json'), 'future.json');
+      parseRunFile(fixtureText('runs/v3-from-the-future.json'), 'future.json');
       throw new Error('should have failed');
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       const e = error as InputError;
       expect(e.message).toContain(
-        'future.json: made by a newer Behaviour Diff, version 2; this app reads up to 1',
+        'future.json: made by a newer Behaviour Diff, version 3; this app reads up to 2',
       );
       expect(e.location).toBe('schemaVersion');
     }
   });
 
   it('detects versions and leaves current files alone', () => {
-    const current = { format: 'behaviour-diff-run', schemaVersion: 1, exportedAt: 'x', run: {} };
-    expect(runFileVersion(current, 'f')).toBe(1);
+    const current = { format: 'behaviour-diff-run', schemaVersion: 2, exportedAt: 'x', run: {} };
+    expect(runFileVersion(current, 'f')).toBe(2);
     expect(migrateRunFile(current, 'f')).toBe(current);
     expect(runFileVersion({ version: 0 }, 'f')).toBe(0);
   });

@@ -54,10 +54,13 @@ describe('validateRun', () => {
 
   it('fills missing optional lists with empty ones', () => {
     const run: Record<string, unknown> = runJson();
-    for (const list of ['embeddings', 'analyses', 'hypotheses', 'supervisorLog']) delete run[list];
+    for (const list of ['embeddings', 'analyses', 'hypotheses', 'supervisorLog', 'explanations']) {
+      delete run[list];
+    }
     const valid = validateRun(run, 'run.json');
     expect(valid.embeddings).toEqual([]);
     expect(valid.supervisorLog).toEqual([]);
+    expect(valid.explanations).toEqual([]);
   });
 
   it('names the path and the allowed values of a bad side', () => {
@@ -122,7 +125,8 @@ describe('validateRun', () => {
       'models.A.params.temperature',
       'a number',
     ],
-    ['a newer run version', (r: Json) => (r.schemaVersion = 2), 'schemaVersion', '1'],
+    ['a newer run version', (r: Json) => (r.schemaVersion = 3), 'schemaVersion', '2'],
+    ['an older run version', (r: Json) => (r.schemaVersion = 1), 'schemaVersion', '2'],
     [
       'a vector that is not base64',
       (r: Json) => (r.embeddings[0]!.vector = 'not base64!'),
@@ -220,5 +224,171 @@ describe('validateRunFile', () => {
     expect(() => validateRunFile(badRun, 'x.json')).toThrow(
       'x.json, run.prompts: expected an array, got "none"',
     );
+  });
+});
+
+describe('schema v2: hypotheses, log entries and explanations', () => {
+  type V2 = Json & {
+    hypotheses: Record<string, unknown>[];
+    supervisorLog: Record<string, unknown>[];
+    explanations: (Record<string, unknown> & {
+      labels: Record<string, unknown>[];
+      properties: Record<string, unknown>[];
+      settings: Record<string, unknown>;
+      discoveryPromptIds: unknown[];
+      heldOutPromptIds: unknown[];
+    })[];
+  };
+  const v2 = (change: (run: V2) => void) => mutated((r) => change(r as V2));
+
+  it('keeps every v2 field of a valid run', () => {
+    const run = validateRun(runJson(), 'run.json');
+    expect(run.hypotheses[2]).toMatchObject({ source: 'supervisor', explanationId: 'x1' });
+    expect(run.supervisorLog[1]).toMatchObject({
+      key: 'judgements|h3|p0003|A',
+      reply: '{"answer": 2}',
+      attempts: 2,
+      usage: { promptTokens: 120, completionTokens: 8 },
+      latencyMs: 310.5,
+    });
+    expect(run.supervisorLog[2]).toMatchObject({
+      reply: null,
+      error: 'HTTP 500 from the supervisor',
+    });
+    expect(run.explanations).toEqual(sampleRun().explanations);
+  });
+
+  it.each([
+    [
+      'a label that is an object (rendered as text)',
+      (r: V2) => (r.explanations[0]!.labels[0]!.label = { html: '<b>x</b>' }),
+      'explanations[0].labels[0].label',
+      'a string',
+    ],
+    [
+      'a property example that is a number',
+      (r: V2) => (r.explanations[0]!.properties[0]!.examples = ['ok', 7]),
+      'explanations[0].properties[0].examples[1]',
+      'a string',
+    ],
+    [
+      'a property definition that is an array',
+      (r: V2) => (r.explanations[0]!.properties[0]!.definition = ['a']),
+      'explanations[0].properties[0].definition',
+      'a string',
+    ],
+    [
+      'a share above 1',
+      (r: V2) => (r.explanations[0]!.properties[0]!.shareB = 1.5),
+      'explanations[0].properties[0].shareB',
+      'a number from 0 to 1',
+    ],
+    [
+      'a negative count',
+      (r: V2) => (r.explanations[0]!.properties[0]!.countA = -1),
+      'explanations[0].properties[0].countA',
+      'a number ≥ 0',
+    ],
+    [
+      'an infinite interval end (possible from storage, not JSON)',
+      (r: V2) => (r.explanations[0]!.properties[0]!.ciHigh = Infinity),
+      'explanations[0].properties[0].ciHigh',
+      'a finite number',
+    ],
+    [
+      'a q-value above 1',
+      (r: V2) => (r.explanations[0]!.properties[0]!.qValue = 1.01),
+      'explanations[0].properties[0].qValue',
+      'a number from 0 to 1',
+    ],
+    [
+      'a fractional cluster number',
+      (r: V2) => (r.explanations[0]!.labels[1]!.cluster = 0.5),
+      'explanations[0].labels[1].cluster',
+      'a whole cluster number',
+    ],
+    [
+      'settings with a string seed',
+      (r: V2) => (r.explanations[0]!.settings.seed = '7'),
+      'explanations[0].settings.seed',
+      'a number',
+    ],
+    [
+      'a split id that is a number',
+      (r: V2) => (r.explanations[0]!.heldOutPromptIds[0] = 3),
+      'explanations[0].heldOutPromptIds[0]',
+      'a string',
+    ],
+    [
+      'an empty explanation id',
+      (r: V2) => (r.explanations[0]!.id = ' '),
+      'explanations[0].id',
+      'a non-empty explanation id',
+    ],
+    [
+      'an unknown hypothesis source',
+      (r: V2) => (r.hypotheses[2]!.source = 'robot'),
+      'hypotheses[2].source',
+      'one of "supervisor", "user"',
+    ],
+    [
+      'a validation that is a list',
+      (r: V2) => (r.hypotheses[0]!.validation = [0.75]),
+      'hypotheses[0].validation',
+      'a JSON object',
+    ],
+    [
+      'a reply that is a number',
+      (r: V2) => (r.supervisorLog[1]!.reply = 2),
+      'supervisorLog[1].reply',
+      'a string',
+    ],
+    [
+      'a job key that is a number',
+      (r: V2) => (r.supervisorLog[1]!.key = 12),
+      'supervisorLog[1].key',
+      'a string',
+    ],
+    [
+      'zero attempts',
+      (r: V2) => (r.supervisorLog[1]!.attempts = 0),
+      'supervisorLog[1].attempts',
+      'a number ≥ 1',
+    ],
+    [
+      'negative token usage',
+      (r: V2) => (r.supervisorLog[1]!.usage = { promptTokens: -1, completionTokens: 0 }),
+      'supervisorLog[1].usage.promptTokens',
+      'a number ≥ 0',
+    ],
+  ])('rejects %s', (_name, change, location, expected) => {
+    const error = errorOf(v2(change));
+    expect(error.location).toBe(location);
+    expect(error.expected).toContain(expected);
+  });
+
+  it('rejects an explanation of an analysis the run has not got, naming the path', () => {
+    const error = errorOf(
+      v2((r) => (r.explanations[0]!.analysisId = 'an-9')),
+      'run',
+    );
+    expect(error.message).toBe(
+      'run.json, run.explanations[0].analysisId: expected the id of one of the run’s analyses, got "an-9", which no analysis has',
+    );
+  });
+
+  it('rejects split prompt ids the run has not got, naming the path', () => {
+    const held = errorOf(v2((r) => (r.explanations[0]!.heldOutPromptIds = ['p0003', 'p0009'])));
+    expect(held.message).toBe(
+      'run.json, explanations[0].heldOutPromptIds[1]: expected the id of one of the run’s prompts, got "p0009", which no prompt has',
+    );
+    const discovery = errorOf(v2((r) => (r.explanations[0]!.discoveryPromptIds[0] = 'x')));
+    expect(discovery.location).toBe('explanations[0].discoveryPromptIds[0]');
+  });
+
+  it('rejects two explanations with one id, pointing at both', () => {
+    const error = errorOf(v2((r) => r.explanations.push({ ...r.explanations[0]! })));
+    expect(error.location).toBe('explanations[1].id');
+    expect(error.got).toBe('"x1", already the id of explanations[0]');
   });
 });

@@ -2,8 +2,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Explanation } from '../../src/lib/core/explain/types';
 import type { SourceFile } from '../../src/lib/core/run/import/source';
-import type { Run } from '../../src/lib/core/run/types';
+import { RUN_SCHEMA_VERSION, type Run } from '../../src/lib/core/run/types';
 
 /** Absolute path of a file under tests/fixtures/. */
 export function fixturePath(relative: string): string {
@@ -46,7 +47,7 @@ export function sampleRun(): Run {
     name: 'Sample "quoted", with comma',
     createdAt: at,
     updatedAt: '2025-02-01T12:30:00.000Z',
-    schemaVersion: 1,
+    schemaVersion: RUN_SCHEMA_VERSION,
     models: {
       A: {
         label: 'base, v1',
@@ -97,8 +98,8 @@ export function sampleRun(): Run {
         side: 'A',
         sample: 0,
         text: 'He said "hi",\r\nthen left.',
-        finishReason: 'stop',
         completionTokens: 0,
+        finishReason: 'stop',
         createdAt: at,
       },
       {
@@ -159,6 +160,14 @@ export function sampleRun(): Run {
     hypotheses: [
       { id: 'h1', text: 'B is warmer.', createdAt: at, validation: { accuracy: 0.75, n: 20 } },
       { id: 'h2', text: 'B lists more.', createdAt: at },
+      {
+        id: 'h3',
+        text: 'Compared with A, B more often <b>uses</b> a numbered list.',
+        createdAt: at,
+        source: 'supervisor',
+        explanationId: 'x1',
+        validation: { nHeldOut: 1, decided: 1, accuracy: 1, rightPromptIds: ['p0003'] },
+      },
     ],
     supervisorLog: [
       {
@@ -167,6 +176,79 @@ export function sampleRun(): Run {
         model: 'claude-x',
         purpose: 'labels',
         request: { messages: [{ role: 'user', content: 'hi' }], max_tokens: 100 },
+      },
+      {
+        at,
+        provider: 'openai',
+        model: 'gpt-x',
+        purpose: 'judgements',
+        request: { messages: [{ role: 'user', content: 'Which fits?' }], temperature: 0 },
+        key: 'judgements|h3|p0003|A',
+        reply: '{"answer": 2}',
+        attempts: 2,
+        usage: { promptTokens: 120, completionTokens: 8 },
+        latencyMs: 310.5,
+      },
+      {
+        at,
+        provider: 'openai',
+        model: 'gpt-x',
+        purpose: 'judgements',
+        request: { messages: [{ role: 'user', content: 'Which fits?' }], temperature: 0 },
+        key: 'judgements|h3|p0003|B',
+        reply: null,
+        error: 'HTTP 500 from the supervisor',
+        attempts: 3,
+      },
+    ],
+    explanations: [sampleExplanation('an-1', ['p0001', 'p0002'], ['p0003'])],
+  };
+}
+
+/**
+ * A complete Explanation of analysis `analysisId` (every field, awkward text), with the given
+ * discovery and held-out prompt ids.
+ */
+export function sampleExplanation(
+  analysisId: string,
+  discoveryPromptIds: string[],
+  heldOutPromptIds: string[],
+  id = 'x1',
+): Explanation {
+  return {
+    id,
+    createdAt: '2025-02-01T12:40:00.000Z',
+    analysisId,
+    settings: {
+      provider: 'openai',
+      model: 'gpt-x',
+      temperature: 0,
+      seed: 7,
+      propertiesSample: 40,
+      hypotheses: 5,
+      heldOutSample: 60,
+    },
+    discoveryPromptIds,
+    heldOutPromptIds,
+    labels: [
+      { cluster: 0, label: 'Numbered steps', description: 'Answers that list <steps> as 1., 2.' },
+      { cluster: -1, label: 'Noise', description: '' },
+    ],
+    properties: [
+      {
+        id: 0,
+        name: 'uses a numbered list',
+        definition: 'The answer "numbers" its steps.',
+        examples: ['uses a numbered list', 'lists steps 1-3'],
+        countA: 1,
+        countB: 2,
+        nPrompts: 2,
+        shareA: 0.5,
+        shareB: 1,
+        ciLow: -0.19,
+        ciHigh: 1,
+        pValue: 0.5,
+        qValue: 1,
       },
     ],
   };

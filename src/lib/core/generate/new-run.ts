@@ -41,6 +41,7 @@ export function newRun(options: NewRunOptions): Run {
     analyses: [],
     hypotheses: [],
     supervisorLog: [],
+    explanations: [],
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * The migration chain for run files: each step turns version n into version n + 1, so a file
- * of any older version reaches the current one by applying the steps in order. To add v2: bump
- * RUN_SCHEMA_VERSION, write migrations/v1-to-v2.ts and register it under 1 below.
+ * of any older version reaches the current one by applying the steps in order. To add v3: bump
+ * RUN_SCHEMA_VERSION, write migrations/v2-to-v3.ts and register it under 2 below.
  */
 import { InputError, describeValue } from './errors';
 import { migrateV0ToV1 } from './migrations/v0-to-v1';
+import { migrateV1ToV2 } from './migrations/v1-to-v2';
 import { RUN_FILE_FORMAT } from './schema';
 import { RUN_SCHEMA_VERSION } from './types';
 
@@ -13,6 +14,7 @@ type Migration = (json: unknown, fileName: string) => unknown;
 /** Step from version n (the key) to version n + 1. */
 const MIGRATIONS: Record<number, Migration> = {
   0: migrateV0ToV1,
+  1: migrateV1ToV2,
 };
 
 function isObject(x: unknown): x is Record<string, unknown> {

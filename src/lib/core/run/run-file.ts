@@ -1,7 +1,7 @@
 /**
  * Run files: one JSON document holding a whole run, for saving, sharing and reopening.
  *
- *     { "format": "behaviour-diff-run", "schemaVersion": 1, "exportedAt": "…", "run": { … } }
+ *     { "format": "behaviour-diff-run", "schemaVersion": 2, "exportedAt": "…", "run": { … } }
  *
  * Embedding vectors are base64 of little-endian float32; typed arrays elsewhere are tagged
  * (typed-array-json.ts). No credential ever goes in: fields named like keys are dropped.
@@ -28,9 +28,18 @@ function cleanModel(spec: ModelSpec): ModelSpec {
     : { ...spec, baseUrl: stripUrlCredentials(spec.baseUrl) };
 }
 
-function replacer(key: string, value: unknown): unknown {
-  if (key !== '' && isSecretKey(key)) return undefined;
-  return tagTypedArray(value) ?? value;
+/**
+ * The JSON replacer of a run file: drops credential-named fields at any depth, except the job
+ * `key` of the log entries in `logEntries` (a log entry's own key names its job, not a secret).
+ */
+function fileReplacer(logEntries: ReadonlySet<object>) {
+  return function replacer(this: unknown, key: string, value: unknown): unknown {
+    if (key !== '' && isSecretKey(key)) {
+      const jobKey = key === 'key' && typeof value === 'string' && logEntries.has(this as object);
+      if (!jobKey) return undefined;
+    }
+    return tagTypedArray(value) ?? value;
+  };
 }
 
 /** Writes `run` as run-file JSON text (current schema version, no credentials). */
@@ -53,7 +62,7 @@ export function serializeRunFile(run: Run, options: SerializeOptions = {}): stri
     exportedAt,
     run: fileRun,
   };
-  return JSON.stringify(file, replacer, options.space);
+  return JSON.stringify(file, fileReplacer(new Set(run.supervisorLog)), options.space);
 }
 
 /** A run read from a file, with what the file said about itself. */

@@ -1,9 +1,10 @@
 /**
- * Validation of runs (schema v1) and of run files. Everything that enters the app as a Run,
+ * Validation of runs (schema v2) and of run files. Everything that enters the app as a Run,
  * from a file or from storage, goes through validateRun, so the rest of the code can trust
  * the shape, the id references and the vectors.
  */
 import * as v from 'valibot';
+import type { HypothesisSource } from '../explain/types';
 import { jobKey } from '../generate/jobs';
 import { InputError } from './errors';
 import { base64ToFloat32 } from './float32-base64';
@@ -60,6 +61,18 @@ const positiveCount = v.pipe(
   v.minValue(1, 'a number ≥ 1'),
 );
 const nonNegative = v.pipe(v.number(), v.minValue(0, 'a number ≥ 0'));
+// Infinity survives IndexedDB (and NaN never reaches here: v.number() refuses it); statistics
+// shown as text must be real numbers.
+const finite = v.pipe(v.number(), v.finite('a finite number'));
+const share = v.pipe(
+  v.number(),
+  v.minValue(0, 'a number from 0 to 1'),
+  v.maxValue(1, 'a number from 0 to 1'),
+);
+const HYPOTHESIS_SOURCES = Object.keys({
+  supervisor: 1,
+  user: 1,
+} satisfies Record<HypothesisSource, 1>) as HypothesisSource[];
 
 const generationParamsSchema = v.object({
   temperature: nonNegative,
@@ -126,11 +139,23 @@ const analysisSchema = v.object({
   result: v.unknown(),
 });
 
+// Entries in the order of types.ts, because valibot writes its output in schema order and a
+// file must read back and serialise to the same bytes.
 const hypothesisSchema = v.object({
   id: v.string(),
   text: v.string(),
   createdAt: timestamp,
-  validation: v.optional(v.record(v.string(), v.unknown())),
+  source: v.optional(v.picklist(HYPOTHESIS_SOURCES)),
+  explanationId: v.optional(v.string()),
+  // Free-form in v1 files; a HypothesisValidation since v2 (the results view checks its fields).
+  // v.record alone takes an array (and outputs an object), so arrays are refused first.
+  validation: v.optional(
+    v.pipe(
+      v.unknown(),
+      v.check((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'a JSON object'),
+      v.record(v.string(), v.unknown()),
+    ),
+  ),
 });
 
 const supervisorLogSchema = v.object({
@@ -139,9 +164,59 @@ const supervisorLogSchema = v.object({
   model: v.string(),
   purpose: v.string(),
   request: v.unknown(),
+  key: v.optional(v.string()),
+  reply: v.optional(v.nullable(v.string())),
+  error: v.optional(v.string()),
+  attempts: v.optional(positiveCount),
+  usage: v.optional(v.object({ promptTokens: count, completionTokens: count })),
+  latencyMs: v.optional(nonNegative),
 });
 
-/** Valibot schema of a whole Run (v1) in its JSON form (vectors as base64 or Float32Array). */
+const supervisorSettingsSchema = v.object({
+  provider: v.string(),
+  model: v.string(),
+  temperature: v.pipe(nonNegative, v.finite('a finite number')),
+  seed: v.pipe(v.number(), v.integer('a whole number')),
+  propertiesSample: count,
+  hypotheses: count,
+  heldOutSample: count,
+});
+
+const clusterLabelSchema = v.object({
+  cluster: v.pipe(v.number(), v.integer('a whole cluster number')),
+  label: v.string(),
+  description: v.string(),
+});
+
+const propertyClusterSchema = v.object({
+  id: count,
+  name: v.string(),
+  definition: v.string(),
+  examples: v.array(v.string()),
+  countA: count,
+  countB: count,
+  nPrompts: count,
+  shareA: share,
+  shareB: share,
+  ciLow: finite,
+  ciHigh: finite,
+  pValue: share,
+  qValue: share,
+});
+
+/** Valibot schema of one Explanation (core/explain/types.ts): every text a string, numbers finite. */
+export const explanationSchema = v.object({
+  id: nonEmptyString('a non-empty explanation id'),
+  createdAt: timestamp,
+  analysisId: v.string(),
+  settings: supervisorSettingsSchema,
+  discoveryPromptIds: v.array(v.string()),
+  heldOutPromptIds: v.array(v.string()),
+  labels: v.array(clusterLabelSchema),
+  properties: v.array(propertyClusterSchema),
+});
+
+/** Valibot schema of a whole Run (v2) in its JSON form (vectors as base64 or Float32Array). */
 export const runSchema = v.object({
   id: nonEmptyString('a non-empty run id'),
   name: v.string(),
@@ -159,6 +234,7 @@ export const runSchema = v.object({
   analyses: v.optional(v.array(analysisSchema), []),
   hypotheses: v.optional(v.array(hypothesisSchema), []),
   supervisorLog: v.optional(v.array(supervisorLogSchema), []),
+  explanations: v.optional(v.array(explanationSchema), []),
 });
 
 // The envelope alone; its run is validated by validateRun so paths read `run.answers[3]`.
@@ -267,6 +343,7 @@ function checkReferences(run: Run, file: string, prefix: string): void {
     }
     seen.set(key, i);
   });
+  checkExplanations(run, promptIndex, file, at);
   const dims = new Map<string, number>();
   run.embeddings.forEach((record, i) => {
     const dim = dims.get(record.embedderId);
@@ -277,6 +354,49 @@ function checkReferences(run: Run, file: string, prefix: string): void {
         location: at('embeddings', i, 'vector'),
         expected: `a vector of ${dim} numbers like the other vectors of embedder ${JSON.stringify(record.embedderId)}`,
         got: `${record.vector.length} numbers`,
+      });
+    }
+  });
+}
+
+// An explanation is read against its analysis and the run's prompts (its split, its labels).
+function checkExplanations(
+  run: Run,
+  promptIndex: ReadonlyMap<string, number>,
+  file: string,
+  at: (...keys: (string | number)[]) => string,
+): void {
+  const analysisIds = new Set(run.analyses.map((a) => a.id));
+  const ids = new Map<string, number>();
+  run.explanations.forEach((explanation, i) => {
+    const first = ids.get(explanation.id);
+    if (first !== undefined) {
+      throw new InputError({
+        file,
+        location: at('explanations', i, 'id'),
+        expected: 'an explanation id used only once',
+        got: `${JSON.stringify(explanation.id)}, already the id of ${at('explanations', first)}`,
+      });
+    }
+    ids.set(explanation.id, i);
+    if (!analysisIds.has(explanation.analysisId)) {
+      throw new InputError({
+        file,
+        location: at('explanations', i, 'analysisId'),
+        expected: 'the id of one of the run’s analyses',
+        got: `${JSON.stringify(explanation.analysisId)}, which no analysis has`,
+      });
+    }
+    for (const field of ['discoveryPromptIds', 'heldOutPromptIds'] as const) {
+      explanation[field].forEach((promptId, j) => {
+        if (!promptIndex.has(promptId)) {
+          throw new InputError({
+            file,
+            location: at('explanations', i, field, j),
+            expected: 'the id of one of the run’s prompts',
+            got: `${JSON.stringify(promptId)}, which no prompt has`,
+          });
+        }
       });
     }
   });

@@ -93,3 +93,48 @@ export function splitUrlCredentials(url: string): UrlCredentials {
 export function stripUrlCredentials(url: string): string {
   return splitUrlCredentials(url).url;
 }
+
+/** True for text that is an absolute http(s) URL and nothing else (worth parsing as one). */
+function looksLikeUrl(text: string): boolean {
+  return /^https?:\/\/\S+$/i.test(text);
+}
+
+/**
+ * A copy of `value` without credentials, for anything about to be stored: fields whose name
+ * isSecretKey are dropped at any depth (a request's `headers.authorization`, an `apiKey` someone
+ * put in a log entry) and strings that are whole URLs lose user:password and credential query
+ * parameters. Plain objects and arrays are copied; typed arrays, dates and other objects are
+ * kept as they are (they hold no field names to scrub). Values without credentials come back
+ * equal, so scrubbing before every write costs no data.
+ */
+export function scrubCredentials<T>(value: T): T {
+  return scrub(value) as T;
+}
+
+/**
+ * scrubCredentials for a supervisor log entry, keeping its own top-level `key`: that is the job
+ * key (core/explain/job-keys.ts), which the name rule would otherwise drop. A `key` anywhere
+ * inside the entry (a request header, say) still goes.
+ */
+export function scrubLogEntry<T extends { key?: string }>(entry: T): T {
+  return scrub(entry, true) as T;
+}
+
+// `jobKey`: keep this object's own string `key` field (a log entry's job key), in its place.
+function scrub(value: unknown, jobKey = false): unknown {
+  if (typeof value === 'string') return looksLikeUrl(value) ? stripUrlCredentials(value) : value;
+  if (Array.isArray(value)) return value.map((item) => scrub(item));
+  if (typeof value !== 'object' || value === null) return value;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  // Only plain records are walked; a Float32Array or Date copied field by field would break.
+  if (proto !== Object.prototype && proto !== null) return value;
+  // fromEntries, not assignment: a "__proto__" field of parsed JSON stays a plain field.
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(
+        ([key, field]) =>
+          !isSecretKey(key) || (jobKey && key === 'key' && typeof field === 'string'),
+      )
+      .map(([key, field]) => [key, scrub(field)]),
+  );
+}

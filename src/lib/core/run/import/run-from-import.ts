@@ -42,6 +42,7 @@ export function runFromImport(imported: ImportedAnswers, options: RunFromImportO
     analyses: [],
     hypotheses: [],
     supervisorLog: [],
+    explanations: [],
   };
   if (options.notes !== undefined) run.notes = options.notes;
   return run;

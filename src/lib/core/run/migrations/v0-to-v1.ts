@@ -111,7 +111,8 @@ export function migrateV0ToV1(json: unknown, fileName: string): unknown {
       });
     }
   });
-  const run: Run = {
+  // A v1 run: v1 had no `explanations` (v1-to-v2 adds them).
+  const run: Omit<Run, 'explanations'> = {
     id: `v0-${hash}`,
     name: old.title,
     createdAt,
