@@ -5,6 +5,7 @@
  * a supervisor in this browser sends nothing anywhere, so its stages run one after the other.
  * Progress, a cap or a cancel stop cleanly; "continue" plans only what is still missing.
  */
+import { egressPreview, withoutPrompts } from '../core/explain/egress';
 import type { EgressPreview, Explanation, SupervisorRequest } from '../core/explain/types';
 import type { Hypothesis, Run } from '../core/run/types';
 import type { ChatBackend } from '../backends/llm/types';
@@ -68,50 +69,6 @@ export const STAGE_TITLES: Record<SupervisorStage, string> = {
 /** Answers are cut to this many characters unless the user chooses otherwise. */
 export const DEFAULT_MAX_ANSWER_CHARS = 1500;
 
-/** Requests that carry none of the excluded prompts. */
-export function withoutExcluded(
-  requests: readonly SupervisorRequest[],
-  excluded: ReadonlySet<string>,
-): SupervisorRequest[] {
-  return requests.filter((r) => !r.promptIds.some((id) => excluded.has(id)));
-}
-
-/**
- * The egress preview of `requests`: grouped by step in running order, characters of every
- * message, about 4 characters a token in, the reply budgets out; no cost (unknown provider).
- * Stands in until core/explain/egress.ts's egressPreview (with list prices) is wired.
- */
-export function plainEgressPreview(
-  requests: SupervisorRequest[],
-  provider: string,
-  model: string,
-): EgressPreview {
-  const steps: EgressPreview['steps'] = [];
-  for (const request of requests) {
-    let group = steps.find((s) => s.step === request.step);
-    if (!group) {
-      group = { step: request.step, requests: [], characters: 0, inputTokens: 0, outputTokens: 0 };
-      steps.push(group);
-    }
-    const characters = request.messages.reduce((n, m) => n + m.content.length, 0);
-    group.requests.push(request);
-    group.characters += characters;
-    group.inputTokens += Math.ceil(characters / 4);
-    group.outputTokens += request.maxTokens;
-  }
-  const sum = (key: 'characters' | 'inputTokens' | 'outputTokens') =>
-    steps.reduce((n, s) => n + s[key], 0);
-  return {
-    provider,
-    model,
-    steps,
-    characters: sum('characters'),
-    inputTokens: sum('inputTokens'),
-    outputTokens: sum('outputTokens'),
-    costUsd: null,
-  };
-}
-
 /** State of the supervisor panel of one analysis. */
 export class SupervisorState {
   phase = $state<SupervisorPhase>('setup');
@@ -145,7 +102,7 @@ export class SupervisorState {
     private readonly deps: SupervisorPageDeps,
   ) {
     this.#createRunner = deps.createRunner ?? ((i, d) => new SupervisorRunner(i, d));
-    this.#egress = deps.egress ?? plainEgressPreview;
+    this.#egress = deps.egress ?? egressPreview;
   }
 
   /** True while something is being planned or sent. */
@@ -258,7 +215,7 @@ export class SupervisorState {
         this.#stage = plan.stage;
       }
       // An excluded prompt never leaves, even inside a request the runner did not reshape.
-      const requests = withoutExcluded(plan.requests, this.excluded);
+      const requests = withoutPrompts(plan.requests, this.excluded);
       const seen = new Set(this.stagePromptIds);
       for (const r of plan.requests) for (const id of r.promptIds) seen.add(id);
       this.stagePromptIds = [...seen];
