@@ -526,7 +526,7 @@ describe('cluster labels in the charts', () => {
         { promptId: 'p1', side: 'B' as const, sample: 0 },
         { promptId: 'p2', side: 'B' as const, sample: 0 },
       ],
-      labels: [2, 1, -1],
+      labels: Int32Array.from([2, 1, -1]),
     };
     const names = (l?: ClusterLabel[]) =>
       mapTraces(result, ['', '', ''], 'cluster', DEFAULT_THEME, false, l).map((t) => t.name);
