@@ -112,6 +112,7 @@ describe('binomialGreaterP', () => {
     expect(binomialGreaterP(0, 10)).toBe(1);
     expect(binomialGreaterP(-2, 10)).toBe(1);
     expect(binomialGreaterP(11, 10)).toBe(0);
+    expect(binomialGreaterP(14.2, 20)).toBe(binomialGreaterP(15, 20));
     expect(binomialGreaterP(0, 0)).toBe(1);
     expect(() => binomialGreaterP(1, 2.5)).toThrow(RangeError);
     expect(() => binomialGreaterP(1, 2, 0)).toThrow(RangeError);

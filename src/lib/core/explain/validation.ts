@@ -51,7 +51,7 @@ function logFactorial(i: number): number {
 /**
  * The exact one-sided binomial p-value P(X >= k) for X ~ Binomial(n, p), summed in log space
  * (p^n underflows past n of about 1,000; fine up to n = 10,000 and beyond).
- * k <= 0 gives 1, k > n gives 0.
+ * A fractional k is rounded up (X is whole); k <= 0 gives 1, k > n gives 0.
  * @throws RangeError unless n is a whole number >= 0 and 0 < p < 1.
  */
 export function binomialGreaterP(k: number, n: number, p = 0.5): number {
