@@ -320,6 +320,8 @@ describe('the spending cap and continue', () => {
     const settings = panel((s) => (s.maxRequests = 2));
     await startPreview();
     expect(built.at(-1)!.deps.maxRequests).toBe(2);
+    // Locked while a stage is previewed or sent.
+    expect(one('[data-testid="supervisor-cap"]')!.closest('fieldset')!.disabled).toBe(true);
     one('[data-testid="egress-send"]')!.click();
     await until(() => expect(one('[data-testid="supervisor-continue"]')).not.toBeNull());
     expect(one('[data-testid="supervisor-notice"]')!.textContent).toContain(
@@ -330,7 +332,12 @@ describe('the spending cap and continue', () => {
     );
     expect([...stored]).toEqual(['properties|x|p1|0', 'properties|x|p2|0']);
 
-    settings.maxRequests = 10;
+    // The setup is editable again while stopped: the cap is raised in its field.
+    const cap = one('[data-testid="supervisor-cap"]') as HTMLInputElement;
+    expect(cap.closest('fieldset')!.disabled).toBe(false);
+    cap.value = '10';
+    cap.dispatchEvent(new Event('input', { bubbles: true }));
+    expect(settings.maxRequests).toBe(10);
     one('[data-testid="supervisor-continue"]')!.click();
     await until(() => expect(one('[data-testid="egress-preview"]')).not.toBeNull());
     expect(shownMessages()).toEqual(allRequestTexts(DESCRIBE.slice(2)));

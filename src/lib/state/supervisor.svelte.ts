@@ -136,6 +136,8 @@ export class SupervisorState {
 
   /** Resumes after a stop: plans only what is still missing. */
   async continue(): Promise<void> {
+    // The setup may have changed while stopped (a new key after a refusal, a raised cap).
+    this.#backend = null;
     await this.#advance();
   }
 
