@@ -19,8 +19,11 @@ import {
   StorageUnavailableError,
   StorageVersionError,
 } from '../../src/lib/persistence/errors';
+import { parseRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
+import { metaOf } from '../../src/lib/persistence/records';
 import { RunRepository } from '../../src/lib/persistence/runs';
 import { fakeAnalysisResult } from './analysis-result-fixture';
+import { makeRun } from './persistence-fixtures';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -48,6 +51,7 @@ function tinyRun(id: string): Run {
     analyses: [],
     hypotheses: [],
     supervisorLog: [],
+    explanations: [],
   };
 }
 
@@ -71,14 +75,15 @@ function rawOpen(
 }
 
 describe('openDb schema', () => {
-  it('creates the documented v2 layout', async () => {
+  it('creates the documented v3 layout', async () => {
     const db = await openDb({ factory: new IDBFactory(), name: 'layout' });
-    expect(DB_VERSION).toBe(2);
+    expect(DB_VERSION).toBe(3);
     expect(db.version).toBe(DB_VERSION);
     expect([...db.objectStoreNames].sort()).toEqual(
       [
         'analyses',
         'answers',
+        'explanations',
         'hypotheses',
         'prompts',
         'runs',
@@ -95,6 +100,7 @@ describe('openDb schema', () => {
       'vectors',
       'runVectors',
       'supervisorLog',
+      'explanations',
     ]);
     expect(tx.objectStore('runVectors').keyPath).toEqual(['runId', 'embedderId', 'textHash']);
     expect(tx.objectStore('answers').keyPath).toEqual(['runId', 'promptId', 'side', 'sample']);
@@ -103,6 +109,8 @@ describe('openDb schema', () => {
     expect(tx.objectStore('vectors').keyPath).toEqual(['embedderId', 'textHash']);
     expect(tx.objectStore('runs').index('updatedAt').keyPath).toBe('updatedAt');
     expect(tx.objectStore('supervisorLog').autoIncrement).toBe(true);
+    expect(tx.objectStore('supervisorLog').index('runKey').keyPath).toEqual(['runId', 'key']);
+    expect(tx.objectStore('explanations').keyPath).toEqual(['runId', 'id']);
     db.close();
   });
 
@@ -379,5 +387,60 @@ describe('quota errors', () => {
     );
     vi.restoreAllMocks();
     expect(await db.count('answers')).toBe(0);
+  });
+});
+
+describe('the v2 -> v3 upgrade (explanations)', () => {
+  it('upgrades a database written by the previous version and keeps every part of its runs', async () => {
+    const factory = new IDBFactory();
+    // The previous app's database: its migrations only, written as its run-parts.ts wrote runs.
+    const old = await openDb({ factory, name: 'prev', migrations: MIGRATIONS.slice(0, 2) });
+    expect(old.version).toBe(2);
+    expect([...old.objectStoreNames]).not.toContain('explanations');
+    const run = makeRun('legacy');
+    const { prompts, answers, embeddings, analyses, hypotheses, supervisorLog } = run;
+    const meta = { ...metaOf(run as Run & Record<string, unknown>), schemaVersion: 1 };
+    const stores = ['runs', 'prompts', 'answers', 'runVectors', 'analyses', 'hypotheses'];
+    const tx = unwrap(old).transaction([...stores, 'supervisorLog'], 'readwrite');
+    tx.objectStore('runs').put(meta);
+    prompts.forEach((p, order) => tx.objectStore('prompts').put({ ...p, runId: 'legacy', order }));
+    answers.forEach((a) => tx.objectStore('answers').put({ ...a, runId: 'legacy' }));
+    embeddings.forEach((e) => tx.objectStore('runVectors').put({ ...e, runId: 'legacy' }));
+    analyses.forEach((a) => tx.objectStore('analyses').put({ ...a, runId: 'legacy' }));
+    hypotheses.forEach((h) => tx.objectStore('hypotheses').put({ ...h, runId: 'legacy' }));
+    // v1-era log entries: no job key, no reply.
+    const oldLog = supervisorLog.map(({ at, provider, model, purpose, request }) => ({
+      at,
+      provider,
+      model,
+      purpose,
+      request,
+    }));
+    oldLog.forEach((l) => tx.objectStore('supervisorLog').add({ ...l, runId: 'legacy' }));
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    old.close();
+
+    const db = await openDb({ factory, name: 'prev' });
+    expect(db.version).toBe(3);
+    const repo = new RunRepository(db);
+    const back = await repo.open('legacy');
+    expect(back).toEqual({
+      ...run,
+      schemaVersion: 1,
+      supervisorLog: oldLog,
+      explanations: [],
+    });
+    // Old entries have no job key, so nothing counts as done; new ones do.
+    expect((await repo.supervisorReplies('legacy')).size).toBe(0);
+    await repo.appendSupervisorLog('legacy', { ...oldLog[0]!, key: 'labels|an1|0', reply: 'x' });
+    expect([...(await repo.supervisorReplies('legacy')).keys()]).toEqual(['labels|an1|0']);
+    await repo.putExplanation('legacy', run.explanations[0]!);
+    expect(await repo.explanations('legacy')).toEqual(run.explanations);
+    // And the upgraded run exports as a v2 file that reads back whole.
+    const file = parseRunFile(serializeRunFile(await repo.exportRun('legacy')), 'legacy.json');
+    expect(file.explanations).toEqual(run.explanations);
+    expect(file.supervisorLog).toHaveLength(3);
+    expect(file.answers).toEqual(run.answers);
+    db.close();
   });
 });

@@ -8,6 +8,7 @@ import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
 import { openDb, type Db } from '../../src/lib/persistence/db';
 import { RunRepository } from '../../src/lib/persistence/runs';
 import { fakeAnalysisResult, sha256 } from './analysis-result-fixture';
+import { sampleExplanation } from './run-test-helpers';
 
 /** A clock the tests move by hand, so updatedAt order is deterministic. */
 export class FakeClock {
@@ -109,7 +110,19 @@ export function makeRun(
         model: 'm',
         purpose: 'hypotheses',
         request: { n: 2 },
+        key: 'proposals|x1',
+        reply: '["B is shorter"]',
+        attempts: 1,
+        usage: { promptTokens: 50, completionTokens: 9 },
+        latencyMs: 20,
       },
+    ],
+    explanations: [
+      sampleExplanation(
+        'an1',
+        prompts.slice(1).map((p) => p.id),
+        prompts.slice(0, 1).map((p) => p.id),
+      ),
     ],
   };
 }
@@ -124,7 +137,14 @@ export async function freshRepo(): Promise<{ db: Db; clock: FakeClock; repo: Run
 /** How many records of run `runId` a store holds, read straight from the database. */
 export function rawCount(
   db: Db,
-  store: 'prompts' | 'answers' | 'analyses' | 'hypotheses' | 'vectorRefs' | 'runVectors',
+  store:
+    | 'prompts'
+    | 'answers'
+    | 'analyses'
+    | 'hypotheses'
+    | 'explanations'
+    | 'vectorRefs'
+    | 'runVectors',
   runId: string,
 ): Promise<number> {
   return db.count(store, IDBKeyRange.bound([runId], [runId, []]));

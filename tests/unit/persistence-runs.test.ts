@@ -148,7 +148,8 @@ describe('RunRepository rename/delete', () => {
     await repo.create(makeRun('r1'));
     await repo.create(makeRun('r2'));
     expect(await repo.delete('r1')).toBe(true);
-    for (const store of ['prompts', 'answers', 'analyses', 'hypotheses', 'vectorRefs'] as const) {
+    const stores = ['prompts', 'answers', 'analyses', 'hypotheses', 'explanations'] as const;
+    for (const store of [...stores, 'vectorRefs'] as const) {
       expect(await rawCount(store, 'r1'), store).toBe(0);
     }
     expect(await db.countFromIndex('supervisorLog', 'runId', 'r1')).toBe(0);

@@ -2,7 +2,7 @@
  * The IndexedDB database: its name, schema version, migrations and the one transaction helper
  * every read and write goes through (so every storage failure is mapped to a named error).
  *
- * Store layout (DB_VERSION 2; see MIGRATIONS):
+ * Store layout (DB_VERSION 3; see MIGRATIONS):
  * - `runs`          RunMeta, key `id`; index `updatedAt` for the newest-first library.
  * - `prompts`       PromptRow, key [runId, id]; `order` keeps the run's prompt order.
  * - `answers`       AnswerRow, key [runId, promptId, side, sample]: appending an answer is one
@@ -19,13 +19,17 @@
  *                   `delete` drop vectors no other run uses, so deleting runs frees space.
  * - `analyses`      AnalysisRow, key [runId, id].
  * - `hypotheses`    HypothesisRow, key [runId, id].
- * - `supervisorLog` SupervisorLogRow, auto-increment key (keeps send order); index `runId`.
+ * - `supervisorLog` SupervisorLogRow, auto-increment key (keeps send order); index `runId`;
+ *                   index `runKey` [runId, key] (since v3) holds only the entries with a job
+ *                   key, so the supervisor's "what is done" skips the unkeyed ones.
+ * - `explanations`  ExplanationRow, key [runId, id] (since v3): what each supervisor run computed.
  * Hypotheses and the log stay separate stores: one is keyed by id and rewritten as validation
- * lands, the other is append-only with no natural key.
+ * lands, the other is append-only with no natural key (a job retried appends a second entry).
  * Per-run ranges use the compound primary keys: [runId] .. [runId, []] spans every key that
  * starts with runId, because arrays sort after strings and numbers.
  */
 import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Explanation } from '../core/explain/types';
 import type {
   AnalysisRecord,
   Answer,
@@ -65,6 +69,8 @@ export type AnalysisRow = AnalysisRecord & { runId: string };
 export type HypothesisRow = Hypothesis & { runId: string };
 /** A supervisor log entry as stored, tagged with its run. */
 export type SupervisorLogRow = SupervisorLogEntry & { runId: string };
+/** An explanation (a supervisor run's results) as stored, tagged with its run. */
+export type ExplanationRow = Explanation & { runId: string };
 
 /** The typed schema of the current DB_VERSION. */
 export interface BehaviourDiffDB extends DBSchema {
@@ -84,7 +90,12 @@ export interface BehaviourDiffDB extends DBSchema {
   runVectors: { key: [string, string, string]; value: RunVectorRow };
   analyses: { key: [string, string]; value: AnalysisRow };
   hypotheses: { key: [string, string]; value: HypothesisRow };
-  supervisorLog: { key: number; value: SupervisorLogRow; indexes: { runId: string } };
+  supervisorLog: {
+    key: number;
+    value: SupervisorLogRow;
+    indexes: { runId: string; runKey: [string, string] };
+  };
+  explanations: { key: [string, string]; value: ExplanationRow };
 }
 
 /** An open connection to the app database. */
@@ -126,10 +137,19 @@ const addRunVectors: Migration = (db) => {
 };
 
 /**
+ * v2 -> v3: the supervisor's results (schema v2 runs): explanations, and the log indexed by job
+ * key. Existing log entries have no key, so the new index starts empty and nothing is rewritten.
+ */
+const addExplanations: Migration = (db, tx) => {
+  db.createObjectStore('explanations', { keyPath: ['runId', 'id'] });
+  tx.objectStore('supervisorLog').createIndex('runKey', ['runId', 'key']);
+};
+
+/**
  * MIGRATIONS[i] upgrades a database from version i to i + 1. Append, never edit: a user's
  * browser may hold any earlier version. Migrations that rewrite records use `tx`.
  */
-export const MIGRATIONS: readonly Migration[] = [createBaseline, addRunVectors];
+export const MIGRATIONS: readonly Migration[] = [createBaseline, addRunVectors, addExplanations];
 
 /** The schema version this code writes; always the number of migrations. */
 export const DB_VERSION = MIGRATIONS.length;

@@ -4,7 +4,10 @@
  * record is reported by store and key instead of crashing the UI later). Full validation of
  * run files is core/run/schema.ts's job; these only guard what the store relies on.
  */
+import * as v from 'valibot';
+import { explanationSchema } from '../core/run/schema';
 import type { Prompt, RunMeta } from '../core/run/types';
+import { issueToInputError } from '../core/run/valibot-errors';
 import { InvalidRecordError } from './errors';
 
 type Check = [test: (value: unknown) => boolean, expected: string];
@@ -82,19 +85,52 @@ export function analysisProblem(value: unknown): string | null {
   return firstProblem(value, { id: isId, createdAt: isString, params: isObject });
 }
 
+/** Like firstProblem, for fields that may be absent (or undefined) but must pass when present. */
+function optionalProblem(value: unknown, fields: Record<string, Check>): string | null {
+  const record = value as Record<string, unknown>;
+  for (const [field, [test, expected]] of Object.entries(fields)) {
+    if (record[field] !== undefined && !test(record[field])) {
+      return `"${field}" should be ${expected}`;
+    }
+  }
+  return null;
+}
+
+const isSource: Check = [(v) => v === 'supervisor' || v === 'user', '"supervisor" or "user"'];
+const isReply: Check = [(v) => v === null || typeof v === 'string', 'a string or null'];
+
 /** Describes what is wrong with a Hypothesis, or returns null. */
 export function hypothesisProblem(value: unknown): string | null {
-  return firstProblem(value, { id: isId, text: isString, createdAt: isString });
+  return (
+    firstProblem(value, { id: isId, text: isString, createdAt: isString }) ??
+    optionalProblem(value, { source: isSource, explanationId: isString, validation: isObject })
+  );
 }
 
 /** Describes what is wrong with a SupervisorLogEntry, or returns null. */
 export function logEntryProblem(value: unknown): string | null {
-  return firstProblem(value, {
-    at: isString,
-    provider: isString,
-    model: isString,
-    purpose: isString,
-  });
+  // key and reply are what "continue" trusts as done, so their types are checked too.
+  return (
+    firstProblem(value, {
+      at: isString,
+      provider: isString,
+      model: isString,
+      purpose: isString,
+    }) ?? optionalProblem(value, { key: isId, reply: isReply, error: isString, attempts: isCount })
+  );
+}
+
+/**
+ * Describes what is wrong with an Explanation, or returns null. Unlike the light checks above it
+ * applies the run file's whole schema: explanations are small, and the results view renders
+ * their texts and numbers as they are.
+ */
+export function explanationProblem(value: unknown): string | null {
+  const result = v.safeParse(explanationSchema, value, { abortEarly: true });
+  if (result.success) return null;
+  const issue = issueToInputError(result.issues[0], 'explanation');
+  const got = issue.got === undefined ? '' : `, not ${issue.got}`;
+  return `"${issue.location ?? 'record'}" should be ${issue.expected}${got}`;
 }
 
 /** Describes what is wrong with an EmbeddingRecord, or returns null. */
@@ -144,6 +180,7 @@ export function metaOf(run: RunMeta & Record<string, unknown>): RunMeta {
     analyses: _an,
     hypotheses: _h,
     supervisorLog: _s,
+    explanations: _x,
     promptCount: _pc,
     answerCounts: _ac,
     ...meta

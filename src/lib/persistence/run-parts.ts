@@ -4,7 +4,9 @@
  * so a run is written, read or deleted atomically.
  */
 import type { IDBPTransaction } from 'idb';
+import type { Explanation } from '../core/explain/types';
 import { jobKey } from '../core/generate/jobs';
+import { scrubCredentials, scrubLogEntry } from '../core/run/scrub-credentials';
 import { SIDES } from '../core/run/types';
 import type { AnalysisRecord, Answer, EmbeddingRecord, Run, RunMeta } from '../core/run/types';
 import { screenAnalyses, type DroppedAnalysis } from '../core/analysis/result-schema';
@@ -14,6 +16,7 @@ import {
   type AnalysisRow,
   type AnswerRow,
   type BehaviourDiffDB,
+  type ExplanationRow,
   type StoreName,
 } from './db';
 import { RunNotFoundError } from './errors';
@@ -22,6 +25,7 @@ import {
   answerProblem,
   assertReadable,
   assertWritable,
+  explanationProblem,
   hypothesisProblem,
   logEntryProblem,
   metaProblem,
@@ -42,6 +46,7 @@ export const ALL_STORES = [
   'analyses',
   'hypotheses',
   'supervisorLog',
+  'explanations',
 ] as const satisfies readonly StoreName[];
 
 /** A transaction over some stores (which ones IndexedDB checks at run time). */
@@ -86,12 +91,43 @@ export function checkRun(run: Run): void {
   run.supervisorLog.forEach((l, i) =>
     assertWritable(logEntryProblem(l), `log entry ${i} of ${what}`),
   );
+  const explanationIds = new Set<string>();
+  run.explanations.forEach((e, i) => {
+    assertWritable(explanationProblem(e), `explanation ${i} of ${what}`);
+    if (explanationIds.has(e.id)) assertWritable(`explanation id "${e.id}" is used twice`, what);
+    explanationIds.add(e.id);
+  });
+}
+
+/** An explanation left out of a run because the analysis it explains is not in the run. */
+export interface DroppedExplanation {
+  id: string;
+  analysisId: string;
+}
+
+/**
+ * Splits explanations into those whose analysis is among `analysisIds` and those left out: an
+ * explanation of an analysis this version cannot read (see screenAnalyses) would otherwise make
+ * the run's file fail its own reference check when it is imported again.
+ */
+export function screenExplanations(
+  explanations: readonly Explanation[],
+  analysisIds: ReadonlySet<string>,
+): { kept: Explanation[]; dropped: DroppedExplanation[] } {
+  const kept: Explanation[] = [];
+  const dropped: DroppedExplanation[] = [];
+  for (const e of explanations) {
+    if (analysisIds.has(e.analysisId)) kept.push(e);
+    else dropped.push({ id: e.id, analysisId: e.analysisId });
+  }
+  return { kept, dropped };
 }
 
 /**
  * Queues the writes of a whole run (meta under `meta.id`) in `tx` and waits for them. The
  * run's embeddings become its own (`runVectors`), never entries of the shared cache: only the
- * analysis puts vectors there, after computing them on this machine.
+ * analysis puts vectors there, after computing them on this machine. Hypotheses, log entries
+ * and explanations lose credential-named fields first (a hand-edited file may carry a key).
  */
 export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<void> {
   const runId = meta.id;
@@ -101,6 +137,7 @@ export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<
   const analyses = tx.objectStore('analyses');
   const hypotheses = tx.objectStore('hypotheses');
   const log = tx.objectStore('supervisorLog');
+  const explanations = tx.objectStore('explanations');
   await Promise.all([
     tx.objectStore('runs').put(meta),
     each(run.prompts, (p, order) => prompts.put({ ...p, runId, order })),
@@ -109,8 +146,9 @@ export async function writeParts(tx: WriteTx, meta: RunMeta, run: Run): Promise<
       runVectors.put({ runId, embedderId: e.embedderId, textHash: e.textHash, vector: e.vector }),
     ),
     each(run.analyses, (a) => analyses.put({ ...a, runId })),
-    each(run.hypotheses, (h) => hypotheses.put({ ...h, runId })),
-    each(run.supervisorLog, (l) => log.add({ ...l, runId })),
+    each(run.hypotheses, (h) => hypotheses.put({ ...scrubCredentials(h), runId })),
+    each(run.supervisorLog, (l) => log.add({ ...scrubLogEntry(l), runId })),
+    each(run.explanations, (e) => explanations.put({ ...scrubCredentials(e), runId })),
   ]);
 }
 
@@ -150,10 +188,20 @@ export function screenStoredAnalyses(
   return screenAnalyses(rows.map(untag), new Set(promptIds));
 }
 
-/** A run read back, with the saved analyses that had to be left out of it. */
+/** A run read back, with the saved analyses (and explanations of them) left out of it. */
 export interface OpenedRun {
   run: Run;
   droppedAnalyses: DroppedAnalysis[];
+  droppedExplanations: DroppedExplanation[];
+}
+
+/**
+ * Run `runId`'s stored explanations, checked, in id order.
+ * @throws InvalidRecordError if one is damaged.
+ */
+export function checkedExplanations(runId: string, rows: readonly ExplanationRow[]): Explanation[] {
+  for (const r of rows) assertReadable(explanationProblem(r), 'explanations', [runId, r.id]);
+  return rows.map(untag);
 }
 
 /**
@@ -164,7 +212,7 @@ export interface OpenedRun {
  */
 export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
   const range = runRange(id);
-  const [meta, promptRows, answerRows, ownVectors, refs, analyses, hypotheses, log] =
+  const [meta, promptRows, answerRows, ownVectors, refs, analyses, hypotheses, log, explained] =
     await Promise.all([
       tx.objectStore('runs').get(id),
       tx.objectStore('prompts').getAll(range),
@@ -174,6 +222,7 @@ export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
       tx.objectStore('analyses').getAll(range),
       tx.objectStore('hypotheses').getAll(range),
       tx.objectStore('supervisorLog').index('runId').getAll(id),
+      tx.objectStore('explanations').getAll(range),
     ]);
   if (meta === undefined) throw new RunNotFoundError(id);
   assertReadable(metaProblem(meta), 'runs', id);
@@ -189,6 +238,10 @@ export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
   );
   for (const r of hypotheses) assertReadable(hypothesisProblem(r), 'hypotheses', [id, r.id]);
   for (const r of log) assertReadable(logEntryProblem(r), 'supervisorLog', [id, r.at]);
+  const explanations = screenExplanations(
+    checkedExplanations(id, explained),
+    new Set(kept.map((a) => a.id)),
+  );
   const embeddings: EmbeddingRecord[] = [];
   for (const r of ownVectors) {
     assertReadable(vectorProblem(r), 'runVectors', [id, r.embedderId, r.textHash]);
@@ -209,8 +262,9 @@ export async function readRun(tx: AnyTx, id: string): Promise<OpenedRun> {
     analyses: kept,
     hypotheses: hypotheses.map(untag),
     supervisorLog: log.map(untag),
+    explanations: explanations.kept,
   };
-  return { run, droppedAnalyses: dropped };
+  return { run, droppedAnalyses: dropped, droppedExplanations: explanations.dropped };
 }
 
 /**
@@ -233,6 +287,7 @@ export async function deleteParts(tx: WriteTx, id: string): Promise<boolean> {
     tx.objectStore('answers').delete(range),
     tx.objectStore('analyses').delete(range),
     tx.objectStore('hypotheses').delete(range),
+    tx.objectStore('explanations').delete(range),
     tx.objectStore('runVectors').delete(range),
     refStore.delete(range),
     each(logKeys, (k) => logStore.delete(k)),

@@ -2,6 +2,9 @@
  * The run repository: every way the app saves, lists, reopens and deletes runs. Each public
  * method writes in one IndexedDB transaction, so a run is never left half written.
  */
+import type { Explanation } from '../core/explain/types';
+import { redactSecrets } from '../core/run/redact-values';
+import { scrubCredentials, scrubLogEntry } from '../core/run/scrub-credentials';
 import type {
   AnalysisRecord,
   Answer,
@@ -25,19 +28,24 @@ import {
   answerProblem,
   assertReadable,
   assertWritable,
+  explanationProblem,
   hypothesisProblem,
   logEntryProblem,
   metaOf,
   metaProblem,
+  untag,
 } from './records';
 import {
   ALL_STORES,
   checkRun,
+  checkedExplanations,
   deleteParts,
   readRun,
+  screenExplanations,
   screenStoredAnalyses,
   sortAnswers,
   writeParts,
+  type DroppedExplanation,
   type OpenedRun,
   type WriteTx,
 } from './run-parts';
@@ -70,6 +78,8 @@ export interface ImportOptions {
 export interface RunImportReport {
   droppedVectors: DroppedVector[];
   droppedAnalyses: DroppedAnalysis[];
+  /** Explanations of analyses that were left out (or that the file did not hold). */
+  droppedExplanations: DroppedExplanation[];
 }
 
 /** The metadata of an imported run, with what was left out of its file. */
@@ -120,7 +130,7 @@ export class RunRepository {
    * to now so the import shows at the top of the library; createdAt is kept.
    * The file's vectors serve this run only, and only those for its own texts, of the
    * embedder's dimension (when this machine knows it) and finite; analyses this version
-   * cannot read are left out too. The report lists what was dropped (also kept for
+   * cannot read are left out too, with their explanations. The report lists what was dropped (also kept for
    * `takeImportReport` until the run page shows it).
    * @throws InvalidRecordError for a malformed part; RunExistsError if `newId` is taken;
    * StorageQuotaError when the disk is full.
@@ -136,8 +146,21 @@ export class RunRepository {
             await runTextHashes(file),
             await knownDimensions(this.db, [...new Set(file.embeddings.map((e) => e.embedderId))]),
           );
-    const run: Run = { ...file, embeddings: vectors.kept, analyses: analyses.kept };
-    const report = { droppedVectors: vectors.dropped, droppedAnalyses: analyses.dropped };
+    const explanations = screenExplanations(
+      file.explanations,
+      new Set(analyses.kept.map((a) => a.id)),
+    );
+    const run: Run = {
+      ...file,
+      embeddings: vectors.kept,
+      analyses: analyses.kept,
+      explanations: explanations.kept,
+    };
+    const report: RunImportReport = {
+      droppedVectors: vectors.dropped,
+      droppedAnalyses: analyses.dropped,
+      droppedExplanations: explanations.dropped,
+    };
     const base = metaOf(run as Run & Record<string, unknown>);
     const meta = await withTx(this.db, ALL_STORES, 'readwrite', async (tx) => {
       const runs = tx.objectStore('runs');
@@ -151,7 +174,11 @@ export class RunRepository {
       await writeParts(tx, meta, run);
       return meta;
     });
-    if (report.droppedVectors.length > 0 || report.droppedAnalyses.length > 0) {
+    if (
+      report.droppedVectors.length > 0 ||
+      report.droppedAnalyses.length > 0 ||
+      report.droppedExplanations.length > 0
+    ) {
       this.#importReports.set(meta.id, report);
     }
     return { ...meta, report };
@@ -346,25 +373,133 @@ export class RunRepository {
   }
 
   /**
-   * Saves (or replaces, by id) a hypothesis of a run.
+   * Saves (or replaces, by id) a hypothesis of a run, without credential-named fields.
    * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError.
    */
   async putHypothesis(runId: string, hypothesis: Hypothesis): Promise<void> {
-    assertWritable(hypothesisProblem(hypothesis), `a hypothesis of run "${runId}"`);
+    const clean = scrubCredentials(hypothesis);
+    assertWritable(hypothesisProblem(clean), `a hypothesis of run "${runId}"`);
     await this.#updateMeta(runId, ['runs', 'hypotheses'], (tx) =>
-      tx.objectStore('hypotheses').put({ ...hypothesis, runId }),
+      tx.objectStore('hypotheses').put({ ...clean, runId }),
     );
   }
 
   /**
-   * Appends a record of what was sent to a supervisor.
+   * The run's hypotheses, by id.
+   * @throws InvalidRecordError if one is damaged.
+   */
+  async hypotheses(runId: string): Promise<Hypothesis[]> {
+    const rows = await withTx(this.db, ['hypotheses'], 'readonly', (tx) =>
+      tx.store.getAll(runRange(runId)),
+    );
+    for (const r of rows) assertReadable(hypothesisProblem(r), 'hypotheses', [runId, r.id]);
+    return rows.map(untag);
+  }
+
+  /**
+   * Deletes hypothesis `id` of a run (the user's "delete"); its judgements stay in the log, as
+   * a record of what was sent. Returns whether it existed.
+   * @throws RunNotFoundError.
+   */
+  async deleteHypothesis(runId: string, id: string): Promise<boolean> {
+    let existed = false;
+    await this.#updateMeta(runId, ['runs', 'hypotheses'], async (tx) => {
+      const store = tx.objectStore('hypotheses');
+      const [key] = await Promise.all([store.getKey([runId, id]), store.delete([runId, id])]);
+      existed = key !== undefined;
+    });
+    return existed;
+  }
+
+  /**
+   * Saves (or replaces, by id) an explanation of a run, without credential-named fields. Its
+   * analysis and prompts must be the run's, as in a run file, so the run still exports.
+   * @throws RunNotFoundError; InvalidRecordError (malformed, or naming an analysis or prompt
+   * the run has not got); StorageQuotaError.
+   */
+  async putExplanation(runId: string, explanation: Explanation): Promise<void> {
+    const clean = scrubCredentials(explanation);
+    const what = `explanation "${clean.id}" of run "${runId}"`;
+    assertWritable(explanationProblem(clean), what);
+    const stores = ['runs', 'explanations', 'analyses', 'prompts'] as const;
+    await this.#updateMeta(runId, stores, async (tx) => {
+      const range = runRange(runId);
+      const [runKey, analysisKey, promptKeys] = await Promise.all([
+        tx.objectStore('runs').getKey(runId),
+        tx.objectStore('analyses').getKey([runId, clean.analysisId]),
+        tx.objectStore('prompts').getAllKeys(range),
+      ]);
+      if (runKey === undefined) throw new RunNotFoundError(runId);
+      if (analysisKey === undefined) {
+        assertWritable(`its analysis "${clean.analysisId}" is not saved in the run`, what);
+      }
+      const promptIds = new Set(promptKeys.map(([, id]) => id));
+      const stranger = [...clean.discoveryPromptIds, ...clean.heldOutPromptIds].find(
+        (id) => !promptIds.has(id),
+      );
+      if (stranger !== undefined) assertWritable(`prompt "${stranger}" is not in the run`, what);
+      await tx.objectStore('explanations').put({ ...clean, runId });
+    });
+  }
+
+  /**
+   * The run's explanations, by id.
+   * @throws InvalidRecordError if one is damaged.
+   */
+  async explanations(runId: string): Promise<Explanation[]> {
+    const rows = await withTx(this.db, ['explanations'], 'readonly', (tx) =>
+      tx.store.getAll(runRange(runId)),
+    );
+    return checkedExplanations(runId, rows);
+  }
+
+  /**
+   * Appends a record of what was sent to a supervisor. Credential-named fields are dropped
+   * (scrubLogEntry: all but the entry's own job `key`) and every occurrence of a `secrets` value (the session's API keys) in
+   * any of its strings becomes "[redacted]", so no key reaches storage or the run file.
    * @throws RunNotFoundError; InvalidRecordError; StorageQuotaError.
    */
-  async appendSupervisorLog(runId: string, entry: SupervisorLogEntry): Promise<void> {
-    assertWritable(logEntryProblem(entry), `a supervisor log entry of run "${runId}"`);
+  async appendSupervisorLog(
+    runId: string,
+    entry: SupervisorLogEntry,
+    secrets: readonly string[] = [],
+  ): Promise<void> {
+    const clean = redactSecrets(scrubLogEntry(entry), secrets);
+    assertWritable(logEntryProblem(clean), `a supervisor log entry of run "${runId}"`);
     await this.#updateMeta(runId, ['runs', 'supervisorLog'], (tx) =>
-      tx.objectStore('supervisorLog').add({ ...entry, runId }),
+      tx.objectStore('supervisorLog').add({ ...clean, runId }),
     );
+  }
+
+  /**
+   * Every supervisor log entry of a run, in send order.
+   * @throws InvalidRecordError if one is damaged.
+   */
+  async supervisorLog(runId: string): Promise<SupervisorLogEntry[]> {
+    const rows = await withTx(this.db, ['supervisorLog'], 'readonly', (tx) =>
+      tx.store.index('runId').getAll(runId),
+    );
+    for (const r of rows) assertReadable(logEntryProblem(r), 'supervisorLog', [runId, r.at]);
+    return rows.map(untag);
+  }
+
+  /**
+   * The supervisor jobs of a run that are done: for each job key, its latest log entry with a
+   * reply (failed attempts, whose reply is null, do not count). Reads only keyed entries, via
+   * the `runKey` index.
+   * @throws InvalidRecordError if one is damaged.
+   */
+  async supervisorReplies(runId: string): Promise<Map<string, SupervisorLogEntry>> {
+    const rows = await withTx(this.db, ['supervisorLog'], 'readonly', (tx) =>
+      tx.store.index('runKey').getAll(runRange(runId)),
+    );
+    const done = new Map<string, SupervisorLogEntry>();
+    // Sorted by key, then by send order: a later reply to the same key replaces an earlier one.
+    for (const r of rows) {
+      assertReadable(logEntryProblem(r), 'supervisorLog', [runId, r.key]);
+      if (typeof r.reply === 'string' && r.key !== undefined) done.set(r.key, untag(r));
+    }
+    return done;
   }
 
   /**

@@ -4,10 +4,16 @@ export { InputError, describeValue, type InputErrorDetails } from './errors';
 export { DEFAULT_GENERATION_PARAMS } from './defaults';
 export { parseJson } from './parse-json';
 export { bytesToBase64, base64ToBytes, float32ToBase64, base64ToFloat32 } from './float32-base64';
-export { RUN_FILE_FORMAT, runSchema, validateRun, validateRunFile } from './schema';
+export {
+  RUN_FILE_FORMAT,
+  explanationSchema,
+  runSchema,
+  validateRun,
+  validateRunFile,
+} from './schema';
 export { migrateRunFile, runFileVersion } from './migrate';
 export type { RunFileV0 } from './migrations/v0-to-v1';
-export { isSecretKey } from './scrub-credentials';
+export { isSecretKey, scrubCredentials, scrubLogEntry } from './scrub-credentials';
 export {
   serializeRunFile,
   parseRunFile,
