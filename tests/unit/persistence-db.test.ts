@@ -397,7 +397,7 @@ describe('the v2 -> v3 upgrade (explanations)', () => {
     const old = await openDb({ factory, name: 'prev', migrations: MIGRATIONS.slice(0, 2) });
     expect(old.version).toBe(2);
     expect([...old.objectStoreNames]).not.toContain('explanations');
-    const run = makeRun('legacy');
+    const run = makeRun('legacy', { explained: true });
     const { prompts, answers, embeddings, analyses, hypotheses, supervisorLog } = run;
     const meta = { ...metaOf(run as Run & Record<string, unknown>), schemaVersion: 1 };
     const stores = ['runs', 'prompts', 'answers', 'runVectors', 'analyses', 'hypotheses'];

@@ -39,11 +39,12 @@ export function answer(
 
 /**
  * A realistic run: prompt ids deliberately not in sort order, both sides, several samples,
- * vectors for two of its own answers (under their real text hashes) and a readable analysis.
+ * vectors for two of its own answers (under their real text hashes) and a readable analysis;
+ * with `explained`, also an explanation of that analysis.
  */
 export function makeRun(
   id: string,
-  opts: { prompts?: number; samples?: number; name?: string } = {},
+  opts: { prompts?: number; samples?: number; name?: string; explained?: boolean } = {},
 ): Run {
   const promptCount = opts.prompts ?? 3;
   const samples = opts.samples ?? 2;
@@ -117,13 +118,16 @@ export function makeRun(
         latencyMs: 20,
       },
     ],
-    explanations: [
-      sampleExplanation(
-        'an1',
-        prompts.slice(1).map((p) => p.id),
-        prompts.slice(0, 1).map((p) => p.id),
-      ),
-    ],
+    // Only on request: tests that swap the analyses out would leave it pointing at nothing.
+    explanations: opts.explained
+      ? [
+          sampleExplanation(
+            'an1',
+            prompts.slice(1).map((p) => p.id),
+            prompts.slice(0, 1).map((p) => p.id),
+          ),
+        ]
+      : [],
   };
 }
 

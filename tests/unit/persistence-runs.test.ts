@@ -22,7 +22,8 @@ const rawCount = (store: Parameters<typeof countIn>[1], runId: string) => countI
 
 describe('RunRepository create/open', () => {
   it('round-trips every part of a run, keeping prompt order and log order', async () => {
-    const run = makeRun('r1');
+    const run = makeRun('r1', { explained: true });
+    expect(run.explanations).toHaveLength(1);
     await repo.create(run);
     const back = await repo.open('r1');
     expect(back).toEqual(run);
@@ -145,8 +146,9 @@ describe('RunRepository rename/delete', () => {
   });
 
   it('deletes every part of one run and nothing of another', async () => {
-    await repo.create(makeRun('r1'));
-    await repo.create(makeRun('r2'));
+    await repo.create(makeRun('r1', { explained: true }));
+    await repo.create(makeRun('r2', { explained: true }));
+    expect(await rawCount('explanations', 'r1')).toBe(1);
     expect(await repo.delete('r1')).toBe(true);
     const stores = ['prompts', 'answers', 'analyses', 'hypotheses', 'explanations'] as const;
     for (const store of [...stores, 'vectorRefs'] as const) {
@@ -154,7 +156,7 @@ describe('RunRepository rename/delete', () => {
     }
     expect(await db.countFromIndex('supervisorLog', 'runId', 'r1')).toBe(0);
     expect(await repo.get('r1')).toBeUndefined();
-    expect(await repo.open('r2')).toEqual(makeRun('r2'));
+    expect(await repo.open('r2')).toEqual(makeRun('r2', { explained: true }));
     expect(await repo.delete('r1')).toBe(false);
   });
 

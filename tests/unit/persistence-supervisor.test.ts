@@ -7,11 +7,14 @@ import type { SupervisorLogEntry } from '../../src/lib/core/run/types';
 import type { Db } from '../../src/lib/persistence/db';
 import { InvalidRecordError, RunNotFoundError } from '../../src/lib/persistence/errors';
 import type { RunRepository } from '../../src/lib/persistence/runs';
-import { FakeClock, freshRepo, makeRun } from './persistence-fixtures';
+import { FakeClock, freshRepo, makeRun as makePlainRun } from './persistence-fixtures';
 
 let db: Db;
 let clock: FakeClock;
 let repo: RunRepository;
+
+/** makeRun with its explanation of analysis an1. */
+const makeRun = (id: string) => makePlainRun(id, { explained: true });
 
 beforeEach(async () => {
   ({ db, clock, repo } = await freshRepo());

@@ -63,7 +63,7 @@ function pairRun(
     ...a,
     text: answerText(a.side, Number(a.promptId.slice(1)) / 10),
   }));
-  return { ...base, answers, embeddings: [], analyses: [], explanations: [] };
+  return { ...base, answers, embeddings: [], analyses: [] };
 }
 
 /** Analyses a stored run as the app does: the run's cache, then the pipeline. */
