@@ -46,9 +46,10 @@ export interface JobQueueDeps<J extends QueueJob> {
   doneKeys(): Promise<Set<string>>;
   /**
    * Sends one job's request and stores its result before resolving. Throws on failure; a caller's
-   * abort (through `signal`) may throw anything.
+   * abort (through `signal`) may throw anything. `attempt` counts from 1 within the pass (a log
+   * entry's `attempts`).
    */
-  run(job: J, signal: AbortSignal): Promise<void>;
+  run(job: J, signal: AbortSignal, attempt: number): Promise<void>;
   /** Waits `ms`; must resolve early when `signal` aborts. Default timerSleep. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Clock in ms (durations for the ETA). Default Date.now. */
@@ -98,7 +99,7 @@ export type JobQueueEvent =
   | { type: 'state'; state: JobQueueState }
   | { type: 'request'; key: string; attempt: number }
   | { type: 'stored'; key: string }
-  | { type: 'retry'; key: string; delayMs: number; reason: string }
+  | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
   | { type: 'failure'; failure: JobFailure };
 
 /** Called after every change. */
@@ -316,7 +317,7 @@ export class JobQueue<J extends QueueJob> {
       let failure: unknown;
       let ok = false;
       try {
-        await this.#deps.run(job, signal);
+        await this.#deps.run(job, signal, attempt);
         ok = true;
       } catch (error) {
         failure = error;
@@ -343,7 +344,13 @@ export class JobQueue<J extends QueueJob> {
         return true;
       }
       const delayMs = retryAfterMs(failure) ?? this.#config.retry.baseDelayMs * 2 ** (attempt - 1);
-      this.#emit({ type: 'retry', key: job.key, delayMs, reason: errorSummary(failure).message });
+      this.#emit({
+        type: 'retry',
+        key: job.key,
+        attempt,
+        delayMs,
+        reason: errorSummary(failure).message,
+      });
       await this.#sleep(delayMs, signal).catch(() => undefined);
     }
   }
