@@ -65,6 +65,53 @@ export const ANALYZE_OPTIONS = {
     min: 99,
     help: 'permutations of each permutation test (default 999)',
   },
+  'supervisor-url': {
+    kind: 'text',
+    placeholder: 'URL',
+    help: 'an OpenAI-compatible server (e.g. http://127.0.0.1:8000/v1) to describe, label and test the differences',
+  },
+  'supervisor-model': {
+    kind: 'text',
+    placeholder: 'NAME',
+    help: 'the supervisor model (required with --supervisor-url)',
+  },
+  'supervisor-key-env': {
+    kind: 'text',
+    placeholder: 'VAR',
+    help: 'the environment variable holding the supervisor API key (never a flag: flags show in ps)',
+  },
+  hypotheses: {
+    kind: 'integer',
+    min: 1,
+    max: 20,
+    help: 'hypotheses the supervisor proposes (default 5)',
+  },
+  'properties-sample': {
+    kind: 'integer',
+    min: 1,
+    help: 'discovery prompts whose two answers the supervisor compares (default 40)',
+  },
+  'held-out-sample': {
+    kind: 'integer',
+    min: 1,
+    help: 'held-out prompts each hypothesis is judged on, twice (default 60)',
+  },
+  'max-requests': {
+    kind: 'integer',
+    min: 1,
+    help: 'spending cap: supervisor requests at most, retries included (default 1000)',
+  },
+  concurrency: {
+    kind: 'integer',
+    min: 1,
+    max: 32,
+    help: 'supervisor requests at once (default 4)',
+  },
+  cache: {
+    kind: 'text',
+    placeholder: 'FILE',
+    help: 'keep every supervisor reply in FILE, so a rerun after an interruption pays only for what is missing',
+  },
   help: { kind: 'flag', help: 'print this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -84,6 +131,15 @@ export interface AnalyzeCommand {
   clustering?: ClusteringMethod;
   projection?: ProjectionMethod;
   permutations?: number;
+  'supervisor-url'?: string;
+  'supervisor-model'?: string;
+  'supervisor-key-env'?: string;
+  hypotheses?: number;
+  'properties-sample'?: number;
+  'held-out-sample'?: number;
+  'max-requests'?: number;
+  concurrency?: number;
+  cache?: string;
 }
 
 /** A command line that cannot be run; the message says what was wrong and what is allowed. */
@@ -203,6 +259,22 @@ export function parseAnalyzeArgs(argv: readonly string[]): AnalyzeCommand | null
     );
   }
   if (checked.out === undefined) throw new UsageError(`--out is required; ${usageLine()}`);
+  const supervisorOnly = [
+    'supervisor-model',
+    'supervisor-key-env',
+    'hypotheses',
+    'properties-sample',
+    'held-out-sample',
+    'max-requests',
+    'concurrency',
+    'cache',
+  ].filter((name) => checked[name] !== undefined);
+  if (checked['supervisor-url'] === undefined && supervisorOnly.length > 0) {
+    throw new UsageError(`--${supervisorOnly[0]} needs --supervisor-url`);
+  }
+  if (checked['supervisor-url'] !== undefined && checked['supervisor-model'] === undefined) {
+    throw new UsageError('--supervisor-url needs --supervisor-model NAME');
+  }
   return {
     ...(checked as Omit<AnalyzeCommand, 'fileA' | 'fileB' | 'embedder'>),
     fileA: parsed.positionals[0]!,

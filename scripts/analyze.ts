@@ -35,6 +35,12 @@ import {
 } from '../src/lib/backends/embed/transformers';
 import { distinctFileNames } from '../src/lib/core/run/import/file-names';
 import { reportMarkdown } from '../src/lib/core/report/markdown';
+import {
+  reportSupervisorFields,
+  type ReportSupervisorFields,
+} from '../src/lib/core/explain/report-fields';
+import { row } from '../src/lib/core/vectors/matrix';
+import { runSupervisorCli } from './analyze-supervisor';
 import { chooseEmbedder, explainHubLoadError, useHubEndpoint } from './analyze-embedder';
 import { importSummaryLines } from './analyze-import-summary';
 import { helpText, parseAnalyzeArgs } from './analyze-options';
@@ -125,19 +131,39 @@ async function main(): Promise<void> {
     (batch) => embedder.embed(batch),
     null,
   );
-  await embedder.unload();
   lap('embed', t);
 
   const result = await runAnalysis(
     { prompts: imported.prompts, answers: imported.answers, vectors },
     params,
   );
+  let supervisor: ReportSupervisorFields | undefined;
+  if (command['supervisor-url']) {
+    t = performance.now();
+    const outcome = await runSupervisorCli(command, {
+      prompts: imported.prompts,
+      answers: imported.answers,
+      analysis: result,
+      embed: async (batch) => {
+        const m = await embedder.embed(batch);
+        return Array.from({ length: m.rows }, (_, i) => row(m, i));
+      },
+      seed: params.seed,
+    });
+    supervisor = reportSupervisorFields(outcome.explanation, outcome.hypotheses, {
+      requests: outcome.requestsSpent,
+      stopped: outcome.stopped,
+    });
+    lap('supervisor', t);
+  }
+  await embedder.unload();
   timings.total = (performance.now() - started) / 1000;
   const models = { A: imported.models.A.label, B: imported.models.B.label };
   const report = toReportJson(result, imported.prompts, {
     timings,
     models,
     importReport: imported.report,
+    ...(supervisor ? { supervisor } : {}),
   });
   await writeFile(command.out, JSON.stringify(report, null, 2) + '\n');
   if (command.md) await writeFile(command.md, reportMarkdown(report));
@@ -148,6 +174,12 @@ async function main(): Promise<void> {
     );
   }
   const o = report.overall;
+  if (report.hypotheses) {
+    const confirmed = report.hypotheses.filter((h) => h.confirmed).length;
+    console.log(
+      `supervisor: ${report.hypotheses.length} hypotheses, ${confirmed} confirmed on held-out prompts; ${report.properties?.length ?? 0} property clusters; ${report.labels?.length ?? 0} cluster labels`,
+    );
+  }
   console.log(
     `${report.n.prompts} prompts, ${report.n.answersA} + ${report.n.answersB} answers; energy distance ${o.statistic.toFixed(4)}, p = ${o.pValue.toFixed(4)}; ${report.clusters.length} clusters; ${timings.total.toFixed(1)} s -> ${command.out}`,
   );

@@ -12,9 +12,10 @@
  * - OPTIONS anything: 204 with Access-Control-Allow-Origin *, Methods GET, POST, OPTIONS, Headers
  *   content-type, authorization. Every reply carries Access-Control-Allow-Origin *.
  *
- * The rule reads the wire format (/tmp/briefs/wire.md, src/lib/core/explain): the task is the
- * first line of the system message, `TASK: <step>`; run texts are the fences `<label>:\n<<<\n
- * <text>\n>>>` of the user message (a `> > >` line inside is read back as `>>>`). "Longer" is by
+ * The rule reads the wire format (src/lib/core/explain/fence.ts and the request builders beside
+ * it): the task is the first line of the system message, `TASK: <step>`; run texts are the fences
+ * `<label>:\n<<<\n<text>\n>>>` of the first user message (a repair request's later user message
+ * only asks again) (a `> > >` line inside is read back as `>>>`). "Longer" is by
  * characters of the fenced text; "numbered lines" are lines matching /^\s*\d+[.)]\s/.
  * - properties (fences Prompt, Answer 1, Answer 2): `{"properties": [...]}` holding
  *   `{"property": "gives a longer answer", "answer": n}` with n the longer answer (left out if
@@ -149,7 +150,8 @@ export function standInReply(messages: readonly { role: string; content: string 
   reply: string | null;
 } {
   const system = messages.find((m) => m.role === 'system')?.content ?? '';
-  const user = messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
+  // The first user message holds the task's texts; a repair request's later one only asks again.
+  const user = messages.find((m) => m.role === 'user')?.content ?? '';
   const task = /^TASK: (\S+)/.exec(system)?.[1] ?? null;
   const fences = readFences(user);
   const answers = [fences.get('Answer 1') ?? '', fences.get('Answer 2') ?? ''] as const;

@@ -2,6 +2,7 @@
  * REPORT.json: the documented, stable contract of `npm run analyze` (see README, "Analysis
  * report"). Fields are only ever added, never renamed or removed.
  */
+import type { ReportSupervisorFields } from '../explain/report-fields';
 import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality';
 import type { ImportReport } from '../run/import/types';
 import type { Prompt, Side } from '../run/types';
@@ -205,6 +206,11 @@ export interface ReportJson {
   import?: ReportImport;
   /** Limits of the method a reader must know, e.g. what the embedder cannot see; may be empty. */
   notes: string[];
+  /** The supervisor's cluster labels, property clusters and validated hypotheses, when one ran. */
+  labels?: ReportSupervisorFields['labels'];
+  properties?: ReportSupervisorFields['properties'];
+  hypotheses?: ReportSupervisorFields['hypotheses'];
+  supervisor?: ReportSupervisorFields['supervisor'];
 }
 
 /** The clusters of change without their clusters (REPORT.json lists those in `changes`). */
@@ -225,6 +231,8 @@ export function toReportJson(
     timings?: Record<string, number>;
     models?: { A: string; B: string };
     importReport?: ImportReport;
+    /** The supervisor's fields (core/explain/report-fields.ts), when one ran. */
+    supervisor?: ReportSupervisorFields;
   } = {},
 ): ReportJson {
   const text = new Map(prompts.map((p) => [p.id, p.text]));
@@ -272,5 +280,6 @@ export function toReportJson(
     ...(extra.models ? { models: extra.models } : {}),
     ...(extra.importReport ? { import: reportImport(extra.importReport) } : {}),
     notes: [embedderNote(result.params.embedderId)].filter((n): n is string => n !== null),
+    ...extra.supervisor,
   };
 }
