@@ -12,6 +12,7 @@ import { idbCases } from './cases/idb';
 import { pipelineCases } from './cases/pipeline';
 import { projectionCases } from './cases/projection';
 import { queueCases } from './cases/queue';
+import { supervisorCases } from './cases/supervisor';
 import { main, pathOf } from './harness';
 
 const root = resolve(pathOf(import.meta.url), '..', '..');
@@ -29,6 +30,7 @@ const cases = [
   ...clusteringCases(),
   ...projectionCases(),
   ...queueCases(),
+  ...supervisorCases(),
   ...alpacaCases(dataDir),
   ...pipelineCases(dataDir),
   ...browserCases(),
