@@ -3,6 +3,8 @@
  * images themselves are plot work (plots/chart-image.ts).
  */
 import { toReportJson, type AnalysisResult, type ReportJson } from '../core/analysis';
+import type { Supervision } from '../core/explain/explanation-of';
+import { reportSupervisorFields } from '../core/explain/report-fields';
 import { clustersCsv, featuresCsv } from '../core/report/csv';
 import { reportHtml } from '../core/report/html';
 import { cell, reportMarkdown } from '../core/report/markdown';
@@ -19,11 +21,17 @@ export interface ReportSource {
   /** Prompt texts (for the divergent prompts) and, when present, the run's name for file names. */
   run: Pick<Run, 'prompts'> & Partial<Pick<Run, 'name'>>;
   labels: { A: string; B: string };
+  /** The supervisor's results on this analysis, when one ran. */
+  supervision?: Supervision | null;
 }
 
 /** REPORT.json for the results on screen. */
 export function reportOf(source: ReportSource): ReportJson {
-  return toReportJson(source.result, source.run.prompts, { models: source.labels });
+  const s = source.supervision;
+  return toReportJson(source.result, source.run.prompts, {
+    models: source.labels,
+    ...(s ? { supervisor: reportSupervisorFields(s.explanation, s.hypotheses) } : {}),
+  });
 }
 
 /** Builds report `kind` and offers it as a download; plots are used by the HTML report only. */

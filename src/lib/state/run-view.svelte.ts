@@ -1,5 +1,6 @@
 /** The opened run: its prompts with A's and B's answers side by side, searchable and paged. */
-import type { Answer, Prompt, Run } from '../core/run/types';
+import type { Supervision } from '../core/explain/explanation-of';
+import type { Answer, Hypothesis, Prompt, Run } from '../core/run/types';
 import { jobKey } from '../core/generate/jobs';
 import { answersToCsv, runToLlmComparator, serializeRunFile } from '../core/run';
 import { answersToJsonl } from '../core/run/export/answers-jsonl';
@@ -136,6 +137,56 @@ export class RunViewState {
       ...run,
       answers: [...run.answers.filter((a) => !fresh.has(jobKey(a))), ...answers],
     };
+  }
+
+  /** Shows a supervisor's latest results: its explanation and hypotheses replace the shown ones. */
+  applySupervision(supervision: Supervision): void {
+    const run = this.run;
+    if (!run) return;
+    const id = supervision.explanation.id;
+    this.run = {
+      ...run,
+      explanations: [...run.explanations.filter((e) => e.id !== id), supervision.explanation],
+      hypotheses: [
+        ...run.hypotheses.filter((h) => h.explanationId !== id),
+        ...supervision.hypotheses,
+      ],
+    };
+  }
+
+  /**
+   * Adds the user's own hypothesis to explanation `explanationId` (judged on its held-out prompts
+   * when the supervisor continues), or replaces hypothesis `replaces`: an edited text gets a new
+   * id, because judgements are keyed by hypothesis id and the old ones judged the old text.
+   */
+  async saveHypothesis(explanationId: string, text: string, replaces?: string): Promise<void> {
+    const run = this.run;
+    const trimmed = text.trim();
+    if (!run || !trimmed) return;
+    const repo = await this.app.repo();
+    const hypothesis: Hypothesis = {
+      id: `${explanationId}~user~${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+      text: trimmed,
+      createdAt: new Date().toISOString(),
+      source: 'user',
+      explanationId,
+    };
+    await repo.putHypothesis(run.id, hypothesis);
+    if (replaces) await repo.deleteHypothesis(run.id, replaces);
+    const current = this.run ?? run;
+    this.run = {
+      ...current,
+      hypotheses: [...current.hypotheses.filter((h) => h.id !== replaces), hypothesis],
+    };
+  }
+
+  /** Deletes a hypothesis (the supervisor's or the user's); its judgements stay in the log. */
+  async deleteHypothesis(id: string): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    await (await this.app.repo()).deleteHypothesis(run.id, id);
+    const current = this.run ?? run;
+    this.run = { ...current, hypotheses: current.hypotheses.filter((h) => h.id !== id) };
   }
 
   /** Renames the open run. */

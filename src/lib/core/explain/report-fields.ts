@@ -14,8 +14,11 @@ export interface ReportSupervisorRun {
   seed: number;
   discoveryPrompts: number;
   heldOutPrompts: number;
-  /** Requests sent in this run (retries included; replies reused from a cache not counted). */
-  requests: number;
+  /**
+   * Requests sent by the command line's run (retries included; replies reused from a cache not
+   * counted); null in reports made in the app, where a run may span several sessions.
+   */
+  requests: number | null;
   /** Why the run stopped before the end (cap, refused key, failures), or null. */
   stopped: string | null;
 }
@@ -29,7 +32,7 @@ export interface ReportSupervisorFields extends ReportSupervisor {
 export function reportSupervisorFields(
   explanation: Explanation,
   hypotheses: readonly Hypothesis[],
-  run: { requests: number; stopped: string | null },
+  run: { requests: number | null; stopped: string | null } = { requests: null, stopped: null },
 ): ReportSupervisorFields {
   return {
     ...reportSupervisor(explanation, hypotheses),

@@ -3,6 +3,7 @@
  * plots as PNG data: URLs. Every piece of model, prompt or imported text is HTML-escaped, since
  * the file is opened outside the app's CSP; the report also carries its own CSP as a backstop.
  */
+import { supervisorHtml } from './supervisor-text';
 import { reportChanges, type ReportCluster, type ReportJson } from '../analysis/report-json';
 import { CATEGORIES_TITLE, categoriesHtml } from './categories-text';
 import { changesHtml } from './changes-text';
@@ -90,6 +91,11 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
     `<p>${models}${report.n.prompts} prompts, ${report.n.answersA} answers from A and ${report.n.answersB} from B.</p>`,
     `<ul class="headline">${report.headline.map((line) => `<li>${e(line)}</li>`).join('')}</ul>`,
     ...report.notes.map((note) => `<p class="note">Note: ${e(note)}</p>`),
+    supervisorHtml({
+      labels: report.labels ?? [],
+      properties: report.properties ?? [],
+      hypotheses: report.hypotheses ?? [],
+    }),
   );
 
   const plots = (options.plots ?? []).filter((p) => isSafeImageUrl(p.dataUrl));

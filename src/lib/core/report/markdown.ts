@@ -1,4 +1,5 @@
 /** A Markdown report from REPORT.json: summary, clusters, style features, words, prompts. */
+import { supervisorMarkdown } from './supervisor-text';
 import { reportChanges, type ReportJson } from '../analysis/report-json';
 import { CATEGORIES_TITLE, categoriesMarkdown } from './categories-text';
 import { changesMarkdown } from './changes-text';
@@ -33,6 +34,17 @@ export function cell(text: string, max = 160): string {
   return cut.replace(/[\\|`*_<>[\]]/g, (c) => `\\${c}`);
 }
 
+/** The supervisor's sections (hypotheses first), when one ran; none otherwise. */
+function supervisorLines(report: ReportJson): string[] {
+  if (!report.hypotheses && !report.properties && !report.labels) return [];
+  const text = supervisorMarkdown({
+    labels: report.labels ?? [],
+    properties: report.properties ?? [],
+    hypotheses: report.hypotheses ?? [],
+  });
+  return text ? [text, ''] : [];
+}
+
 /** The whole report as Markdown, led by its headline (report/headline.ts). */
 export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff report'): string {
   const lines: string[] = [`# ${title}`, ''];
@@ -45,6 +57,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     ...report.headline.map((line) => `- ${cell(line, 2000)}`),
     '',
     ...report.notes.flatMap((note) => [`> Note: ${cell(note, 2000)}`, '']),
+    ...supervisorLines(report),
     '## Clusters',
     '',
     cell(clusterQualityText(report.clusterQuality), 400),
