@@ -72,7 +72,8 @@ export interface StandInOptions {
 }
 
 /** How a recorded request ended. */
-export type RequestOutcome = 'pending' | 'ok' | 'aborted' | FaultKind;
+/** 'rejected': a 400 for a request without a TASK line or with an unknown step. */
+export type RequestOutcome = 'pending' | 'ok' | 'aborted' | 'rejected' | FaultKind;
 
 /** A chat request as the server saw it. */
 export interface StandInRequest {
@@ -307,7 +308,7 @@ export async function startStandInSupervisor(
       return;
     }
     if (reply === null) {
-      record.outcome = 'ok';
+      record.outcome = 'rejected';
       sendJson(res, 400, { error: { message: `unknown TASK ${task ?? '(none)'}` } });
       return;
     }

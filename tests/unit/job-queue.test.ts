@@ -351,6 +351,30 @@ describe('JobQueue', () => {
     ).toThrow(/attempts/);
   });
 
+  it('stops with the error when what is stored cannot be read, and runs nothing', async () => {
+    let calls = 0;
+    const queue = new JobQueue<Job>(
+      {
+        jobs: jobsOf({ labels: 2 }),
+        concurrency: 1,
+        maxRequests: null,
+        retry: { attempts: 1, baseDelayMs: 1 },
+      },
+      {
+        doneKeys: async () => {
+          throw new DOMException('The database is closed', 'InvalidStateError');
+        },
+        run: async () => {
+          calls++;
+        },
+      },
+    );
+    const final = await queue.start();
+    expect(final.state).toBe('error');
+    expect(final.error).toEqual({ name: 'InvalidStateError', message: 'The database is closed' });
+    expect(calls).toBe(0);
+  });
+
   it('an empty queue is done at once', async () => {
     const h = harness([]);
     const final = await h.queue.start();
