@@ -91,10 +91,10 @@ export interface StandInRequest {
   endedMs: number | null;
 }
 
-/** The part of a chat request body the server reads. */
+/** The part of a chat request body the server reads (`messages` is [] when a body had none). */
 export interface ChatBody {
   model?: string;
-  messages?: { role: string; content: string }[];
+  messages: { role: string; content: string }[];
   stream?: boolean;
   [field: string]: unknown;
 }
@@ -199,11 +199,8 @@ export function standInReply(messages: readonly { role: string; content: string 
 }
 
 /** A hash of the messages of a request (its job identity). */
-export function identityOf(body: ChatBody): string {
-  return createHash('sha256')
-    .update(JSON.stringify(body.messages ?? []))
-    .digest('hex')
-    .slice(0, 16);
+export function identityOf(body: Pick<ChatBody, 'messages'>): string {
+  return createHash('sha256').update(JSON.stringify(body.messages)).digest('hex').slice(0, 16);
 }
 
 const CORS = { 'access-control-allow-origin': '*' };
@@ -253,12 +250,13 @@ export async function startStandInSupervisor(
   async function chat(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> {
     let body: ChatBody;
     try {
-      body = JSON.parse(text) as ChatBody;
+      const parsed = JSON.parse(text) as Partial<ChatBody>;
+      body = { ...parsed, messages: Array.isArray(parsed.messages) ? parsed.messages : [] };
     } catch {
       sendJson(res, 400, { error: { message: 'the body is not JSON' } });
       return;
     }
-    const messages = body.messages ?? [];
+    const messages = body.messages;
     const { task, reply } = standInReply(messages);
     const record: StandInRequest = {
       index: requests.length,
