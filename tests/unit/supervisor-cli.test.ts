@@ -186,6 +186,13 @@ describe('npm run analyze with a supervisor', () => {
       heldOutPrompts: heldOut,
       stopped: null,
     });
+    // The malformed properties reply is counted as unreadable, its repair as read.
+    expect(report.supervisor.replies).toMatchObject({
+      properties: { replies: discovery + 1, unparseable: 1 },
+      'property-names': { replies: 1, unparseable: 0 },
+      proposals: { replies: 1, unparseable: 0 },
+      judgements: { replies: 2 * 2 * heldOut, unparseable: 0 },
+    });
     // Every discovery prompt's longer answer is B's: one property, on B's side on every prompt.
     expect(report.properties).toHaveLength(1);
     expect(report.properties[0]).toMatchObject({

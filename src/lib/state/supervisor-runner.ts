@@ -12,7 +12,7 @@ import type { AnalysisResult } from '../core/analysis';
 import { chooseK } from '../core/cluster/choose-k';
 import { blindPair, orderedPair } from '../core/explain/blind-pairs';
 import { discoveryEvidence } from '../core/explain/evidence';
-import { jobKeys } from '../core/explain/job-keys';
+import { jobKeys, parseJobKey } from '../core/explain/job-keys';
 import { judgementRequest, parseVerdict } from '../core/explain/judge-prompt';
 import {
   labelRequest,
@@ -46,6 +46,7 @@ import type {
   PropertyObservation,
   SupervisorRequest,
   SupervisorSettings,
+  SupervisorStep,
   Verdict,
 } from '../core/explain/types';
 import { validateHypotheses } from '../core/explain/validation';
@@ -121,6 +122,8 @@ export class SupervisorRunner {
   readonly #excluded = new Set<string>();
   #maxAnswerChars = DEFAULT_MAX_ANSWER_CHARS;
   #spent = 0;
+  /** This explanation's hypotheses as last read (whose judgements the reply counts include). */
+  #knownHypothesisIds: string[] = [];
   #queue: JobQueue<SupervisorJob> | undefined;
 
   /** @throws Error when the analysis is not in the run. */
@@ -266,8 +269,8 @@ export class SupervisorRunner {
   /** What is known so far: the explanation and this explanation's hypotheses, validated. */
   async outcome(): Promise<{ explanation: Explanation; hypotheses: Hypothesis[] }> {
     const replies = await this.#replies();
-    const explanation = await this.#explanation(replies);
     const hypotheses = await this.#validate(replies);
+    const explanation = await this.#explanation(replies);
     return { explanation, hypotheses };
   }
 
@@ -366,7 +369,9 @@ export class SupervisorRunner {
 
   async #hypotheses(): Promise<Hypothesis[]> {
     const all = await this.#deps.store.hypotheses(this.#input.run.id);
-    return all.filter((h) => h.explanationId === this.explanationId);
+    const mine = all.filter((h) => h.explanationId === this.explanationId);
+    this.#knownHypothesisIds = mine.map((h) => h.id);
+    return mine;
   }
 
   /** Turns the proposals reply into hypotheses once (ids fixed, so a rerun cannot duplicate). */
@@ -481,6 +486,7 @@ export class SupervisorRunner {
   }
 
   async #explanation(replies: Map<string, SupervisorLogEntry>): Promise<Explanation> {
+    await this.#hypotheses();
     const clusters = await this.#propertyClusters(replies);
     const { settings, analysisId } = this.#input;
     return {
@@ -492,7 +498,40 @@ export class SupervisorRunner {
       heldOutPromptIds: this.heldOutPromptIds,
       labels: this.#labels(replies),
       properties: this.#namedProperties(clusters, replies),
+      replies: this.#replyCounts(replies),
     };
+  }
+
+  /** Replies stored per step of this explanation and how many could not be read. */
+  #replyCounts(replies: Map<string, SupervisorLogEntry>): Explanation['replies'] {
+    const counts: NonNullable<Explanation['replies']> = {};
+    const add = (step: SupervisorStep, readable: boolean) => {
+      const c = (counts[step] ??= { replies: 0, unparseable: 0 });
+      c.replies++;
+      if (!readable) c.unparseable++;
+    };
+    const { analysisId } = this.#input;
+    const judged = new Set(this.#judgedPromptIds);
+    const hypotheses = new Set(this.#knownHypothesisIds);
+    for (const [key, entry] of replies) {
+      const [step = '', owner = '', id = ''] = parseJobKey(key);
+      const text = entry.reply ?? '';
+      if (step === 'labels') {
+        if (owner === analysisId) add(step, parseLabelReply(text).ok);
+      } else if (step === 'judgements') {
+        if (hypotheses.has(owner) && judged.has(id))
+          add(step, parseVerdict(text) !== 'unparseable');
+      } else if (owner === this.explanationId) {
+        const ok =
+          step === 'properties'
+            ? parsePropertiesReply(text).ok
+            : step === 'property-names'
+              ? parseNameReply(text).ok
+              : parseProposalReply(text, this.#input.settings.hypotheses).ok;
+        add(step as SupervisorStep, ok);
+      }
+    }
+    return counts;
   }
 
   async #saveExplanation(): Promise<void> {

@@ -27,6 +27,22 @@ export const jobKeys = {
     join('judgements', hypothesisId, promptId, first),
 };
 
+/** A job key's parts, unescaped: [step, owner (explanation, analysis or hypothesis id), ...]. */
+export function parseJobKey(key: string): string[] {
+  const parts: string[] = [];
+  let part = '';
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    if (c === '\\' && i + 1 < key.length) part += key[++i];
+    else if (c === '|') {
+      parts.push(part);
+      part = '';
+    } else part += c;
+  }
+  parts.push(part);
+  return parts;
+}
+
 /** The step a job key belongs to (its first part). */
 export function stepOfKey(key: string): SupervisorStep {
   return key.slice(0, key.indexOf('|')) as SupervisorStep;

@@ -21,6 +21,8 @@ export interface ReportSupervisorRun {
   requests: number | null;
   /** Why the run stopped before the end (cap, refused key, failures), or null. */
   stopped: string | null;
+  /** Replies per step and how many could not be read (counted, never guessed). */
+  replies: NonNullable<Explanation['replies']>;
 }
 
 /** The supervisor's part of REPORT.json. */
@@ -44,6 +46,7 @@ export function reportSupervisorFields(
       heldOutPrompts: explanation.heldOutPromptIds.length,
       requests: run.requests,
       stopped: run.stopped,
+      replies: explanation.replies ?? {},
     },
   };
 }

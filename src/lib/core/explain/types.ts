@@ -167,6 +167,11 @@ export interface Explanation {
   heldOutPromptIds: string[];
   labels: ClusterLabel[];
   properties: PropertyCluster[];
+  /**
+   * Replies stored per step and how many of them could not be read (counted, never guessed;
+   * judgements count their unparseable verdicts). Absent in explanations saved before it existed.
+   */
+  replies?: Partial<Record<SupervisorStep, { replies: number; unparseable: number }>>;
 }
 
 /**

@@ -3,12 +3,14 @@
  * behaviour properties and hypotheses with their held-out validation. Labels, property names
  * and hypotheses are model-written text: the HTML escapes every one, the Markdown cells too.
  */
-import type {
-  ClusterLabel,
-  Explanation,
-  HypothesisSource,
-  HypothesisValidation,
-  PropertyCluster,
+import {
+  SUPERVISOR_STEPS,
+  type SupervisorStep,
+  type ClusterLabel,
+  type Explanation,
+  type HypothesisSource,
+  type HypothesisValidation,
+  type PropertyCluster,
 } from '../explain/types';
 import type { Hypothesis } from '../run/types';
 import { escapeHtml } from './escape-html';
@@ -394,4 +396,29 @@ export function reportSupervisor(
       ];
     }),
   };
+}
+
+/** Plain names of the supervisor's steps, for messages. */
+const STEP_NAMES: Record<SupervisorStep, string> = {
+  properties: 'property lists',
+  'property-names': 'property names',
+  labels: 'cluster labels',
+  proposals: 'proposals',
+  judgements: 'judgements',
+};
+
+/**
+ * How many of the supervisor's replies could not be read, per step ('' when all could): they are
+ * counted and left out, never guessed.
+ */
+export function unreadableRepliesText(
+  replies: Partial<Record<SupervisorStep, { replies: number; unparseable: number }>> | undefined,
+): string {
+  const parts = SUPERVISOR_STEPS.flatMap((step) => {
+    const c = replies?.[step];
+    return c && c.unparseable > 0 ? [`${c.unparseable} of ${c.replies} ${STEP_NAMES[step]}`] : [];
+  });
+  return parts.length === 0
+    ? ''
+    : `Replies that could not be read (counted and left out, never guessed): ${parts.join(', ')}.`;
 }

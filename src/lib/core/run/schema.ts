@@ -3,6 +3,7 @@
  * from a file or from storage, goes through validateRun, so the rest of the code can trust
  * the shape, the id references and the vectors.
  */
+import { SUPERVISOR_STEPS } from '../explain/types';
 import * as v from 'valibot';
 import type { HypothesisSource } from '../explain/types';
 import { jobKey } from '../generate/jobs';
@@ -214,6 +215,12 @@ export const explanationSchema = v.object({
   heldOutPromptIds: v.array(v.string()),
   labels: v.array(clusterLabelSchema),
   properties: v.array(propertyClusterSchema),
+  replies: v.optional(
+    v.record(
+      v.picklist(SUPERVISOR_STEPS),
+      v.optional(v.object({ replies: count, unparseable: count })),
+    ),
+  ),
 });
 
 /** Valibot schema of a whole Run (v2) in its JSON form (vectors as base64 or Float32Array). */
