@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { longerPairs } from '../stand-ins/longer-answers';
 import { startStandInSupervisor, type StandInSupervisor } from '../stand-ins/supervisor-server';
 
 const exec = promisify(execFile);
@@ -18,65 +19,17 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'bd-supervisor-cli-'));
 const KEY = 'sk-proj-Zq8vR2mXw4Lp9sKd7Fh3Jc6Tn1Ya5Ub0Ge8Wi2Oo4Mx';
 
-const TOPICS = [
-  'tides',
-  'volcanoes',
-  'bread',
-  'chess',
-  'rainbows',
-  'bees',
-  'glaciers',
-  'comets',
-  'coffee',
-  'maps',
-  'owls',
-  'bridges',
-  'salt',
-  'kites',
-  'moss',
-  'clocks',
-  'whales',
-  'deserts',
-  'ink',
-  'pianos',
-  'fog',
-  'copper',
-  'ferns',
-  'sundials',
-  'lakes',
-  'wool',
-  'lanterns',
-  'caves',
-  'sparrows',
-  'cheese',
-  'canals',
-  'tea',
-  'marble',
-  'frost',
-  'dunes',
-  'ants',
-  'harbors',
-  'silk',
-  'thunder',
-  'orchards',
-];
-const N = TOPICS.length;
+const N = 40;
 
-/** A's answers: one sentence. B's: the same sentence and two more (always longer, no lists). */
+/** A's and B's answers as JSONL answer tables, one per model. */
 function writeAnswerFiles(): { a: string; b: string } {
-  const rows = (side: 'A' | 'B') =>
-    TOPICS.map((topic) => {
-      const short = `Here is a short note about ${topic}.`;
-      const answer =
-        side === 'A'
-          ? short
-          : `${short} People have studied ${topic} for a long time. There is much more to say about ${topic} and why it matters.`;
-      return JSON.stringify({ prompt: `Tell me about ${topic}.`, response: answer });
-    }).join('\n');
+  const pairs = longerPairs(N);
+  const rows = (side: 'a' | 'b') =>
+    pairs.map((p) => JSON.stringify({ prompt: p.prompt, response: p[side] })).join('\n');
   const a = join(dir, 'a.jsonl');
   const b = join(dir, 'b.jsonl');
-  writeFileSync(a, rows('A'));
-  writeFileSync(b, rows('B'));
+  writeFileSync(a, rows('a'));
+  writeFileSync(b, rows('b'));
   return { a, b };
 }
 
@@ -125,7 +78,7 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(() => server.close());
+afterAll(() => server?.close());
 
 describe('npm run analyze with a supervisor', () => {
   it('stops at the spending cap, then continues from its cache without paying twice, and confirms only the hypothesis that holds', async () => {

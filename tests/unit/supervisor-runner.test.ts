@@ -20,29 +20,13 @@ import type { Answer, Prompt, Run } from '../../src/lib/core/run/types';
 import { row } from '../../src/lib/core/vectors/matrix';
 import type { RunRepository } from '../../src/lib/persistence/runs';
 import { SupervisorRunner, type SupervisorStage } from '../../src/lib/state/supervisor-runner';
+import { longerPairs } from '../stand-ins/longer-answers';
 import { startStandInSupervisor, type StandInSupervisor } from '../stand-ins/supervisor-server';
 import { answer, freshRepo, makeRun } from './persistence-fixtures';
 
 const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const KEY = 'sk-proj-Hx4Wn8Qp2Ls6Kd0Rt3Yz7Bv1Mc5Fj9Ga2Ue4Io';
-const TOPICS = [
-  'tides',
-  'volcanoes',
-  'bread',
-  'chess',
-  'rainbows',
-  'bees',
-  'glaciers',
-  'comets',
-  'coffee',
-  'maps',
-  'owls',
-  'bridges',
-  'salt',
-  'kites',
-  'moss',
-  'clocks',
-];
+const PAIRS = longerPairs(16);
 
 let embedder: TransformersEmbedder;
 const embed = async (texts: string[]) => {
@@ -52,19 +36,11 @@ const embed = async (texts: string[]) => {
 
 /** A run of 16 prompts, one sample a side, B always longer, analysed and stored. */
 async function storedRun(repo: RunRepository): Promise<Run> {
-  const base = makeRun('explained', { prompts: TOPICS.length, samples: 1 });
-  const prompts: Prompt[] = base.prompts.map((p, i) => ({
-    ...p,
-    text: `Tell me about ${TOPICS[i]}.`,
-  }));
+  const base = makeRun('explained', { prompts: PAIRS.length, samples: 1 });
+  const prompts: Prompt[] = base.prompts.map((p, i) => ({ ...p, text: PAIRS[i]!.prompt }));
   const answers: Answer[] = prompts.flatMap((p, i) => [
-    answer(p.id, 'A', 0, `A short note about ${TOPICS[i]}.`),
-    answer(
-      p.id,
-      'B',
-      0,
-      `A short note about ${TOPICS[i]}. It has a long history. There is much more to say.`,
-    ),
+    answer(p.id, 'A', 0, PAIRS[i]!.a),
+    answer(p.id, 'B', 0, PAIRS[i]!.b),
   ]);
   const run: Run = {
     ...base,
