@@ -252,7 +252,7 @@ describe('hypothesis wording', () => {
     expect(decidedText(validation())).toBe('40 of 50 (80.0%)');
     expect(decidedText({ decided: 0, nHeldOut: 0 })).toBe('0 of 0');
     expect(hypothesisEvidence(validation())).toBe(
-      'accuracy 80.0% (95% CI 65.2% to 89.5%), p = 9.1e-5, q = 1.8e-4, AUC 0.71, decided 40 of 50 (80.0%), 6 order flips, 1 unparseable reply; the rule "the longer answer is B\'s" is right on 55.0% of the decided prompts; on prompts whose answers are of similar length (ratio 0.8–1.25) the hypothesis is right on 78.0%.',
+      'accuracy 80.0% (95% CI 65.2% to 89.5%), p = 9.1e-5, q = 1.8e-4, AUC 0.71, decided 40 of 50 (80.0%), 6 order flips, 1 unparseable reply; the rule "the longer answer is B\'s" is right on 55.0% of the decided prompts; on prompts whose answers are of similar length (ratio 0.8–1.25) the hypothesis is right on 78.0% of 18 decided prompts.',
     );
   });
 });
@@ -302,6 +302,7 @@ describe('reportSupervisor (what REPORT.json holds)', () => {
         'unparseable',
         'lengthRuleAccuracy',
         'similarLengthAccuracy',
+        'similarLengthDecided',
         'mayBeLength',
       ].sort(),
     );

@@ -51,6 +51,7 @@ export type HypothesisNumbers = Pick<
   | 'unparseable'
   | 'lengthRuleAccuracy'
   | 'similarLengthAccuracy'
+  | 'similarLengthDecided'
   | 'mayBeLength'
 >;
 
@@ -167,9 +168,15 @@ export function decidedText(v: Pick<HypothesisNumbers, 'decided' | 'nHeldOut'>):
 
 /** The length rule's accuracy and the similar-length accuracy, as one clause. */
 export function lengthText(
-  v: Pick<HypothesisNumbers, 'lengthRuleAccuracy' | 'similarLengthAccuracy'>,
+  v: Pick<
+    HypothesisNumbers,
+    'lengthRuleAccuracy' | 'similarLengthAccuracy' | 'similarLengthDecided'
+  >,
 ): string {
-  return `the rule "the longer answer is B's" is right on ${share(v.lengthRuleAccuracy)} of the decided prompts; on prompts whose answers are of similar length (ratio 0.8–1.25) the hypothesis is right on ${share(v.similarLengthAccuracy)}`;
+  // Older saved validations lack the count; then the share is shown alone.
+  const n = v.similarLengthDecided;
+  const of = typeof n === 'number' ? ` of ${n} decided prompt${n === 1 ? '' : 's'}` : '';
+  return `the rule "the longer answer is B's" is right on ${share(v.lengthRuleAccuracy)} of the decided prompts; on prompts whose answers are of similar length (ratio 0.8–1.25) the hypothesis is right on ${share(v.similarLengthAccuracy)}${of}`;
 }
 
 /** The warning shown on a hypothesis that does no better than the length rule. */
@@ -391,6 +398,7 @@ export function reportSupervisor(
           unparseable: v.unparseable,
           lengthRuleAccuracy: v.lengthRuleAccuracy,
           similarLengthAccuracy: v.similarLengthAccuracy,
+          similarLengthDecided: v.similarLengthDecided,
           mayBeLength: v.mayBeLength,
         },
       ];
