@@ -121,3 +121,255 @@ describe('wordDiff', () => {
     expect(wordDiff(`${a} x`, `y ${b}`, { maxWords: 1000 }).granularity).not.toBe('word');
   });
 });
+
+/** LCS length by the plain O(n·m) table, as the reference the diff must reach. */
+const lcsLength = (a: readonly string[], b: readonly string[]): number => {
+  const row = new Array<number>(b.length + 1).fill(0);
+  for (const x of a) {
+    let diag = 0;
+    for (let j = 1; j <= b.length; j++) {
+      const up = row[j]!;
+      row[j] = x === b[j - 1] ? diag + 1 : Math.max(up, row[j - 1]!);
+      diag = up;
+    }
+  }
+  return row[b.length]!;
+};
+
+/** mulberry32: a small seeded generator, so a failing pair can be reproduced from its seed. */
+const seeded = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const randomPick = (rand: () => number, vocab: readonly string[], maxLength: number) =>
+  Array.from(
+    { length: Math.floor(rand() * (maxLength + 1)) },
+    () => vocab[Math.floor(rand() * vocab.length)]!,
+  );
+const tokensIn = (segments: DiffSegment[], kind: DiffSegment['kind']) =>
+  segments.filter((s) => s.kind === kind).flatMap((s) => diffTokens(s.text));
+
+describe('wordDiff is a minimal diff', () => {
+  it('changes exactly |A| + |B| - 2·LCS tokens on random texts with repeated words', () => {
+    // Han characters are one token each and have no spaces between them, so no space is
+    // absorbed into a change and the count of changed tokens must equal the LCS bound exactly.
+    const vocab = ['甲', '乙', '丙', '丁'];
+    const rand = seeded(15);
+    for (let trial = 0; trial < 400; trial++) {
+      const ta = randomPick(rand, vocab, 9);
+      const tb = randomPick(rand, vocab, 9);
+      const a = ta.join('');
+      const b = tb.join('');
+      const { segments, granularity } = wordDiff(a, b);
+      expect(granularity).toBe('word');
+      roundTrips(a, b, segments);
+      const changedCount = tokensIn(segments, 'a').length + tokensIn(segments, 'b').length;
+      expect(changedCount, `${a} → ${b}`).toBe(ta.length + tb.length - 2 * lcsLength(ta, tb));
+    }
+  });
+
+  it('rebuilds both texts on random space-separated sentences with repeated words', () => {
+    const rand = seeded(42);
+    for (let trial = 0; trial < 400; trial++) {
+      const a = randomPick(rand, ['a', 'b', 'c'], 8).join(' ');
+      const b = randomPick(rand, ['a', 'b', 'c'], 8).join(' ');
+      roundTrips(a, b, wordDiff(a, b).segments);
+    }
+  });
+
+  it('keeps the longest common run when a word moves, rather than whatever matches first', () => {
+    expect(wordDiff('a b c d', 'b c d a').segments).toEqual([
+      { kind: 'a', text: 'a ' },
+      { kind: 'same', text: 'b c d' },
+      { kind: 'b', text: ' a' },
+    ]);
+    expect(wordDiff('b c d a', 'a b c d').segments).toEqual([
+      { kind: 'b', text: 'a ' },
+      { kind: 'same', text: 'b c d' },
+      { kind: 'a', text: ' a' },
+    ]);
+  });
+
+  it("between equally short diffs, takes A's words out before B's go in", () => {
+    // Swapped words: keeping 'q' or keeping 'p' are both minimal; the choice must be stable.
+    expect(wordDiff('p q', 'q p').segments).toEqual([
+      { kind: 'a', text: 'p ' },
+      { kind: 'same', text: 'q' },
+      { kind: 'b', text: ' p' },
+    ]);
+  });
+
+  it('keeps a shared word between two changes as shared, with its spaces', () => {
+    expect(wordDiff('p q r s', 'P q R s').segments).toEqual([
+      { kind: 'a', text: 'p' },
+      { kind: 'b', text: 'P' },
+      { kind: 'same', text: ' q ' },
+      { kind: 'a', text: 'r' },
+      { kind: 'b', text: 'R' },
+      { kind: 'same', text: ' s' },
+    ]);
+  });
+});
+
+describe('wordDiff common start and end', () => {
+  it('finds a change only at the start, only at the end, or one word in the middle', () => {
+    expect(wordDiff('Alpha beta gamma.', 'Delta beta gamma.').segments).toEqual([
+      { kind: 'a', text: 'Alpha' },
+      { kind: 'b', text: 'Delta' },
+      { kind: 'same', text: ' beta gamma.' },
+    ]);
+    expect(wordDiff('beta gamma alpha', 'beta gamma delta').segments).toEqual([
+      { kind: 'same', text: 'beta gamma ' },
+      { kind: 'a', text: 'alpha' },
+      { kind: 'b', text: 'delta' },
+    ]);
+    expect(wordDiff('one two three', 'one six three').segments).toEqual([
+      { kind: 'same', text: 'one ' },
+      { kind: 'a', text: 'two' },
+      { kind: 'b', text: 'six' },
+      { kind: 'same', text: ' three' },
+    ]);
+  });
+
+  it('does not let the shared end overlap the shared start when a word between repeats is cut', () => {
+    // "x y z" → "x z": the space before and after 'y' are both shared candidates; the common
+    // end must stop where the common start ended or B would get a space twice.
+    expect(wordDiff('x y z', 'x z').segments).toEqual([
+      { kind: 'same', text: 'x ' },
+      { kind: 'a', text: 'y ' },
+      { kind: 'same', text: 'z' },
+    ]);
+    expect(wordDiff('x z', 'x y z').segments).toEqual([
+      { kind: 'same', text: 'x ' },
+      { kind: 'b', text: 'y ' },
+      { kind: 'same', text: 'z' },
+    ]);
+    expect(wordDiff('a b b', 'a b').segments).toEqual([
+      { kind: 'same', text: 'a b' },
+      { kind: 'a', text: ' b' },
+    ]);
+  });
+});
+
+describe('wordDiff size fallbacks at their limits', () => {
+  it('diffs by words up to maxWords changed words a side, counting only the differing middle', () => {
+    // Middle: 'p q r' (3 words) against 'x' (1); the shared ', and the long tail' must not count.
+    const a = 'start here p q r, and the long tail';
+    const b = 'start here x, and the long tail';
+    expect(wordDiff(a, b, { maxWords: 2 }).granularity).toBe('line');
+    const atCap = wordDiff(a, b, { maxWords: 3 });
+    expect(atCap.granularity).toBe('word');
+    expect(atCap.segments).toEqual([
+      { kind: 'same', text: 'start here ' },
+      { kind: 'a', text: 'p q r' },
+      { kind: 'b', text: 'x' },
+      { kind: 'same', text: ', and the long tail' },
+    ]);
+    expect(wordDiff(a, b, { maxWords: 4 }).granularity).toBe('word');
+  });
+
+  it('counts words, not the spaces between them, against maxWords on either side', () => {
+    // Runs of spaces are not words: 'p  q  r' is 3 words however wide its gaps.
+    expect(wordDiff('p  q  r', 'x', { maxWords: 3 }).granularity).toBe('word');
+    expect(wordDiff('x', 'p  q  r', { maxWords: 3 }).granularity).toBe('word');
+    // 4 words with 3 spaces: one word over the cap on A only, then on B only.
+    expect(wordDiff('p q r s', 'x', { maxWords: 3 }).granularity).toBe('line');
+    expect(wordDiff('x', 'p q r s', { maxWords: 3 }).granularity).toBe('line');
+    expect(wordDiff('p q r s', 'x', { maxWords: 4 }).granularity).toBe('word');
+  });
+
+  it('diffs by lines up to maxLines changed lines a side, counting only the differing middle', () => {
+    const head = 'h1\nh2\n';
+    const tail = 't\n';
+    const a = `${head}a1\na2\n${tail}`;
+    const b = `${head}b1\nb2\n${tail}`;
+    // maxWords 0 forces the line attempt: the middle always has at least one word.
+    expect(wordDiff(a, b, { maxWords: 0, maxLines: 1 }).granularity).toBe('whole');
+    const atCap = wordDiff(a, b, { maxWords: 0, maxLines: 2 });
+    expect(atCap.granularity).toBe('line');
+    expect(atCap.segments).toEqual([
+      { kind: 'same', text: head },
+      { kind: 'a', text: 'a1\na2\n' },
+      { kind: 'b', text: 'b1\nb2\n' },
+      { kind: 'same', text: tail },
+    ]);
+    expect(wordDiff(a, b, { maxWords: 0, maxLines: 3 }).granularity).toBe('line');
+  });
+
+  it('replaces the whole middle when either side is one line over maxLines, keeping shared lines', () => {
+    const head = 'h1\nh2\n';
+    const tail = 't\n';
+    const long = `${head}a1\na2\na3\n${tail}`;
+    const short = `${head}b1\n${tail}`;
+    const overA = wordDiff(long, short, { maxWords: 0, maxLines: 2 });
+    expect(overA.granularity).toBe('whole');
+    expect(overA.segments).toEqual([
+      { kind: 'same', text: head },
+      { kind: 'a', text: 'a1\na2\na3\n' },
+      { kind: 'b', text: 'b1\n' },
+      { kind: 'same', text: tail },
+    ]);
+    const overB = wordDiff(short, long, { maxWords: 0, maxLines: 2 });
+    expect(overB.granularity).toBe('whole');
+    roundTrips(short, long, overB.segments);
+    expect(wordDiff(long, short, { maxWords: 0, maxLines: 3 }).granularity).toBe('line');
+  });
+
+  it('keeps a shared blank line between changed lines as shared in the line diff', () => {
+    // Only the word diff folds lone spaces into changes; a blank line is real shared content.
+    const { segments, granularity } = wordDiff('A1\n\nA2\n', 'B1\n\nB2\n', { maxWords: 0 });
+    expect(granularity).toBe('line');
+    expect(segments).toEqual([
+      { kind: 'a', text: 'A1\n' },
+      { kind: 'b', text: 'B1\n' },
+      { kind: 'same', text: '\n' },
+      { kind: 'a', text: 'A2\n' },
+      { kind: 'b', text: 'B2\n' },
+    ]);
+  });
+
+  it('stays minimal past 65,535 tokens on one side, where the table needs 32-bit cells', () => {
+    // 32,800 words and their spaces are over 65,535 tokens; with a 3-token B the table is tiny.
+    const many = Array.from({ length: 32800 }, (_, i) => `w${i}`).join(' ');
+    const { segments, granularity } = wordDiff(`${many} Y`, 'Y Q', { maxWords: 40000 });
+    expect(granularity).toBe('word');
+    expect(segments).toEqual([
+      { kind: 'a', text: `${many} ` },
+      { kind: 'same', text: 'Y' },
+      { kind: 'b', text: ' Q' },
+    ]);
+  });
+});
+
+describe('diffTokens', () => {
+  it('keeps apostrophes and hyphens inside words and puts other punctuation on its own', () => {
+    expect(diffTokens("don't re-run it’s, ok?")).toEqual([
+      "don't",
+      ' ',
+      're-run',
+      ' ',
+      'it’s',
+      ',',
+      ' ',
+      'ok',
+      '?',
+    ]);
+  });
+
+  it('makes each Han, Hiragana and Katakana character its own token', () => {
+    expect(diffTokens('漢字とカナ')).toEqual(['漢', '字', 'と', 'カ', 'ナ']);
+  });
+
+  it('keeps a run of whitespace as one token', () => {
+    expect(diffTokens('a  \n b')).toEqual(['a', '  \n ', 'b']);
+  });
+
+  it('folds a wide gap between two replaced words into the change, like a single space', () => {
+    expect(wordDiff('a  b', 'c  d').segments).toEqual([
+      { kind: 'a', text: 'a  b' },
+      { kind: 'b', text: 'c  d' },
+    ]);
+  });
+});
