@@ -66,6 +66,25 @@ export const STAGE_TITLES: Record<SupervisorStage, string> = {
   judge: 'Judge every hypothesis on the held-out half',
 };
 
+/**
+ * `run` with `analysis` among its analyses. An analysis just run is saved and shown, but the
+ * run the page holds was read before it: without this the supervisor of a fresh analysis finds
+ * no analysis to explain (and no embedder) until the page is reloaded.
+ */
+export function runWithAnalysis(
+  run: Run,
+  analysis: { id: string; createdAt: string; result: { params: object } },
+): Run {
+  if (run.analyses.some((a) => a.id === analysis.id)) return run;
+  const record = {
+    id: analysis.id,
+    createdAt: analysis.createdAt,
+    params: { ...analysis.result.params },
+    result: analysis.result,
+  };
+  return { ...run, analyses: [record, ...run.analyses] };
+}
+
 /** Answers are cut to this many characters unless the user chooses otherwise. */
 export const DEFAULT_MAX_ANSWER_CHARS = 1500;
 
