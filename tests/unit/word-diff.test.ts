@@ -278,6 +278,11 @@ describe('wordDiff size fallbacks at their limits', () => {
     expect(wordDiff('p q r s', 'x', { maxWords: 3 }).granularity).toBe('line');
     expect(wordDiff('x', 'p q r s', { maxWords: 3 }).granularity).toBe('line');
     expect(wordDiff('p q r s', 'x', { maxWords: 4 }).granularity).toBe('word');
+    // An empty side past the cap: the line diff must not invent a line for it.
+    expect(wordDiff('', 'p q r s', { maxWords: 3 })).toEqual({
+      segments: [{ kind: 'b', text: 'p q r s' }],
+      granularity: 'line',
+    });
   });
 
   it('diffs by lines up to maxLines changed lines a side, counting only the differing middle', () => {
