@@ -116,7 +116,7 @@ describe('egressPreview', () => {
     const byHand = requests.map((r) => r.messages.reduce((s, m) => s + m.content.length, 0));
     expect(preview.steps.map((s) => s.characters)).toEqual(byHand);
     expect(requests.map(requestCharacters)).toEqual(byHand);
-    expect(preview.steps[0].requests[0]).toBe(requests[0]);
+    expect(preview.steps[0]!.requests[0]).toBe(requests[0]);
     expect(preview.outputTokens).toBe(600 + 5);
   });
 });

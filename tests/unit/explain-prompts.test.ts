@@ -58,15 +58,15 @@ function outsideFences(request: SupervisorRequest): string {
 
 /** The bodies of all fences of a message, in order. */
 function fencedBodies(content: string): string[] {
-  return [...content.matchAll(/^<<<\n([\s\S]*?)\n>>>$/gm)].map((m) => m[1]);
+  return [...content.matchAll(/^<<<\n([\s\S]*?)\n>>>$/gm)].map((m) => m[1]!);
 }
 
 const SIDE_WORDS = /\b[AB]\b|\b[Mm]odel [AaBb]\b/;
 const SIDE_LETTERS = /\b[AB]\b/;
 
 function expectWireShape(request: SupervisorRequest): void {
-  expect(request.messages[0].role).toBe('system');
-  expect(request.messages[0].content.split('\n')[0]).toBe(`TASK: ${request.step}`);
+  expect(request.messages[0]!.role).toBe('system');
+  expect(request.messages[0]!.content.split('\n')[0]).toBe(`TASK: ${request.step}`);
   expect(request.messages.at(-1)?.role).toBe('user');
   expect(request.messages.map((m) => m.content).join('\n')).not.toMatch(/model [ab]\b/i);
 }
@@ -185,12 +185,12 @@ describe('propertiesRequest', () => {
     expect(request.maxTokens).toBe(600);
     expect(request.promptIds).toEqual(['p7']);
     expect(request.messages).toHaveLength(2);
-    expect(request.messages[1].content).toBe(
+    expect(request.messages[1]!.content).toBe(
       `Prompt:\n<<<\n${COFFEE_PROMPT}\n>>>\n\n` +
         `Answer 1:\n<<<\n${COFFEE_PROSE}\n>>>\n\n` +
         `Answer 2:\n<<<\n${COFFEE_LIST}\n>>>`,
     );
-    expect(request.messages[0].content).toContain('{"properties": [{"property": ');
+    expect(request.messages[0]!.content).toContain('{"properties": [{"property": ');
   });
 
   it('never names a side: no A or B, no model A/B, no model names', () => {
@@ -202,7 +202,7 @@ describe('propertiesRequest', () => {
     const python = orderedPair('p8', PYTHON_PROMPT, PYTHON_ANSWER, COFFEE_PROSE, 'A');
     const withArticle = propertiesRequest('ex1', python, { maxAnswerChars: 5000 });
     expect(outsideFences(withArticle)).not.toMatch(SIDE_LETTERS);
-    expect(fencedBodies(withArticle.messages[1].content)).toEqual([
+    expect(fencedBodies(withArticle.messages[1]!.content)).toEqual([
       PYTHON_PROMPT,
       PYTHON_ANSWER.replace('\n>>>\n', '\n> > >\n'),
       COFFEE_PROSE,
@@ -211,14 +211,14 @@ describe('propertiesRequest', () => {
 
   it('cuts each answer, and the prompt, to maxAnswerChars unless a prompt limit is given', () => {
     const request = propertiesRequest('ex1', pair, { maxAnswerChars: 30 });
-    const [prompt, one, two] = fencedBodies(request.messages[1].content);
+    const [prompt, one, two] = fencedBodies(request.messages[1]!.content);
     expect(prompt).toBe(excerpt(COFFEE_PROMPT, 30));
     // 'coffee' ends exactly at character 30, so it is kept; ' at home?' (9) is left out.
     expect(prompt).toBe('How do I make cold brew coffee [... 9 more characters]');
     expect(one).toBe(excerpt(COFFEE_PROSE, 30));
     expect(two).toBe(excerpt(COFFEE_LIST, 30));
     const promptKept = propertiesRequest('ex1', pair, { maxAnswerChars: 30, maxPromptChars: 500 });
-    expect(fencedBodies(promptKept.messages[1].content)[0]).toBe(COFFEE_PROMPT);
+    expect(fencedBodies(promptKept.messages[1]!.content)[0]).toBe(COFFEE_PROMPT);
   });
 
   it('repairs with the same task, the bad reply and a request for the JSON only, as attempt 1', () => {
@@ -229,10 +229,10 @@ describe('propertiesRequest', () => {
     expect(repair.key).toBe(jobKeys.properties('ex|1', 'p7', 1));
     expect(repair.messages.slice(0, 2)).toEqual(original.messages);
     expect(repair.messages[2]).toEqual({ role: 'assistant', content: bad });
-    expect(repair.messages[3].content).toMatch(
+    expect(repair.messages[3]!.content).toMatch(
       /^Your reply could not be read: the reply holds no JSON\./,
     );
-    expect(repair.messages[3].content).toContain('JSON object only');
+    expect(repair.messages[3]!.content).toContain('JSON object only');
     expect(repair.promptIds).toEqual(['p7']);
     expect(() => propertiesRepairRequest(repair, bad, 'again')).toThrow(/first properties request/);
   });
@@ -253,12 +253,12 @@ describe('property names and cluster labels', () => {
     const request = propertyNameRequest('ex1', members);
     expectWireShape(request);
     expect(request.key).toBe(jobKeys.propertyName('ex1', membersHash(members)));
-    expect(request.messages[1].content).toBe(
+    expect(request.messages[1]!.content).toBe(
       'Properties:\n- uses a numbered list\n- numbers each step\n- lists the steps',
     );
     expect(request.promptIds).toEqual([]);
     const many = Array.from({ length: 50 }, (_, i) => `property ${i}`);
-    const capped = propertyNameRequest('ex1', many).messages[1].content.split('\n');
+    const capped = propertyNameRequest('ex1', many).messages[1]!.content.split('\n');
     expect(capped).toHaveLength(1 + MAX_NAMED_MEMBERS);
     expect(propertyNameRequest('ex1', many).key).toBe(
       jobKeys.propertyName('ex1', membersHash(many)),
@@ -277,7 +277,7 @@ describe('property names and cluster labels', () => {
     });
     expectWireShape(request);
     expect(request.key).toBe(jobKeys.label('an1', 4));
-    expect(request.messages[1].content).toBe(
+    expect(request.messages[1]!.content).toBe(
       'Terms: coffee, brew, grounds\n\n' +
         `Answer 1:\n<<<\n${excerpt(COFFEE_LIST, 40)}\n>>>\n\n` +
         `Answer 2:\n<<<\n${excerpt(COFFEE_PROSE, 40)}\n>>>\n\n` +
@@ -322,7 +322,7 @@ describe('proposalRequest', () => {
     const request = proposalRequest('ex1', EVIDENCE, 3, { maxAnswerChars: 2000 });
     expectWireShape(request);
     expect(request.key).toBe(jobKeys.proposals('ex1'));
-    const user = request.messages[1].content;
+    const user = request.messages[1]!.content;
     expect(user.split('\n')[0]).toBe('Propose up to 3 hypotheses.');
     expect(user).toContain('Prompts compared: 60.');
     expect(user).toContain(
@@ -344,7 +344,7 @@ describe('proposalRequest', () => {
 
   it('cuts every quoted text to maxAnswerChars', () => {
     const request = proposalRequest('ex1', EVIDENCE, 2, { maxAnswerChars: 25 });
-    for (const body of fencedBodies(request.messages[1].content)) {
+    for (const body of fencedBodies(request.messages[1]!.content)) {
       expect(body.replace(/ ?\[\.\.\. \d+ more characters\]$/, '').length).toBeLessThanOrEqual(25);
     }
   });
@@ -387,13 +387,13 @@ describe('judgementRequest', () => {
     }
     expect(one.key).toBe(jobKeys.judgement('h1', 'p3', 'A'));
     expect(two.key).toBe(jobKeys.judgement('h1', 'p3', 'B'));
-    expect(one.messages[1].content).toBe(
+    expect(one.messages[1]!.content).toBe(
       'Description:\n<<<\nuse numbered lists\n>>>\n\n' +
         `Prompt:\n<<<\n${COFFEE_PROMPT}\n>>>\n\n` +
         `Answer 1:\n<<<\n${COFFEE_LIST}\n>>>\n\n` +
         `Answer 2:\n<<<\n${COFFEE_PROSE}\n>>>`,
     );
-    expect(fencedBodies(two.messages[1].content).slice(2)).toEqual([COFFEE_PROSE, COFFEE_LIST]);
+    expect(fencedBodies(two.messages[1]!.content).slice(2)).toEqual([COFFEE_PROSE, COFFEE_LIST]);
   });
 
   it('keeps its instructions free of side letters when the answers use "A" as a word', () => {

@@ -33,8 +33,9 @@ export const WORD_DIFF_MAX_WORDS = 2000;
 /** Default line cap for the coarse fallback. */
 export const WORD_DIFF_MAX_LINES = 2000;
 
-// Han, kana and Hangul syllables are not separated by spaces, so each character is its own
-// word; otherwise a whole Chinese sentence would be one token and diff as all-or-nothing.
+// Han and kana are not separated by spaces, so each character is its own word; otherwise a whole
+// Chinese or Japanese sentence would be one token and diff as all-or-nothing. Korean puts spaces
+// between words, so Hangul is tokenised like other letters.
 const TOKEN =
   /\s+|[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]|[\p{L}\p{N}\p{M}_'’-]+|[^\s\p{L}\p{N}\p{M}_]/gu;
 
