@@ -1,6 +1,7 @@
 /**
  * JobQueue on an in-memory store: what runs, in what order and how many at once, retries and
- * their waits, fatal errors, the spending cap, cancel and continue, per-kind progress and the ETA.
+ * their waits, fatal errors, the spending cap, pause, cancel and continue, per-kind progress, the
+ * ETA, and the hooks generation uses (prepare, isRetryable, onFailed, afterPass, describeFatal).
  * `run` stands in for "send the request and store the reply"; the errors are the backends' own.
  */
 import { describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   AuthError,
   BadResponseError,
   CorsError,
+  ModelLoadError,
   NetworkError,
   RateLimitError,
   ServerError,
@@ -18,6 +20,7 @@ import {
   JobQueue,
   refusedKeyMessage,
   type JobQueueConfig,
+  type JobQueueDeps,
   type JobQueueEvent,
   type QueueJob,
 } from '../../src/lib/state/job-queue';
@@ -36,6 +39,7 @@ function harness(
   jobs: Job[],
   config: Partial<JobQueueConfig<Job>> = {},
   behaviour: (job: Job, call: number, signal: AbortSignal) => Promise<void> | void = () => {},
+  hooks: Partial<JobQueueDeps<Job>> = {},
 ) {
   const stored = new Map<string, number>();
   const calls: string[] = [];
@@ -69,6 +73,7 @@ function harness(
       sleep: async (ms) => {
         sleeps.push(ms);
       },
+      ...hooks,
     },
   );
   return { queue, stored, calls, sleeps, signals, maxOpen: () => maxOpen };
@@ -373,6 +378,192 @@ describe('JobQueue', () => {
     expect(final.state).toBe('error');
     expect(final.error).toEqual({ name: 'InvalidStateError', message: 'The database is closed' });
     expect(calls).toBe(0);
+  });
+
+  it('prepares each job before its first attempt, uncounted; a failed prepare stops the pass', async () => {
+    const log: string[] = [];
+    const noFiles = new ModelLoadError('tiny-b', 'its files were not found');
+    const h = harness(
+      jobsOf({ answers: 3 }),
+      { maxRequests: 10 },
+      (job, call) => {
+        log.push(`run ${job.key}`);
+        if (call === 0) throw new ServerError('s', 503);
+      },
+      {
+        prepare: async (job) => {
+          log.push(`prepare ${job.key}`);
+          if (job.n === 2) throw noFiles;
+        },
+      },
+    );
+    const final = await h.queue.start();
+    // Once per job, not per attempt; the failed prepare sent nothing.
+    expect(log).toEqual([
+      'prepare answers|0',
+      'run answers|0',
+      'run answers|0',
+      'prepare answers|1',
+      'run answers|1',
+      'prepare answers|2',
+    ]);
+    expect(final.state).toBe('error');
+    expect(final.error).toEqual({ name: 'ModelLoadError', message: noFiles.message });
+    expect(final.requestsSpent).toBe(3);
+    expect(final.byKind.answers).toEqual({ done: 2, total: 3, failed: 0 });
+  });
+
+  it('pause while a job prepares stops waiting and ends paused; cancel then makes it cancelled', async () => {
+    let prepares = 0;
+    const h = harness(jobsOf({ answers: 2 }), {}, undefined, {
+      prepare: async (_job, signal) => {
+        // The first prepare never ends by itself (a model download that hangs).
+        if (prepares++ === 0)
+          await new Promise((resolve) => signal.addEventListener('abort', resolve));
+      },
+    });
+    const states: string[] = [];
+    h.queue.subscribe((_s, e) => e.type === 'state' && states.push(e.state));
+    const running = h.queue.start();
+    await tick(2);
+    expect(h.queue.waiting).toBe(1);
+    h.queue.pause();
+    expect(h.queue.snapshot.state).toBe('paused');
+    expect(await running).toMatchObject({ state: 'paused', requestsSpent: 0, inFlight: 0 });
+    expect(h.calls).toEqual([]);
+    expect(h.queue.waiting).toBeNull();
+    h.queue.cancel();
+    expect(h.queue.snapshot.state).toBe('cancelled');
+    expect(await h.queue.start()).toMatchObject({ state: 'done', requestsSpent: 2 });
+    expect(h.calls).toEqual(['answers|0', 'answers|1']);
+    // 'running' is announced again once what is stored has been read (new counts).
+    expect(states).toEqual([
+      'running',
+      'running',
+      'paused',
+      'cancelled',
+      'running',
+      'running',
+      'done',
+    ]);
+  });
+
+  it('isRetryable and describeFatal replace the defaults', async () => {
+    const refused = new AuthError('The server', 401, 'Incorrect API key provided');
+    const h = harness(
+      jobsOf({ answers: 3 }),
+      { retry: { attempts: 2, baseDelayMs: 10 } },
+      (job, call) => {
+        // A plain Error stops the pass by default; this queue's hook calls it passing.
+        if (call === 0) throw new Error('socket hang up');
+        if (job.n === 1) throw refused;
+      },
+      {
+        isRetryable: (error) => !(error instanceof AuthError),
+        describeFatal: (error) => ({ name: 'Shown', message: (error as Error).message }),
+      },
+    );
+    const final = await h.queue.start();
+    expect(h.calls).toEqual(['answers|0', 'answers|0', 'answers|1']);
+    expect(h.sleeps).toEqual([10]);
+    expect(final.state).toBe('error');
+    // The backend's own message, not the default "supervisor key" one.
+    expect(final.error).toEqual({ name: 'Shown', message: refused.message });
+    expect(h.queue.error).toEqual(final.error);
+  });
+
+  it('awaits onFailed with the attempts before the next job; a throw there stops the pass', async () => {
+    const log: string[] = [];
+    const h = harness(
+      jobsOf({ answers: 4 }),
+      { retry: { attempts: 2, baseDelayMs: 1 } },
+      (job) => {
+        log.push(`run ${job.key}`);
+        if (job.n === 0 || job.n === 2) throw new ServerError('s', 500);
+      },
+      {
+        onFailed: async (job, error, attempts) => {
+          await tick(2);
+          log.push(`failed ${job.key} after ${attempts} ${(error as Error).name}`);
+          if (job.n === 2) throw new Error('the database is closed');
+        },
+      },
+    );
+    const final = await h.queue.start();
+    expect(log).toEqual([
+      'run answers|0',
+      'run answers|0',
+      'failed answers|0 after 2 ServerError',
+      'run answers|1',
+      'run answers|2',
+      'run answers|2',
+      'failed answers|2 after 2 ServerError',
+    ]);
+    expect(final.state).toBe('error');
+    expect(final.error).toEqual({ name: 'Error', message: 'the database is closed' });
+    expect(final.failures.map((f) => f.key)).toEqual(['answers|0', 'answers|2']);
+    expect(h.calls).not.toContain('answers|3');
+  });
+
+  it('awaits afterPass before announcing the end; a throw there turns done, not an earlier error, into error', async () => {
+    const seen: string[] = [];
+    let afterError: Error | undefined = undefined;
+    let refuse = false;
+    const h = harness(
+      jobsOf({ answers: 2 }),
+      {},
+      () => {
+        if (refuse) throw new AuthError('The server', 401);
+      },
+      {
+        afterPass: async (state) => {
+          await tick(1);
+          seen.push(`${state} while ${h.queue.snapshot.state}`);
+          if (afterError) throw afterError;
+        },
+      },
+    );
+    expect((await h.queue.start()).state).toBe('done');
+    afterError = new Error('touch failed');
+    expect(await h.queue.start()).toMatchObject({
+      state: 'error',
+      error: { name: 'Error', message: 'touch failed' },
+    });
+    h.stored.clear();
+    refuse = true;
+    const refused = await h.queue.start();
+    expect(refused.state).toBe('error');
+    expect(refused.error!.name).toBe('AuthError');
+    expect(seen).toEqual(['done while running', 'done while running', 'error while running']);
+  });
+
+  it('retryFailed() puts failed jobs at the end of the running pass, or starts a new one', async () => {
+    let healed = false;
+    const h = harness(jobsOf({ labels: 3 }), { retry: { attempts: 1, baseDelayMs: 1 } }, (job) => {
+      if (!healed && job.n === 0) throw new ServerError('s', 500);
+    });
+    const stop = h.queue.subscribe((_s, e) => {
+      if (e.type !== 'failure') return;
+      healed = true;
+      void h.queue.retryFailed();
+    });
+    const final = await h.queue.start();
+    expect(h.calls).toEqual(['labels|0', 'labels|1', 'labels|2', 'labels|0']);
+    expect(final).toMatchObject({ state: 'done', failures: [], requestsSpent: 4 });
+    expect(final.byKind.labels).toEqual({ done: 3, total: 3, failed: 0 });
+    stop();
+
+    const later = harness(
+      jobsOf({ labels: 2 }),
+      { retry: { attempts: 1, baseDelayMs: 1 } },
+      (job) => {
+        if (job.n === 1 && later.calls.length < 3) throw new ServerError('s', 500);
+      },
+    );
+    expect((await later.queue.start()).byKind.labels).toEqual({ done: 1, total: 2, failed: 1 });
+    const retried = await later.queue.retryFailed();
+    expect(retried).toMatchObject({ state: 'done', failures: [] });
+    expect(later.calls).toEqual(['labels|0', 'labels|1', 'labels|1']);
   });
 
   it('an empty queue is done at once', async () => {

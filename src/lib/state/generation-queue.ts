@@ -2,8 +2,14 @@
  * The generation queue (workflow step 2): runs a run's missing (prompt, side, sample) jobs one
  * at a time and writes each answer to the run repository the moment it completes, so a closed
  * tab, a crash or a lost GPU loses at most the answer in flight, and `start()` on a new queue
- * over the same run resumes where the old one stopped. Plain TypeScript (no runes) so it runs in
- * Node; a Svelte state class mirrors its snapshots through `subscribe`.
+ * over the same run resumes where the old one stopped.
+ *
+ * The loop itself (passes, pause/cancel, retries with backoff honouring Retry-After, fatal
+ * errors, retryFailed) is the JobQueue the supervisor uses too, at concurrency 1 and without a
+ * cap; this class adds what answers need through its hooks: the side's model loaded (and the
+ * other one unloaded) before a job, tokens streamed into `current`, an 'error' answer stored
+ * after a job's last attempt, the run touched when a pass ends. Plain TypeScript (no runes) so
+ * it runs in Node; a Svelte state class mirrors its snapshots through `subscribe`.
  */
 import type { ChatBackend } from '../backends/llm/types';
 import {
@@ -20,13 +26,10 @@ import {
   errorSummary,
   isFatalGenerationError,
   jobRequest,
-  retryAfterMs,
   streamAnswer,
   timerSleep,
-  type StreamedAnswer,
 } from './generation-job';
 import type {
-  InFlightJob,
   QueueEvent,
   QueueFailure,
   QueueListener,
@@ -34,6 +37,7 @@ import type {
   QueueState,
   SideProgress,
 } from './generation-progress';
+import { JobQueue, type JobQueueEvent, type JobQueueState } from './job-queue';
 
 export type * from './generation-progress';
 
@@ -70,17 +74,22 @@ export interface QueueDeps {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** One start()..stop span; its own controller so a late pause cannot hit the next session. */
-interface Session {
-  controller: AbortController;
-  pending: GenerationJob[];
-  /** Why it stops, once pause() or cancel() was called. */
-  stop?: 'paused' | 'cancelled';
-  /** Backends loaded (or checked loaded) in this pass. */
-  ready: Set<ChatBackend>;
-  /** The job loop has exited; the session only finishes its bookkeeping. */
-  closed: boolean;
-  finished: Promise<QueueSnapshot>;
+/** A generation job as the JobQueue sees it: keyed by jobKey, its kind the side. */
+interface AnswerJob {
+  key: string;
+  kind: Side;
+  job: GenerationJob;
+}
+
+/**
+ * A write to the run repository failed: no retry of the generation fixes that, so the pass
+ * stops with the storage error itself (a full disk, a closed database).
+ */
+class StoreError extends Error {
+  override name = 'StoreError';
+  constructor(readonly failure: unknown) {
+    super(errorSummary(failure).message);
+  }
 }
 
 /** Runs a run's missing generation jobs, one at a time, persisting every answer at once. */
@@ -88,31 +97,31 @@ export class GenerationQueue {
   readonly #config: QueueConfig;
   readonly #deps: QueueDeps;
   readonly #now: () => number;
-  readonly #retry: QueueRetry;
-  readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #oneModelAtATime: boolean;
   readonly #plan: GenerationJob[];
   readonly #planKeys: Set<string>;
   readonly #prompts: Map<string, Prompt>;
+  readonly #jobs: JobQueue<AnswerJob>;
   readonly #listeners = new Set<QueueListener>();
   /** Backends that may hold a model, so one-model-at-a-time can unload them. */
   readonly #loaded = new Set<ChatBackend>();
+  /** Backends loaded (or checked loaded) in this pass. */
+  #ready = new Set<ChatBackend>();
+  /** Whether this pass stored anything (an answer or an 'error' answer), so touch() is due. */
+  #appended = false;
   /** Keys of jobs with a stored, non-error answer, and their count per side. */
   #doneKeys = new Set<string>();
   #doneBySide: Record<Side, number> = { A: 0, B: 0 };
   #completions: Completion[] = [];
   #failures: readonly QueueFailure[] = [];
   #state: QueueState = 'idle';
-  #current: InFlightJob | null = null;
+  #current: QueueSnapshot['current'] = null;
   #loading: QueueSnapshot['loading'] = null;
-  #error: QueueSnapshot['error'] = null;
-  #session: Session | undefined;
-  /** start() was called while the previous pass was still winding down. */
-  #restart = false;
 
   /**
    * Plans the jobs; nothing runs until `start()`.
-   * @throws RangeError for a negative or fractional samplesPerPrompt or duplicate prompt ids.
+   * @throws RangeError for a negative or fractional samplesPerPrompt, duplicate prompt ids, or
+   * retry attempts below 1.
    */
   constructor(config: QueueConfig, deps: QueueDeps) {
     if (!Number.isInteger(config.samplesPerPrompt) || config.samplesPerPrompt < 0) {
@@ -127,26 +136,49 @@ export class GenerationQueue {
     this.#config = config;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
-    this.#retry = deps.retry ?? { attempts: 2, baseDelayMs: 1000 };
-    this.#sleep = deps.sleep ?? timerSleep;
     const order = config.order ?? 'side-by-side';
     this.#oneModelAtATime = config.oneModelAtATime ?? order === 'one-model-at-a-time';
-    this.#plan = planJobs(config.prompts, config.samplesPerPrompt, order);
-    this.#planKeys = new Set(this.#plan.map(jobKey));
+    const plan = planJobs(config.prompts, config.samplesPerPrompt, order);
+    this.#plan = plan;
+    this.#planKeys = new Set(plan.map(jobKey));
+    this.#jobs = new JobQueue<AnswerJob>(
+      {
+        jobs: plan.map((job) => ({ key: jobKey(job), kind: job.side, job })),
+        // One model generates at a time: browsers have one GPU, and a local server one model.
+        concurrency: 1,
+        maxRequests: null,
+        retry: deps.retry ?? { attempts: 2, baseDelayMs: 1000 },
+      },
+      {
+        doneKeys: () => this.#startPass(),
+        prepare: (job, signal) => this.#prepare(job.job.side, signal),
+        run: (job, signal, attempt) => this.#generate(job.job, signal, attempt),
+        // Any backend error but the fatal ones may be a passing fault; a failed write is not.
+        isRetryable: (error) => !(error instanceof StoreError) && !isFatalGenerationError(error),
+        onFailed: (job, error, attempts) => this.#storeFailure(job.job, attempts, error),
+        afterPass: (state) => this.#endPass(state),
+        // The backends' own messages (already free of keys) say what to fix.
+        describeFatal: (error) => errorSummary(error instanceof StoreError ? error.failure : error),
+        sleep: deps.sleep ?? timerSleep,
+      },
+    );
+    this.#jobs.subscribe((_, event) => this.#onJobEvent(event));
   }
 
   /** The current progress (a new object per call). */
   get snapshot(): QueueSnapshot {
     const bySide = {} as Record<Side, SideProgress>;
     const perSide = this.#config.prompts.length * this.#config.samplesPerPrompt;
-    for (const side of SIDES) bySide[side] = { done: 0, total: perSide, failed: 0 };
-    for (const side of SIDES) bySide[side].done = this.#doneBySide[side];
+    for (const side of SIDES)
+      bySide[side] = { done: this.#doneBySide[side], total: perSide, failed: 0 };
     for (const f of this.#failures) bySide[f.side].failed++;
     const done = this.#doneKeys.size;
-    const session = this.#session;
-    const remaining = session
-      ? session.pending.length + (this.#current ? 1 : 0)
-      : this.#plan.length - done;
+    const waiting = this.#jobs.waiting;
+    // The job being loaded for or generated is off the waiting list but not done.
+    const remaining =
+      waiting === null
+        ? this.#plan.length - done
+        : waiting + (this.#current || this.#loading ? 1 : 0);
     const rate = estimateRate(this.#completions, remaining);
     return {
       state: this.#state,
@@ -159,7 +191,7 @@ export class GenerationQueue {
       etaSeconds: rate.etaSeconds,
       failures: this.#failures,
       loading: this.#loading,
-      error: this.#error,
+      error: this.#jobs.error,
     };
   }
 
@@ -173,40 +205,15 @@ export class GenerationQueue {
    * Runs every missing job (stored answers are read first, so this also resumes) and resolves
    * when all are done, or the queue was paused, cancelled or stopped by an error. Never
    * rejects: a fatal error lands in the snapshot (state 'error') with everything done so far
-   * kept. While running, returns the running session's promise.
+   * kept. While running, returns the running pass's promise.
    */
   start(): Promise<QueueSnapshot> {
-    const session = this.#session;
-    if (session && !session.stop && !session.closed) return session.finished;
-    if (session) {
-      // A pass is still winding down (aborting the job in flight, or its last write): start
-      // once it has, unless pause() or cancel() came in between.
-      this.#restart = true;
-      return session.finished.then(() => (this.#restart ? this.start() : this.snapshot));
-    }
-    let settle!: (snapshot: QueueSnapshot) => void;
-    const next: Session = {
-      controller: new AbortController(),
-      pending: [],
-      ready: new Set(),
-      closed: false,
-      finished: new Promise((resolve) => (settle = resolve)),
-    };
-    this.#session = next;
-    this.#restart = false;
-    this.#error = null;
-    void this.#run(next).then((final) => {
-      // Cleared before the final state is announced, so a listener may start() again at once.
-      this.#session = undefined;
-      if (final) this.#setState(final);
-      settle(this.snapshot);
-    });
-    return next.finished;
+    return this.#jobs.start().then(() => this.snapshot);
   }
 
   /** Stops after aborting the job in flight, which is not stored and reruns on resume. */
   pause(): void {
-    this.#stop('paused');
+    this.#jobs.pause();
   }
 
   /** Continues a paused queue (same as start: it re-reads what is stored). */
@@ -219,79 +226,55 @@ export class GenerationQueue {
    * far are kept; a later start() can still finish the run.
    */
   cancel(): void {
-    this.#stop('cancelled');
-    if (this.#state === 'paused' && !this.#session) this.#setState('cancelled');
+    this.#jobs.cancel();
   }
 
   /** Retries the failed jobs: appended to the running pass, or a new pass if stopped. */
   retryFailed(): Promise<QueueSnapshot> {
-    const session = this.#session;
-    if (!session || session.stop || session.closed) return this.start();
-    const queued = new Set(session.pending.map(jobKey));
-    for (const f of this.#failures) {
-      if (!queued.has(jobKey(f))) {
-        session.pending.push({ promptId: f.promptId, side: f.side, sample: f.sample });
-      }
-    }
-    return session.finished;
+    return this.#jobs.retryFailed().then(() => this.snapshot);
   }
 
-  #stop(reason: 'paused' | 'cancelled'): void {
-    this.#restart = false;
-    const session = this.#session;
-    if (!session) return;
-    session.stop = reason;
-    session.controller.abort();
-    this.#setState(reason);
+  /** The start of a pass: reads what is stored; the JobQueue runs the keys it lacks. */
+  async #startPass(): Promise<Set<string>> {
+    this.#ready = new Set();
+    this.#appended = false;
+    const stored = await this.#deps.repo.answers(this.#config.runId);
+    this.#doneKeys = new Set();
+    this.#doneBySide = { A: 0, B: 0 };
+    for (const a of stored) if (a.finishReason !== 'error') this.#markDone(a);
+    // A job listed as failed may have been answered since (another pass, an import).
+    this.#failures = this.#failures.filter((f) => !this.#doneKeys.has(jobKey(f)));
+    // 'error' answers count as missing, so their jobs run again.
+    const missing = new Set(missingJobs(this.#plan, stored).map(jobKey));
+    return new Set([...this.#planKeys].filter((key) => !missing.has(key)));
   }
 
-  /** One pass over the missing jobs; resolves with the state to end in (none if stopped). */
-  async #run(session: Session): Promise<'done' | 'error' | undefined> {
-    const { signal } = session.controller;
-    let appended = false;
-    let final: 'done' | 'error' | undefined;
-    try {
-      this.#setState('running');
-      const stored = await this.#deps.repo.answers(this.#config.runId);
-      this.#doneKeys = new Set();
-      this.#doneBySide = { A: 0, B: 0 };
-      for (const a of stored) if (a.finishReason !== 'error') this.#markDone(a);
-      session.pending = missingJobs(this.#plan, stored);
-      // A job listed as failed may have been answered since (another pass, an import).
-      this.#failures = this.#failures.filter((f) => !this.#doneKeys.has(jobKey(f)));
-      while (session.pending.length > 0 && !signal.aborted) {
-        const job = session.pending[0]!;
-        const backend = this.#deps.backendFor(job.side);
-        if (!session.ready.has(backend)) {
-          await this.#load(job.side, backend, session);
-          if (signal.aborted) break;
-        }
-        // Off the list while it runs, so retryFailed() from a failure listener can requeue it.
-        session.pending.shift();
-        const finished = await this.#runJob(job, backend, signal);
-        appended ||= finished;
-        if (!finished) {
-          session.pending.unshift(job);
-          break;
-        }
-      }
-      if (!signal.aborted) final = 'done';
-    } catch (error) {
-      this.#error = errorSummary(error);
-      final = 'error';
-    }
-    session.closed = true;
+  /** The end of a pass: nothing in flight, and the run's real last change marked. */
+  async #endPass(state: JobQueueState): Promise<void> {
     this.#current = null;
     this.#loading = null;
     // appendAnswer bumps updatedAt only every so often; mark the run's real last change.
-    if (appended) {
-      await this.#deps.repo.touch(this.#config.runId).catch((error: unknown) => {
-        if (final === 'error') return;
-        this.#error = errorSummary(error);
-        final = 'error';
+    if (!this.#appended) return;
+    try {
+      await this.#deps.repo.touch(this.#config.runId);
+    } catch (error) {
+      if (state !== 'error') throw new StoreError(error);
+    }
+  }
+
+  /** Mirrors the JobQueue's states and retries into this queue's snapshots and events. */
+  #onJobEvent(event: JobQueueEvent): void {
+    if (event.type === 'state') {
+      if (event.state !== 'idle' && event.state !== 'capped') this.#setState(event.state);
+    } else if (event.type === 'retry' && this.#current) {
+      this.#current = { ...this.#current, retryInMs: event.delayMs };
+      this.#emit({
+        type: 'retry',
+        job: this.#current,
+        delayMs: event.delayMs,
+        reason: event.reason,
       });
     }
-    return final;
   }
 
   /** Counts a stored answer of a planned job as done (once). */
@@ -303,18 +286,19 @@ export class GenerationQueue {
   }
 
   /**
-   * Loads `backend` (a no-op if it already is), first unloading the other model when only one
-   * may be in memory. Any load failure is fatal: every job of this model would fail too.
+   * Loads the side's backend (a no-op if it already is), first unloading the other model when
+   * only one may be in memory. Any load failure is fatal: every job of this model would fail too.
    */
-  async #load(side: Side, backend: ChatBackend, session: Session): Promise<void> {
-    const { signal } = session.controller;
+  async #prepare(side: Side, signal: AbortSignal): Promise<void> {
+    const backend = this.#deps.backendFor(side);
+    if (this.#ready.has(backend)) return;
     if (this.#oneModelAtATime) {
       for (const other of this.#loaded) {
         if (other === backend) continue;
         // Best effort: if freeing fails, the load below reports the memory problem itself.
         await other.unload().catch(() => undefined);
         this.#loaded.delete(other);
-        session.ready.delete(other);
+        this.#ready.delete(other);
       }
     }
     const label = this.#config.models[side].label;
@@ -335,85 +319,73 @@ export class GenerationQueue {
     await Promise.race([loading, aborted]);
     this.#loading = null;
     if (signal.aborted) return;
-    session.ready.add(backend);
+    this.#ready.add(backend);
     this.#setState('running');
   }
 
   /**
-   * Generates one job with retries and stores the answer (or, after the last attempt, an
-   * 'error' answer). Returns false when aborted by pause/cancel: nothing stored.
-   * @throws fatal backend errors (isFatalGenerationError) and storage errors, which stop the queue.
+   * One attempt at a job: streams the answer into `current` and stores it.
+   * @throws the backend's errors (the JobQueue retries or stops on them) and StoreError.
    */
-  async #runJob(job: GenerationJob, backend: ChatBackend, signal: AbortSignal): Promise<boolean> {
+  async #generate(job: GenerationJob, signal: AbortSignal, attempt: number): Promise<void> {
+    const backend = this.#deps.backendFor(job.side);
     const { messages, options } = jobRequest(
       this.#config.models[job.side],
       this.#prompts.get(job.promptId)!.text,
       job.sample,
       signal,
     );
-    const onToken = (text: string, tokens: number) => {
+    this.#current = { ...job, attempt, text: '', tokens: 0, retryInMs: null };
+    this.#emit({ type: 'job', job: this.#current });
+    const started = this.#now();
+    const result = await streamAnswer(backend, messages, options, (text, tokens) => {
       if (this.#current) this.#current = { ...this.#current, text, tokens };
       this.#emit({ type: 'token', text });
+    });
+    // A complete answer is kept even if pause came after its last token: no work is lost.
+    const latencyMs = Math.max(0, this.#now() - started);
+    const answer: Answer = {
+      ...job,
+      text: result.text,
+      promptTokens: result.usage.promptTokens,
+      completionTokens: result.usage.completionTokens,
+      finishReason: result.finishReason,
+      latencyMs: Math.round(latencyMs),
+      createdAt: new Date(this.#now()).toISOString(),
     };
-    for (let attempt = 1; ; attempt++) {
-      this.#current = { ...job, attempt, text: '', tokens: 0, retryInMs: null };
-      this.#emit({ type: 'job', job: this.#current });
-      const started = this.#now();
-      let result: StreamedAnswer;
-      try {
-        result = await streamAnswer(backend, messages, options, onToken);
-      } catch (error) {
-        if (signal.aborted) return false;
-        if (isFatalGenerationError(error)) throw error;
-        if (attempt >= this.#retry.attempts) {
-          await this.#storeFailure(job, attempt, error);
-          return true;
-        }
-        const delayMs = retryAfterMs(error) ?? this.#retry.baseDelayMs * 2 ** (attempt - 1);
-        this.#current = { ...this.#current, retryInMs: delayMs };
-        const reason = errorSummary(error).message;
-        this.#emit({ type: 'retry', job: this.#current, delayMs, reason });
-        await this.#sleep(delayMs, signal).catch(() => undefined);
-        if (signal.aborted) return false;
-        continue;
-      }
-      // A complete answer is kept even if pause came after its last token: no work is lost.
-      const latencyMs = Math.max(0, this.#now() - started);
-      const answer: Answer = {
-        ...job,
-        text: result.text,
-        promptTokens: result.usage.promptTokens,
-        completionTokens: result.usage.completionTokens,
-        finishReason: result.finishReason,
-        latencyMs: Math.round(latencyMs),
-        createdAt: new Date(this.#now()).toISOString(),
-      };
-      await this.#deps.repo.appendAnswer(this.#config.runId, answer);
-      this.#markDone(job);
-      const key = jobKey(job);
-      this.#failures = this.#failures.filter((f) => jobKey(f) !== key);
-      this.#completions.push({
-        at: this.#now(),
-        tokens: answer.completionTokens!,
-        durationMs: latencyMs,
-      });
-      if (this.#completions.length > 100) this.#completions.splice(0, 50);
-      this.#current = null;
-      this.#emit({ type: 'answer', answer });
-      return true;
-    }
+    await this.#append(answer);
+    this.#markDone(job);
+    const key = jobKey(job);
+    this.#failures = this.#failures.filter((f) => jobKey(f) !== key);
+    this.#completions.push({
+      at: this.#now(),
+      tokens: answer.completionTokens!,
+      durationMs: latencyMs,
+    });
+    if (this.#completions.length > 100) this.#completions.splice(0, 50);
+    this.#current = null;
+    this.#emit({ type: 'answer', answer });
   }
 
   /** Stores an 'error' answer so the failure is on record (and retried later), and lists it. */
   async #storeFailure(job: GenerationJob, attempts: number, error: unknown): Promise<void> {
     const at = new Date(this.#now()).toISOString();
-    const answer: Answer = { ...job, text: '', finishReason: 'error', createdAt: at };
-    await this.#deps.repo.appendAnswer(this.#config.runId, answer);
+    await this.#append({ ...job, text: '', finishReason: 'error', createdAt: at });
     const failure: QueueFailure = { ...job, attempts, ...errorSummary(error), at };
     const key = jobKey(job);
     this.#failures = [...this.#failures.filter((f) => jobKey(f) !== key), failure];
     this.#current = null;
     this.#emit({ type: 'failure', failure });
+  }
+
+  /** Writes one answer row; a failed write becomes a StoreError, which stops the pass. */
+  async #append(answer: Answer): Promise<void> {
+    try {
+      await this.#deps.repo.appendAnswer(this.#config.runId, answer);
+    } catch (error) {
+      throw new StoreError(error);
+    }
+    this.#appended = true;
   }
 
   #setState(state: QueueState): void {

@@ -1,140 +1,49 @@
 /**
- * A resumable, concurrent queue for jobs of several kinds (the supervisor's properties, names,
- * labels, proposals and judgements). Each job is one request: `run` sends it and stores its
- * result at once, so a cancel, a crash or a refused key loses only the jobs in flight, and
- * `start()` again (or a new queue over the same store) runs only the keys `doneKeys` lacks.
+ * A resumable, concurrent queue for jobs of several kinds: generation's answers (through
+ * GenerationQueue) and the supervisor's properties, names, labels, proposals and judgements. Each
+ * job is one request: `run` sends it and stores its result at once, so a pause, a cancel, a crash
+ * or a refused key loses only the jobs in flight, and `start()` again (or a new queue over the
+ * same store) runs only the keys `doneKeys` lacks.
  *
- * It generalises GenerationQueue's loop (retries with backoff honouring Retry-After, fatal errors
- * stopping everything, progress snapshots to subscribers) to any job kind and to several jobs at
- * once. GenerationQueue keeps its own answer-specific loop for now (model loading and unloading,
- * token streaming into the progress view, 'error' answers stored for failed jobs); it shares
- * errorSummary, retryAfterMs, timerSleep and isFatalGenerationError with this queue.
+ * Retries with backoff honour Retry-After, errors no retry fixes stop the pass, a spending cap
+ * stops it cleanly, and progress snapshots go to subscribers. Optional hooks (see JobQueueDeps)
+ * carry what one kind needs beyond that: GenerationQueue loads and unloads models in `prepare`,
+ * stores an 'error' answer in `onFailed`, touches the run in `afterPass`, and streams tokens to
+ * its own view from inside `run`.
  *
  * Plain TypeScript (no runes) so it runs in Node (the CLI, the tests, the benchmark).
  */
-import { errorSummary, isFatalGenerationError, retryAfterMs, timerSleep } from './generation-job';
+import { errorSummary, retryAfterMs, timerSleep } from './generation-job';
+import { describeFatalJobError, isRetryableJobError } from './job-errors';
+import type {
+  JobFailure,
+  JobQueueConfig,
+  JobQueueDeps,
+  JobQueueEvent,
+  JobQueueListener,
+  JobQueueSnapshot,
+  JobQueueState,
+  KindProgress,
+  QueueJob,
+} from './job-queue-types';
 
-/** What every job needs: a key unique within the queue (stable across sessions) and a kind. */
-export interface QueueJob {
-  key: string;
-  kind: string;
-}
-
-/** How often a job is tried in total per pass, and the first backoff step (it doubles). */
-export interface JobRetry {
-  attempts: number;
-  baseDelayMs: number;
-}
-
-/** What to run. */
-export interface JobQueueConfig<J extends QueueJob> {
-  jobs: readonly J[];
-  /** Jobs run at once (≥ 1). */
-  concurrency: number;
-  /**
-   * Spending cap: requests sent over the queue's life, retries included; null for none. The
-   * backend should not retry by itself (OpenAiBackend: `retry: { maxRetries: 0 }`), or the
-   * requests it repeats are not counted.
-   */
-  maxRequests: number | null;
-  retry: JobRetry;
-}
-
-/** What the queue works with; `sleep` and `now` are test seams. */
-export interface JobQueueDeps<J extends QueueJob> {
-  /** Keys whose results are stored; read at every start, so start() also resumes. */
-  doneKeys(): Promise<Set<string>>;
-  /**
-   * Sends one job's request and stores its result before resolving. Throws on failure; a caller's
-   * abort (through `signal`) may throw anything. `attempt` counts from 1 within the pass (a log
-   * entry's `attempts`).
-   */
-  run(job: J, signal: AbortSignal, attempt: number): Promise<void>;
-  /** Waits `ms`; must resolve early when `signal` aborts. Default timerSleep. */
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** Clock in ms (durations for the ETA). Default Date.now. */
-  now?: () => number;
-}
-
-/**
- * idle: never started; running; done: every job stored or failed; capped: the spending cap was
- * reached with jobs left; cancelled: the user stopped it; error: a fatal error stopped it.
- */
-export type JobQueueState = 'idle' | 'running' | 'done' | 'capped' | 'cancelled' | 'error';
-
-/** Progress of one job kind. */
-export interface KindProgress {
-  done: number;
-  total: number;
-  failed: number;
-}
-
-/** A job that failed its last attempt this pass (not stored; a later start() tries it again). */
-export interface JobFailure {
-  key: string;
-  kind: string;
-  name: string;
-  message: string;
-}
-
-/** The queue's progress, for a progress view. */
-export interface JobQueueSnapshot {
-  state: JobQueueState;
-  /** Per job kind, in the order kinds first appear in the jobs. */
-  byKind: Record<string, KindProgress>;
-  /** Requests sent so far, retries included (what the cap counts). */
-  requestsSpent: number;
-  maxRequests: number | null;
-  /** Requests in flight now. */
-  inFlight: number;
-  /** Seconds left at the recent pace; null until a job has finished or when nothing runs. */
-  etaSeconds: number | null;
-  failures: readonly JobFailure[];
-  /** Why the queue stopped in state 'error'. */
-  error: { name: string; message: string } | null;
-}
-
-/** What changed, passed to listeners with the new snapshot. */
-export type JobQueueEvent =
-  | { type: 'state'; state: JobQueueState }
-  | { type: 'request'; key: string; attempt: number }
-  | { type: 'stored'; key: string }
-  | { type: 'retry'; key: string; attempt: number; delayMs: number; reason: string }
-  | { type: 'failure'; failure: JobFailure };
-
-/** Called after every change. */
-export type JobQueueListener = (snapshot: JobQueueSnapshot, event: JobQueueEvent) => void;
-
-/** Errors a new attempt can fix: rate limits, server failures, timeouts, broken or bad replies. */
-const RETRYABLE = new Set([
-  'RateLimitError',
-  'ServerError',
-  'TimeoutError',
-  'NetworkError',
-  'IncompleteAnswerError',
-  'BadResponseError',
-]);
+export type * from './job-queue-types';
+export { refusedKeyMessage } from './job-errors';
 
 /** How many recent job durations the ETA averages. */
 const ETA_WINDOW = 20;
 
-/**
- * The message shown when the server refuses the key: the HTTP status from the error, never the
- * key or the server's text (which may echo it).
- */
-export function refusedKeyMessage(error: unknown): string {
-  const e = error as { status?: unknown; fields?: { status?: unknown } };
-  const status = e.status ?? e.fields?.status;
-  const http = typeof status === 'number' ? ` (HTTP ${status})` : '';
-  return `The supervisor key was refused${http}: check the key, then continue.`;
-}
+/** Why a pass stops early. */
+type Stop = 'paused' | 'cancelled' | 'error' | 'capped';
 
 /** One start()..end span of the queue. */
 interface Session<J> {
   controller: AbortController;
   pending: J[];
   /** Why it stops early, once decided. */
-  stop?: 'cancelled' | 'error' | 'capped';
+  stop?: Stop;
+  /** Every worker has exited: the pass only finishes its bookkeeping (afterPass). */
+  closed: boolean;
   finished: Promise<JobQueueSnapshot>;
 }
 
@@ -144,10 +53,18 @@ export class JobQueue<J extends QueueJob> {
   readonly #deps: JobQueueDeps<J>;
   readonly #sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly #now: () => number;
-  readonly #kinds: string[];
+  readonly #isRetryable: (error: unknown) => boolean;
+  readonly #describeFatal: (error: unknown) => { name: string; message: string };
+  readonly #byKey: Map<string, J>;
+  /** Jobs per kind, in the order kinds first appear. */
+  readonly #totals = new Map<string, number>();
   readonly #listeners = new Set<JobQueueListener>();
   #maxRequests: number | null;
   #done = new Set<string>();
+  /** Stored jobs per kind, kept with #done so a snapshot costs O(kinds), not O(jobs). */
+  #doneByKind = new Map<string, number>();
+  /** Jobs taken off the pending list and not finished yet (preparing, in flight, backing off). */
+  #active = new Set<string>();
   #failures: JobFailure[] = [];
   #durations: number[] = [];
   #requestsSpent = 0;
@@ -163,7 +80,8 @@ export class JobQueue<J extends QueueJob> {
    * @throws RangeError for duplicate keys, a concurrency below 1 or fewer than 1 attempt.
    */
   constructor(config: JobQueueConfig<J>, deps: JobQueueDeps<J>) {
-    if (new Set(config.jobs.map((j) => j.key)).size !== config.jobs.length) {
+    this.#byKey = new Map(config.jobs.map((j) => [j.key, j]));
+    if (this.#byKey.size !== config.jobs.length) {
       throw new RangeError('Job keys must be unique: two jobs would share one stored result.');
     }
     if (!Number.isInteger(config.concurrency) || config.concurrency < 1) {
@@ -176,18 +94,18 @@ export class JobQueue<J extends QueueJob> {
     this.#deps = deps;
     this.#sleep = deps.sleep ?? timerSleep;
     this.#now = deps.now ?? Date.now;
+    this.#isRetryable = deps.isRetryable ?? isRetryableJobError;
+    this.#describeFatal = deps.describeFatal ?? describeFatalJobError;
     this.#maxRequests = config.maxRequests;
-    this.#kinds = [...new Set(config.jobs.map((j) => j.kind))];
+    for (const job of config.jobs)
+      this.#totals.set(job.kind, (this.#totals.get(job.kind) ?? 0) + 1);
   }
 
   /** The current progress (a new object per call). */
   get snapshot(): JobQueueSnapshot {
     const byKind: Record<string, KindProgress> = {};
-    for (const kind of this.#kinds) byKind[kind] = { done: 0, total: 0, failed: 0 };
-    for (const job of this.#config.jobs) {
-      const progress = byKind[job.kind]!;
-      progress.total++;
-      if (this.#done.has(job.key)) progress.done++;
+    for (const [kind, total] of this.#totals) {
+      byKind[kind] = { done: this.#doneByKind.get(kind) ?? 0, total, failed: 0 };
     }
     for (const f of this.#failures) byKind[f.kind]!.failed++;
     return {
@@ -200,6 +118,16 @@ export class JobQueue<J extends QueueJob> {
       failures: this.#failures,
       error: this.#error,
     };
+  }
+
+  /** Jobs waiting their turn in the running pass (not yet taken by a worker); null between passes. */
+  get waiting(): number | null {
+    return this.#session ? this.#session.pending.length : null;
+  }
+
+  /** Why the queue stopped in state 'error' (the snapshot's `error`, without building one). */
+  get error(): JobQueueSnapshot['error'] {
+    return this.#error;
   }
 
   /** Calls `listener` after every change (not immediately); returns the unsubscribe function. */
@@ -217,16 +145,16 @@ export class JobQueue<J extends QueueJob> {
   }
 
   /**
-   * Runs every job whose key is not stored (so this also continues after a cancel, a cap or an
-   * error) and resolves when the pass ends. Never rejects: a fatal error lands in the snapshot
-   * (state 'error'). While running, returns the running pass's promise.
+   * Runs every job whose key is not stored (so this also continues after a pause, a cancel, a
+   * cap or an error) and resolves when the pass ends. Never rejects: a fatal error lands in the
+   * snapshot (state 'error'). While running, returns the running pass's promise.
    */
   start(): Promise<JobQueueSnapshot> {
     const session = this.#session;
-    if (session && !session.stop) return session.finished;
+    if (session && !session.stop && !session.closed) return session.finished;
     if (session) {
-      // A stopping pass is still waiting for its aborted requests: start once they are out,
-      // unless cancel() comes in between.
+      // A pass is still winding down (waiting for its aborted requests, or its afterPass):
+      // start once it has, unless pause() or cancel() comes in between.
       this.#restart = true;
       return session.finished.then(() => (this.#restart ? this.start() : this.snapshot));
     }
@@ -235,11 +163,13 @@ export class JobQueue<J extends QueueJob> {
     const next: Session<J> = {
       controller: new AbortController(),
       pending: [],
+      closed: false,
       finished: new Promise((resolve) => (settle = resolve)),
     };
     this.#session = next;
     this.#error = null;
     void this.#run(next).then((final) => {
+      // Cleared before the final state is announced, so a listener may start() again at once.
       this.#session = undefined;
       this.#setState(final);
       settle(this.snapshot);
@@ -249,39 +179,87 @@ export class JobQueue<J extends QueueJob> {
 
   /**
    * Stops: aborts the requests in flight (not stored; they run again on continue) and ends in
-   * 'cancelled'. Everything stored so far is kept.
+   * 'paused'. Everything stored so far is kept.
    */
+  pause(): void {
+    this.#stop('paused');
+  }
+
+  /** Stops like pause() but ends in 'cancelled' (also turns a paused queue into a cancelled one). */
   cancel(): void {
+    this.#stop('cancelled');
+  }
+
+  /**
+   * Tries the jobs listed as failed again: appended to the running pass (run by the workers
+   * still busy), or a new pass when none runs.
+   */
+  retryFailed(): Promise<JobQueueSnapshot> {
+    const session = this.#session;
+    if (!session || session.stop || session.closed) return this.start();
+    const queued = new Set(session.pending.map((j) => j.key));
+    for (const { key } of this.#failures) {
+      if (!queued.has(key) && !this.#active.has(key)) session.pending.push(this.#byKey.get(key)!);
+    }
+    return session.finished;
+  }
+
+  #stop(reason: 'paused' | 'cancelled'): void {
     this.#restart = false;
     const session = this.#session;
-    if (!session || session.stop === 'cancelled' || session.stop === 'error') return;
-    session.stop = 'cancelled';
+    if (!session) {
+      if (reason === 'cancelled' && this.#state === 'paused') this.#setState('cancelled');
+      return;
+    }
+    if (session.stop === 'error' || session.stop === reason) return;
+    session.stop = reason;
     session.controller.abort();
-    this.#setState('cancelled');
+    this.#setState(reason);
   }
 
   /** One pass; resolves with the state to end in. */
   async #run(session: Session<J>): Promise<JobQueueState> {
     this.#setState('running');
+    let final: JobQueueState;
     try {
       const stored = await this.#deps.doneKeys();
-      this.#done = new Set(this.#config.jobs.filter((j) => stored.has(j.key)).map((j) => j.key));
+      this.#done = new Set();
+      this.#doneByKind = new Map();
+      for (const key of stored) {
+        const job = this.#byKey.get(key);
+        if (job) this.#markDone(job);
+      }
+      // Every missing job runs again, the ones that failed last pass included.
+      this.#failures = [];
+      session.pending = this.#config.jobs.filter((j) => !this.#done.has(j.key));
+      // The counts changed with what is stored: show them before the first request.
+      this.#emit({ type: 'state', state: 'running' });
+      const workers = Array.from(
+        { length: Math.min(this.#config.concurrency, session.pending.length) },
+        () => this.#worker(session),
+      );
+      await Promise.all(workers);
+      final = session.stop ?? 'done';
     } catch (error) {
+      // What is stored could not be read: nothing ran.
+      session.stop = 'error';
       this.#error = errorSummary(error);
-      return 'error';
+      final = 'error';
     }
-    // Every missing job runs again, the ones that failed last pass included.
-    this.#failures = [];
-    session.pending = this.#config.jobs.filter((j) => !this.#done.has(j.key));
-    // The counts changed with what is stored: show them before the first request.
-    this.#emit({ type: 'state', state: 'running' });
-    const workers = Array.from(
-      { length: Math.min(this.#config.concurrency, session.pending.length) },
-      () => this.#worker(session),
-    );
-    await Promise.all(workers);
-    if (session.stop) return session.stop;
-    return 'done';
+    session.closed = true;
+    if (this.#deps.afterPass) {
+      try {
+        await this.#deps.afterPass(final);
+      } catch (error) {
+        if (final !== 'error') {
+          this.#error = this.#describeFatal(error);
+          final = 'error';
+        }
+      }
+    }
+    // A pause or cancel during afterPass still ends the pass as the user asked.
+    if (final === 'done' && session.stop) final = session.stop;
+    return final;
   }
 
   /** Takes jobs off the pending list until it is empty or the pass stops. */
@@ -289,7 +267,8 @@ export class JobQueue<J extends QueueJob> {
     while (!session.stop) {
       const job = session.pending.shift();
       if (!job) return;
-      const finished = await this.#runJob(job, session);
+      this.#active.add(job.key);
+      const finished = await this.#runJob(job, session).finally(() => this.#active.delete(job.key));
       // Not finished: the cap or a stop left it unstored; continue runs it again.
       if (!finished) return;
     }
@@ -302,12 +281,28 @@ export class JobQueue<J extends QueueJob> {
     return true;
   }
 
+  /** Counts a job as stored (once). */
+  #markDone(job: J): void {
+    if (this.#done.has(job.key)) return;
+    this.#done.add(job.key);
+    this.#doneByKind.set(job.kind, (this.#doneByKind.get(job.kind) ?? 0) + 1);
+  }
+
   /**
-   * Runs one job with retries. Returns true when it was stored or listed as failed, false when
-   * the pass stopped first (cap, cancel, a fatal error elsewhere).
+   * Prepares and runs one job with retries. Returns true when it was stored or listed as failed,
+   * false when the pass stopped first (cap, pause, cancel, a fatal error here or elsewhere).
    */
   async #runJob(job: J, session: Session<J>): Promise<boolean> {
     const { signal } = session.controller;
+    if (session.stop || this.#capped(session)) return false;
+    if (this.#deps.prepare) {
+      try {
+        await this.#deps.prepare(job, signal);
+      } catch (error) {
+        if (!signal.aborted) this.#fail(session, error);
+        return false;
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       if (session.stop || this.#capped(session)) return false;
       this.#requestsSpent++;
@@ -324,25 +319,23 @@ export class JobQueue<J extends QueueJob> {
       }
       this.#inFlight--;
       if (ok) {
-        // Stored, even if a cancel came after its reply: no finished work is thrown away.
-        this.#done.add(job.key);
+        // Stored, even if a stop came after its reply: no finished work is thrown away.
+        this.#markDone(job);
+        if (this.#failures.some((f) => f.key === job.key)) {
+          this.#failures = this.#failures.filter((f) => f.key !== job.key);
+        }
         this.#durations.push(this.#now() - started);
         if (this.#durations.length > ETA_WINDOW) this.#durations.shift();
         this.#emit({ type: 'stored', key: job.key });
         return true;
       }
       if (signal.aborted) return false;
-      const { name } = errorSummary(failure);
-      if (isFatalGenerationError(failure) || !RETRYABLE.has(name)) {
+      if (!this.#isRetryable(failure)) {
         this.#fail(session, failure);
         return false;
       }
-      if (attempt >= this.#config.retry.attempts) {
-        const listed: JobFailure = { key: job.key, kind: job.kind, ...errorSummary(failure) };
-        this.#failures = [...this.#failures, listed];
-        this.#emit({ type: 'failure', failure: listed });
-        return true;
-      }
+      if (attempt >= this.#config.retry.attempts)
+        return this.#listFailure(job, failure, attempt, session);
       const delayMs = retryAfterMs(failure) ?? this.#config.retry.baseDelayMs * 2 ** (attempt - 1);
       this.#emit({
         type: 'retry',
@@ -356,17 +349,41 @@ export class JobQueue<J extends QueueJob> {
   }
 
   /**
+   * Lists a job that failed its last attempt (replacing an older listing of it), then awaits
+   * onFailed. Returns false when onFailed threw (the pass stops), else true.
+   */
+  async #listFailure(
+    job: J,
+    error: unknown,
+    attempts: number,
+    session: Session<J>,
+  ): Promise<boolean> {
+    const listed: JobFailure = { key: job.key, kind: job.kind, ...errorSummary(error) };
+    this.#failures = [...this.#failures.filter((f) => f.key !== job.key), listed];
+    // Its attempts are over: retryFailed() from here (a listener, onFailed) may requeue it.
+    this.#active.delete(job.key);
+    this.#emit({ type: 'failure', failure: listed });
+    if (!this.#deps.onFailed) return true;
+    try {
+      await this.#deps.onFailed(job, error, attempts);
+      return true;
+    } catch (failure) {
+      this.#fail(session, failure);
+      return false;
+    }
+  }
+
+  /**
    * Stops the pass for an error no retry fixes (a refused key, CORS, a model that will not
    * load) or one the queue does not know (a full disk, a bug): it would fail every job the same
    * way. The other requests in flight are aborted.
    */
   #fail(session: Session<J>, error: unknown): void {
-    if (session.stop === 'cancelled' || session.stop === 'error') return;
+    if (session.stop === 'paused' || session.stop === 'cancelled' || session.stop === 'error') {
+      return;
+    }
     session.stop = 'error';
-    this.#error =
-      errorSummary(error).name === 'AuthError'
-        ? { name: 'AuthError', message: refusedKeyMessage(error) }
-        : errorSummary(error);
+    this.#error = this.#describeFatal(error);
     session.controller.abort();
   }
 
