@@ -340,37 +340,76 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
     ).toMatch(/1 left out/);
   });
 
-  it('sends each stage once approved until done; the excluded prompt never left', async () => {
+  it('sends each stage once approved until done; a key refused mid-stage stops it without showing the key, continue pays for nothing twice', async () => {
     const { page } = s;
     const panel = page.getByTestId('supervisor-panel');
     const stages: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    let refused = false;
+    for (let i = 0; i < 10; i++) {
       const send = panel.getByTestId('egress-send');
       const done = panel.getByTestId('supervisor-done');
       await send.or(done).first().waitFor({ timeout: 60_000 });
       if (await done.isVisible()) break;
       await expect.poll(() => send.isEnabled(), { timeout: 30_000 }).toBe(true);
-      stages.push((await panel.getByTestId('egress-preview').locator('h3').textContent()) ?? '');
+      const stage = (await panel.getByTestId('egress-preview').locator('h3').textContent()) ?? '';
+      stages.push(stage.split(':')[0]!);
       const sentBefore = server.requests.length;
+      if (stage.startsWith('Judge') && !refused) {
+        // The sixth judgement gets a 401 whose body echoes the key it was sent (the real one).
+        server.faults.push({ at: sentBefore + 5, kind: '401' });
+        await send.click();
+        const resume = panel.getByTestId('supervisor-continue');
+        await resume.waitFor({ timeout: 30_000 });
+        refused = true;
+        expect(server.requests[sentBefore + 5]?.outcome).toBe('401');
+        expect(await panel.textContent()).toMatch(/key was refused/i);
+        expectNoPieceOf(
+          await page.evaluate(() => document.documentElement.outerHTML),
+          KEY,
+          'the page after a refusal',
+        );
+        await resume.click();
+        continue;
+      }
       await send.click();
       await expect
         .poll(() => server.requests.length, { timeout: 30_000 })
         .toBeGreaterThan(sentBefore);
     }
-    expect(stages.map((t) => t.split(':')[0])).toEqual([
+    expect(refused).toBe(true);
+    expect(stages).toEqual([
       'Describe',
       'Name the property clusters',
       'Propose hypotheses from the discovery half',
+      'Judge every hypothesis on the held-out half',
       'Judge every hypothesis on the held-out half',
     ]);
     const done = (await panel.getByTestId('supervisor-done').textContent()) ?? '';
     expect(done).toMatch(/2 cluster labels, 1 property cluster, 2 hypotheses tested/);
 
     const chats = server.requests.filter((r) => r.task !== null);
-    expect(chats.every((r) => r.outcome === 'ok')).toBe(true);
-    expect(chats.filter((r) => r.task === 'properties')).toHaveLength(DISCOVERY - 1);
-    expect(chats.filter((r) => r.task === 'labels')).toHaveLength(2);
-    expect(chats.filter((r) => r.task === 'judgements')).toHaveLength(2 * 2 * HELD_OUT);
+    const ok = chats.filter((r) => r.outcome === 'ok');
+    expect(chats.filter((r) => r.outcome !== 'ok').map((r) => r.outcome)).toContain('401');
+    expect(ok.filter((r) => r.task === 'properties')).toHaveLength(DISCOVERY - 1);
+    expect(ok.filter((r) => r.task === 'labels')).toHaveLength(2);
+    // Every judgement answered; the only ones asked again are those in flight when the refusal
+    // stopped the stage (the queue aborts them, unstored: job-queue.ts #fail), never a stored one.
+    expect(new Set(ok.filter((r) => r.task === 'judgements').map((r) => r.identity)).size).toBe(
+      2 * 2 * HELD_OUT,
+    );
+    const refusal = chats.find((r) => r.outcome === '401')!;
+    const seen = new Map<string, (typeof ok)[number]>();
+    const again: string[] = [];
+    for (const r of ok) {
+      const first = seen.get(r.identity);
+      if (!first) seen.set(r.identity, r);
+      else {
+        again.push(r.identity);
+        expect(first.startedMs).toBeLessThanOrEqual(refusal.endedMs!);
+        expect(first.endedMs!).toBeGreaterThanOrEqual(refusal.startedMs);
+      }
+    }
+    expect(again.length).toBeLessThan(4);
     // The excluded prompt and its answers never reached the server in the stage it was left out of.
     for (const r of chats.filter((c) => c.task === 'properties' || c.task === 'labels')) {
       const t = sentText(r);
@@ -432,7 +471,15 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
     expect(parsed.run.hypotheses).toHaveLength(2);
 
     const db = await dumpIndexedDb(page);
-    // The supervisor's log entries are stored, one per reply.
+    // The supervisor's log is stored: every request answered in full, and the refused one with
+    // its error (the key the server echoed in it redacted, as the search below checks).
+    const log = (JSON.parse(db.text) as { store: string; rows: { error?: unknown }[] }[]).find(
+      (d) => d.store === 'supervisorLog',
+    )!.rows;
+    expect(log.length).toBeGreaterThanOrEqual(
+      server.requests.filter((r) => r.task !== null && r.outcome === 'ok').length,
+    );
+    expect(log.some((e) => /refused|401/i.test(JSON.stringify(e.error ?? '')))).toBe(true);
     expect(db.text).toContain('give longer answers');
     expect(db.text).toContain(promptOf(TOPICS[0]!));
 
