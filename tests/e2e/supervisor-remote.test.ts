@@ -340,7 +340,7 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
     ).toMatch(/1 left out/);
   });
 
-  it('sends each stage once approved until done; a key refused mid-stage stops it without showing the key, continue pays for nothing twice', async () => {
+  it('sends each stage once approved until done; a key refused mid-stage stops it without showing the key, continue sends only what is not stored', async () => {
     const { page } = s;
     const panel = page.getByTestId('supervisor-panel');
     const stages: string[] = [];
