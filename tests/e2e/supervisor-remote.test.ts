@@ -10,8 +10,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -19,8 +17,6 @@ import { REMEMBERED_KEYS_ENTRY } from '../../src/lib/state/remembered-keys';
 import { startStandInSupervisor, type StandInSupervisor } from '../stand-ins/supervisor-server';
 import { importFiles, launch, type E2eSession } from './browser';
 
-// supervisor-settings.svelte.ts's CONNECTION_TEST_PROMPT (a runes module: not importable in Node).
-const CONNECTION_TEST_PROMPT = 'Reply with the single word OK.';
 const KEY = 'sk-proj-Hc4Tn8Wq2Lx6Vb9Rm3Ks7Dp1Fy5Gj0Ze8Ua2Oi';
 const WRONG_KEY = 'sk-proj-Wr0ngK3yQz5Lm8Pn2Xc7Vb4Ty9Hd1Sa6Fe3Gu';
 // Model labels and file names: the supervisor must never see them.
@@ -91,70 +87,6 @@ function writePair(dir: string): string[] {
   return [write(FILE_A, LABEL_A, answerA), write(FILE_B, LABEL_B, answerB)];
 }
 
-/**
- * A pass-through in front of the stand-in. The stand-in answers only its TASK steps (any other
- * request gets a 400, after its key check), so "Test connection"'s one-word question would fail
- * there; this front forwards every request unchanged and only turns the stand-in's 400 to that
- * question (the key already accepted) into the reply "OK". Key refusals stay the stand-in's own.
- */
-async function startFront(target: string): Promise<{ url: string; server: Server }> {
-  const upstream = new URL(target);
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const text = body.toString('utf8');
-      const isTest = req.method === 'POST' && text.includes(CONNECTION_TEST_PROMPT);
-      const forward = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (up) => {
-          if (isTest && up.statusCode === 400) {
-            up.resume();
-            const stream = (JSON.parse(text) as { stream?: boolean }).stream === true;
-            const cors = { 'access-control-allow-origin': '*' };
-            if (stream) {
-              res.writeHead(200, { 'content-type': 'text/event-stream', ...cors });
-              const chunk = (delta: object, finish: string | null) =>
-                `data: ${JSON.stringify({ id: 'front', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-              res.end(`${chunk({ content: 'OK' }, null)}${chunk({}, 'stop')}data: [DONE]\n\n`);
-            } else {
-              res.writeHead(200, { 'content-type': 'application/json', ...cors });
-              res.end(
-                JSON.stringify({
-                  id: 'front',
-                  object: 'chat.completion',
-                  choices: [
-                    {
-                      index: 0,
-                      message: { role: 'assistant', content: 'OK' },
-                      finish_reason: 'stop',
-                    },
-                  ],
-                }),
-              );
-            }
-            return;
-          }
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}${upstream.pathname}`, server };
-}
-
 /** Every record of every IndexedDB store of this origin, as JSON. */
 async function dumpIndexedDb(page: Page): Promise<{ stores: string[]; text: string }> {
   return page.evaluate(async () => {
@@ -211,19 +143,13 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
   let s: E2eSession;
   let dir: string;
   let server: StandInSupervisor;
-  let front: { url: string; server: Server };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bd-supervisor-e2e-'));
     server = await startStandInSupervisor({ apiKey: KEY });
-    front = await startFront(server.url);
     s = await launch();
   });
   afterAll(async () => {
     await s?.close();
-    await new Promise<void>((resolve) => {
-      front?.server.closeAllConnections();
-      front?.server.close(() => resolve());
-    });
     await server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -242,7 +168,7 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
     const { page } = s;
     const panel = page.getByTestId('supervisor-panel');
     await panel.getByTestId('supervisor-kind').selectOption('openai');
-    await panel.locator('#supervisor-url').fill(front.url);
+    await panel.locator('#supervisor-url').fill(server.url);
     await panel.locator('#supervisor-url').dispatchEvent('change');
     await panel.getByTestId('supervisor-model').fill(server.model);
 
@@ -397,19 +323,11 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
     expect(new Set(ok.filter((r) => r.task === 'judgements').map((r) => r.identity)).size).toBe(
       2 * 2 * HELD_OUT,
     );
-    const refusal = chats.find((r) => r.outcome === '401')!;
-    const seen = new Map<string, (typeof ok)[number]>();
-    const again: string[] = [];
-    for (const r of ok) {
-      const first = seen.get(r.identity);
-      if (!first) seen.set(r.identity, r);
-      else {
-        again.push(r.identity);
-        expect(first.startedMs).toBeLessThanOrEqual(refusal.endedMs!);
-        expect(first.endedMs!).toBeGreaterThanOrEqual(refusal.startedMs);
-      }
-    }
-    expect(again.length).toBeLessThan(4);
+    // At most the other three of the four requests in flight when the page learnt of the refusal
+    // were aborted before their replies were stored (the server may have finished writing them).
+    const seen = new Set<string>();
+    const again = ok.filter((r) => seen.has(r.identity) || (seen.add(r.identity), false));
+    expect(again.length).toBeLessThanOrEqual(3);
     // The excluded prompt and its answers never reached the server in the stage it was left out of.
     for (const r of chats.filter((c) => c.task === 'properties' || c.task === 'labels')) {
       const t = sentText(r);
@@ -477,7 +395,9 @@ describe('the supervisor in Chromium against a local OpenAI-compatible server', 
       (d) => d.store === 'supervisorLog',
     )!.rows;
     expect(log.length).toBeGreaterThanOrEqual(
-      server.requests.filter((r) => r.task !== null && r.outcome === 'ok').length,
+      new Set(
+        server.requests.filter((r) => r.task !== null && r.outcome === 'ok').map((r) => r.identity),
+      ).size,
     );
     expect(log.some((e) => /refused|401/i.test(JSON.stringify(e.error ?? '')))).toBe(true);
     expect(db.text).toContain('give longer answers');

@@ -32,7 +32,8 @@
  *   "numbered list" gets the answer with more numbered lines and "1" when equal (so it depends on
  *   the order the answers are shown in: the two orders of a tie pick different sides, a flip);
  *   anything else gets "neither". Matching is case-insensitive.
- * - no TASK line, or an unknown step: HTTP 400.
+ * - no TASK line (a plain chat, e.g. the setup's "Test connection"): the reply "OK".
+ * - an unknown step: HTTP 400.
  * - optional `apiKey`: a request without `Authorization: Bearer <apiKey>` gets a 401 whose body
  *   echoes the key it was sent, as some real servers do (tests check the client hides it).
  *
@@ -72,7 +73,7 @@ export interface StandInOptions {
 }
 
 /** How a recorded request ended. */
-/** 'rejected': a 400 for a request without a TASK line or with an unknown step. */
+/** 'rejected': a 400 for a request with an unknown step. */
 export type RequestOutcome = 'pending' | 'ok' | 'aborted' | 'rejected' | FaultKind;
 
 /** A chat request as the server saw it. */
@@ -194,7 +195,9 @@ export function standInReply(messages: readonly { role: string; content: string 
       return { task, reply: 'neither' };
     }
     default:
-      return { task, reply: null };
+      // A plain chat without a task (the setup's connection test) is answered; a task the rule
+      // does not know is refused.
+      return { task, reply: task === null ? 'OK' : null };
   }
 }
 
@@ -307,7 +310,7 @@ export async function startStandInSupervisor(
     }
     if (reply === null) {
       record.outcome = 'rejected';
-      sendJson(res, 400, { error: { message: `unknown TASK ${task ?? '(none)'}` } });
+      sendJson(res, 400, { error: { message: `unknown TASK ${task}` } });
       return;
     }
     const content = fault?.kind === 'malformed' ? MALFORMED_REPLY : reply;

@@ -78,8 +78,8 @@ describe('the stand-in rule', () => {
     expect(ask('judgements', pair(PROSE, LIST, other)).reply).toBe('neither');
   });
 
-  it('has no reply without a TASK line or for an unknown step', () => {
-    expect(standInReply([{ role: 'user', content: 'hello' }])).toEqual({ task: null, reply: null });
+  it('answers a plain chat (the connection test) with OK, and has no reply for an unknown step', () => {
+    expect(standInReply([{ role: 'user', content: 'hello' }])).toEqual({ task: null, reply: 'OK' });
     expect(ask('poetry', 'x').reply).toBeNull();
   });
 });
@@ -180,12 +180,22 @@ describe('the stand-in server', () => {
     };
     expect(malformed.choices[0]!.message.content).toBe(MALFORMED_REPLY);
     expect((await chat({ messages })).status).toBe(200);
-    expect((await chat({ messages: [{ role: 'user', content: 'hi' }] })).status).toBe(400);
+    // A plain chat (the setup's connection test) is answered "OK"; an unknown task is refused.
+    const plain = (await (await chat({ messages: [{ role: 'user', content: 'hi' }] })).json()) as {
+      choices: { message: { content: string } }[];
+    };
+    expect(plain.choices[0]!.message.content).toBe('OK');
+    const unknown = [
+      { role: 'system', content: 'TASK: poetry' },
+      { role: 'user', content: 'hi' },
+    ];
+    expect((await chat({ messages: unknown })).status).toBe(400);
     expect(server.requests.map((r) => r.outcome)).toEqual([
       '429',
       '429',
       '500',
       'malformed',
+      'ok',
       'ok',
       'rejected',
     ]);

@@ -236,12 +236,10 @@ export class SupervisorRunner {
             });
             await store.appendSupervisorLog(runId, supervisorLogEntry(job.request, outcome, meta));
           } catch (error) {
-            // A failed request left the machine too: it goes in the log (reply null), then the
-            // queue decides whether to retry.
-            if (!signal.aborted) {
-              const failed = supervisorLogEntry(job.request, { error }, meta);
-              await store.appendSupervisorLog(runId, failed).catch(() => undefined);
-            }
+            // A failed or aborted request left the machine too: it goes in the log (reply null),
+            // then the queue decides whether to retry.
+            const failed = supervisorLogEntry(job.request, { error }, meta);
+            await store.appendSupervisorLog(runId, failed).catch(() => undefined);
             throw error;
           }
         },
