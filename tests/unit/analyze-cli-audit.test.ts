@@ -138,7 +138,7 @@ describe('option validation', () => {
     ],
     [
       ['--cluster', 'ward'],
-      'analyze: unknown option --cluster; the options are --out, --md, --csv, --embedder, --k, --seed, --clustering, --projection, --permutations, --help',
+      'analyze: unknown option --cluster; the options are --out, --md, --csv, --embedder, --k, --seed, --clustering, --projection, --permutations, --supervisor-url, --supervisor-model, --supervisor-key-env, --hypotheses, --properties-sample, --held-out-sample, --max-requests, --concurrency, --cache, --help',
     ],
   ];
   it.concurrent.each(cases)(
