@@ -1,3 +1,4 @@
+import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
@@ -94,7 +95,7 @@ describe('import, library, export and re-import in Chromium', () => {
       run: { answers: { side: string; text: string }[] };
     };
     expect(exported.format).toBe('behaviour-diff-run');
-    expect(exported.schemaVersion).toBe(1);
+    expect(exported.schemaVersion).toBe(RUN_SCHEMA_VERSION);
     expect(exported.run.answers).toHaveLength(beforeRows.length * 2);
 
     page.once('dialog', (dialog) => void dialog.accept());
