@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { REMEMBERED_KEYS_ENTRY } from '../../src/lib/state/remembered-keys';
+import { longerPairs } from '../stand-ins/longer-answers';
 import { startStandInSupervisor, type StandInSupervisor } from '../stand-ins/supervisor-server';
 import { importFiles, launch, type E2eSession } from './browser';
 
@@ -25,52 +26,16 @@ const LABEL_B = 'quartz-model-nine';
 const FILE_A = 'orchid_outputs.json';
 const FILE_B = 'quartz_outputs.json';
 
-const TOPICS = [
-  'tides',
-  'volcanoes',
-  'bread',
-  'chess',
-  'rainbows',
-  'bees',
-  'glaciers',
-  'comets',
-  'coffee',
-  'maps',
-  'owls',
-  'bridges',
-  'salt',
-  'kites',
-  'moss',
-  'clocks',
-  'whales',
-  'deserts',
-  'ink',
-  'pianos',
-  'fog',
-  'copper',
-  'ferns',
-  'sundials',
-  'lakes',
-  'wool',
-  'lanterns',
-  'caves',
-  'sparrows',
-  'cheese',
-  'canals',
-  'tea',
-  'marble',
-  'frost',
-  'dunes',
-  'ants',
-];
+const PAIRS = longerPairs(36);
+const TOPICS = PAIRS.map((p) => p.topic);
 const N = TOPICS.length;
 const DISCOVERY = Math.ceil(N / 2);
 const HELD_OUT = N - DISCOVERY;
 
-const promptOf = (topic: string) => `Tell me about ${topic}.`;
-const answerA = (topic: string) => `Here is a short note about ${topic}.`;
-const answerB = (topic: string) =>
-  `${answerA(topic)} People have studied ${topic} for a long time. There is much more to say about ${topic} and why it matters.`;
+const pairOf = new Map(PAIRS.map((p) => [p.topic, p]));
+const promptOf = (topic: string) => pairOf.get(topic)!.prompt;
+const answerA = (topic: string) => pairOf.get(topic)!.a;
+const answerB = (topic: string) => pairOf.get(topic)!.b;
 
 /** The pair as alpaca_eval files named after the models. */
 function writePair(dir: string): string[] {

@@ -11,6 +11,7 @@
  * after a job's last attempt, the run touched when a pass ends. Plain TypeScript (no runes) so
  * it runs in Node; a Svelte state class mirrors its snapshots through `subscribe`.
  */
+import { notifyListeners } from './notify-listeners';
 import type { ChatBackend } from '../backends/llm/types';
 import {
   jobKey,
@@ -395,17 +396,6 @@ export class GenerationQueue {
   }
 
   #emit(event: QueueEvent): void {
-    if (this.#listeners.size === 0) return;
-    const snapshot = this.snapshot;
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot, event);
-      } catch (error) {
-        // A broken view must not stop generation; surface the bug outside the queue.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    notifyListeners(this.#listeners, () => this.snapshot, event);
   }
 }

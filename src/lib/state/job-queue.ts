@@ -13,6 +13,7 @@
  *
  * Plain TypeScript (no runes) so it runs in Node (the CLI, the tests, the benchmark).
  */
+import { notifyListeners } from './notify-listeners';
 import { errorSummary, retryAfterMs, timerSleep } from './generation-job';
 import { describeFatalJobError, isRetryableJobError } from './job-errors';
 import type {
@@ -404,17 +405,6 @@ export class JobQueue<J extends QueueJob> {
   }
 
   #emit(event: JobQueueEvent): void {
-    if (this.#listeners.size === 0) return;
-    const snapshot = this.snapshot;
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot, event);
-      } catch (error) {
-        // A broken view must not stop the queue; surface the bug outside it.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    notifyListeners(this.#listeners, () => this.snapshot, event);
   }
 }
