@@ -6,6 +6,7 @@
  * training data). The answer clusters themselves come from an analysis of all answers; only
  * which discovery answers fall in which cluster is read from it.
  */
+import { cosineSimilarity } from '../vectors/ops';
 import { answerPhrases } from '../compare/openings-closings';
 import { clusterTerms } from '../text/cluster-terms';
 import { STYLE_FEATURE_NAMES, styleFeatures, type StyleFeatureName } from '../text/style-features';
@@ -92,19 +93,6 @@ const share = (k: number, n: number): number => (n > 0 ? k / n : 0);
 
 /** Compares strings in code-unit order (locale-free, so every machine sorts alike). */
 const byText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-
-/** Cosine similarity in double precision; 0 when either vector is all zeros. */
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
-}
 
 /** A discovery answer with what the evidence needs of it. */
 interface Item {
@@ -224,7 +212,7 @@ function exemplarOrder(list: readonly Item[]): Item[] {
   const dims = inOrder[0]!.vector!.length;
   const centroid = new Float32Array(dims);
   for (const m of inOrder) for (let d = 0; d < dims; d++) centroid[d]! += m.vector![d]!;
-  const score = new Map(inOrder.map((m) => [m, cosine(centroid, m.vector!)]));
+  const score = new Map(inOrder.map((m) => [m, cosineSimilarity(centroid, m.vector!)]));
   // A stable sort keeps discovery order among equal scores.
   return inOrder.sort((x, y) => score.get(y)! - score.get(x)!);
 }
@@ -247,7 +235,7 @@ function divergentPrompts(
   const byVector = pairs.every((p) => p.A.vector !== null && p.B.vector !== null);
   // Higher is more divergent: 1 - cosine, or the length ratio (+1 each so empty answers count).
   const divergence = (p: Record<Side, Item>): number => {
-    if (byVector) return 1 - cosine(p.A.vector!, p.B.vector!);
+    if (byVector) return 1 - cosineSimilarity(p.A.vector!, p.B.vector!);
     const [a, b] = [p.A.answer.text.length + 1, p.B.answer.text.length + 1];
     return Math.max(a, b) / Math.min(a, b);
   };

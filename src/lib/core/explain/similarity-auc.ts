@@ -3,21 +3,14 @@
  * to the hypothesis text tells B's answers from A's. 1 means every B answer is closer to the
  * hypothesis than every A answer, 0.5 means it does not separate them at all.
  */
+import { cosineSimilarity } from '../vectors/ops';
 
-/** Cosine similarity in double precision; 0 when either vector is all zeros. */
+/** Cosine similarity of two vectors of the same length. */
 function cosine(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) {
     throw new RangeError(`similarityAuc: vector lengths ${a.length} and ${b.length} differ`);
   }
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+  return cosineSimilarity(a, b);
 }
 
 /**
