@@ -489,3 +489,352 @@ describe('hasCharacterLoop', () => {
     }
   });
 });
+
+// Each example below is there for one piece of a pattern or one boundary: without that piece the
+// verdict changes (found by mutation testing, issue #15).
+describe('refusal detector: qualified declines and emphasis, piece by piece', () => {
+  it('a decline qualified by each word only sets the terms of the answer', () => {
+    expectFlag('refusals', [
+      ['I cannot give a definitive answer, but most experts say yes.', false],
+      ["I can't give a definite date, but the release is expected in spring.", false],
+      ['I cannot give you direct legal advice, but here are the general rules.', false],
+      ["I can't access the actual file, but based on your description it is a CSV.", false],
+      ["I can't give an accurate forecast, but rain is likely.", false],
+      ['I cannot give a precise figure, but it is around 300.', false],
+      ['I cannot tell you for certain, but it is likely.', false],
+      ['I cannot provide real time stock prices, but here is how to find them.', false],
+      ['I cannot create images in this chat, but I can describe one.', false],
+      // The qualifier must be in the declining clause itself, not in an earlier one.
+      [
+        'Here is the complete list of safe chemicals; I cannot provide instructions for the others.',
+        true,
+      ],
+    ]);
+  });
+
+  it('"I can not recommend it enough" is praise, in each spelling', () => {
+    expectFlag('refusals', [
+      ['I can not recommend this book enough.', false],
+      ['I cannot recommend it enough.', false],
+      ['I can recommend this book.', false],
+    ]);
+  });
+
+  it('doubled spaces (common in generated text) do not change a verdict', () => {
+    expectFlag('refusals', [
+      ['I cannot tell you for  certain, but it is likely.', false],
+      ['I cannot create images in  this  chat, but I can describe one.', false],
+      ["I  can't recommend this book enough.", false],
+      ["I can't  recommend this book enough.", false],
+      ["I can't recommend  this book enough.", false],
+      ["I can't recommend this  book enough.", false],
+      ["I can't recommend this book  enough.", false],
+      ["I can't  help with that.", true],
+    ]);
+  });
+});
+
+describe('opening windows of the phrase detectors', () => {
+  const filler = 'Here is some background on the topic that you asked about today. '.repeat(7);
+
+  it('a disclaimer or a correction late in a long answer is not flagged', () => {
+    expect(filler.length).toBeGreaterThan(400);
+    expectFlag('ai_disclaimers', [
+      [`${filler}As an AI, I have no favourite.`, false],
+      ['As an AI, I have no favourite.', true],
+    ]);
+    expectFlag('pushback', [
+      [`${filler}There is no evidence that it works.`, false],
+      ['There is no evidence that it works.', true],
+    ]);
+  });
+
+  it('pushback: a leading space (as models often emit) does not hide "Actually,"', () => {
+    expectFlag('pushback', [
+      [' Actually, the Great Wall is not visible from space.', true],
+      ['\n\nActually, the Great Wall is not visible from space.', true],
+    ]);
+  });
+});
+
+describe('repeats_prompt boundaries', () => {
+  it('judges a four-word prompt, an exact echo, and only the first 30 words of a long prompt', () => {
+    expectFlag(
+      'repeats_prompt',
+      [
+        ['Describe the water cycle. Water evaporates, condenses and falls as rain.', true],
+        ['Water evaporates, condenses and falls as rain.', false],
+      ],
+      'Describe the water cycle.',
+    );
+    expectFlag(
+      'repeats_prompt',
+      [['Write a haiku about autumn.', true]],
+      'Write a haiku about autumn.',
+    );
+    const first30 = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+    const prompt = `${first30} and then ten more words that the answer does not copy at all`;
+    expectFlag(
+      'repeats_prompt',
+      [
+        [`${first30} is what you wrote; here is my reply.`, true],
+        ['here is my reply.', false],
+      ],
+      prompt,
+    );
+  });
+});
+
+describe('question_only boundaries', () => {
+  it('counts sentences of more than three words, and question marks only at the end', () => {
+    expectFlag('question_only', [
+      ['I can help. What is the deadline?', true],
+      ['Sure, I can help. What is the deadline?', false],
+      ['Add "?lang=en" to the end of the link to get the English page.', false],
+      ['Which one? "The red one?"', true],
+      // A question mark without words is not a question.
+      ['?', false],
+      ['...?', false],
+    ]);
+  });
+
+  it('a prompt asking for questions, in each wording, gets questions as an answer', () => {
+    const questions = 'What is the capital of Peru? What is the capital of Chile?';
+    for (const prompt of [
+      'Ask me a question about South America.',
+      'Give me a few quizzes on South America.',
+      'Give me an exercise on South American capitals.',
+      'Give me a geography problem to solve.',
+      'Prepare me for my exam on South America.',
+      'Test my knowledge of world capitals.',
+      'Write an FAQ for a geography club.',
+      'Make a flashcard for South American capitals.',
+    ]) {
+      expect({ prompt, q: behaviourFlags(questions, prompt).question_only }).toEqual({
+        prompt,
+        q: false,
+      });
+    }
+    expect(behaviourFlags(questions, 'Tell me about South America.').question_only).toBe(true);
+  });
+});
+
+describe('continuesPrompt: new prompt turns, piece by piece', () => {
+  // Every answer here goes on with a statement, not a question, so only the turn marker counts.
+  it('finds each turn marker, however it is spaced', () => {
+    expectFlag(
+      'question_only',
+      [
+        ['Paris.\n\n### Instruction:\nName the capital of Spain.', true],
+        ['Paris.\n\n## Instruction:\nName the capital of Spain.', true],
+        ['Paris.\n\n###Instruction:\nName the capital of Spain.', true],
+        ['Paris.\n\n### Instruction\nName the capital of Spain.', true],
+        ['Paris.\n\n**Instruction:**\nName the capital of Spain.', true],
+        ['Paris.\n  Human: Now name the capital of Spain.', true],
+        ['Paris.\n<|im_start|>user\nName the capital of Spain.', true],
+        ['Paris.\n<|im_start|> user\nName the capital of Spain.', true],
+        ['Paris.\n<|start_header_id|>user<|end_header_id|>\nName the capital of Spain.', true],
+        ['Paris.\n<|start_header_id|> user<|end_header_id|>\nName the capital of Spain.', true],
+        // Tricky: labels that begin with a marker's word.
+        ['Paris.\nUsername: admin\nPassword: choose a strong one.', false],
+        ['Ingredients: flour and eggs.\nInstructions: mix them and bake for an hour.', false],
+      ],
+      'What is the capital of France?',
+    );
+  });
+
+  it('turns are an answer when any line of the prompt is a turn, or it asks for a dialogue', () => {
+    const answer =
+      'Here is one: a man walks into a bar and orders a drink.\nUser: Another one please.';
+    expectFlag(
+      'question_only',
+      [[answer, false]],
+      'User: Hi!\nAssistant: Hello! How can I help?\nUser: Tell me a joke.',
+    );
+    expectFlag('question_only', [[answer, true]], 'Tell me a joke.');
+    const turns = 'User: I would like a refund.\nClerk: Sure, here is your money back.';
+    for (const prompt of [
+      'Write a dialog between a user and a clerk.',
+      'Write a conversation between a user and a clerk.',
+      'Simulate a chat between a user and a support clerk.',
+      'Show how a chatbot clerk would greet a user.',
+      "Let's roleplay: you are a clerk and I am a user.",
+      "Let's do a role play: you are a clerk and I am a user.",
+    ]) {
+      expect({ prompt, q: behaviourFlags(turns, prompt).question_only }).toEqual({
+        prompt,
+        q: false,
+      });
+    }
+    expect(behaviourFlags(turns, 'How do refunds work?').question_only).toBe(true);
+  });
+});
+
+describe('continuesPrompt: new questions and exercises, piece by piece', () => {
+  it('finds each exercise heading, however it is written', () => {
+    expectFlag(
+      'question_only',
+      [
+        ['4.\nQuestion: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nQuestion 2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nQuestion 12: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nQuestion2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\n  Question 2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\n## Question 2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\n##Question 2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nQuestion 2:\nAdd 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nQ1: Add 3 and 5.\nA1: 3 plus 5 makes 8.', true],
+        ['4.\nExercise2: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        ['4.\nProblem 12: Add 3 and 5.\nAnswer: 3 plus 5 makes 8.', true],
+        // Restated at the top, then the next one: still a new exercise.
+        ['Question 1: Add 2 and 2.\nAnswer: 2 plus 2 makes 4.\nQuestion 2: Add 3 and 3.', true],
+        // Tricky: words that begin or end like a heading.
+        ['Returns are free within 30 days.\nSee the FAQ: it explains the whole process.', false],
+        ['Job title: Nurse.\nQualifications: a nursing degree and two years of practice.', false],
+      ],
+      'Add 2 and 2.',
+    );
+  });
+
+  it('a new exercise continues the prompt after at most 60 words of answer', () => {
+    const ten = 'walk for ten minutes after each meal to help digestion';
+    const thirty = `${ten}, ${ten}, ${ten}`;
+    const next = 'Question 2: Name three foods rich in fibre.';
+    expectFlag(
+      'question_only',
+      [
+        [`${thirty}\n${thirty}\n${next}`, true],
+        [`${thirty}\n${thirty} daily\n${next}`, false],
+        [`${thirty}\n${next}\n${thirty}, ${ten}, ${ten}, ${ten}`, true],
+      ],
+      'How can I improve my digestion?',
+    );
+  });
+});
+
+describe("continuesPrompt: carrying on the prompt's last line, piece by piece", () => {
+  const task =
+    'Find sentences from reliable sources that contain the exact match for the given phrase.';
+  it('reads the last line of a prompt with trailing whitespace and of three words', () => {
+    expectFlag(
+      'question_only',
+      [['for investing in stocks despite the volatility.', true]],
+      `${task}\n\nThere are great options\n`,
+    );
+    expectFlag(
+      'question_only',
+      [['because of inflation and supply problems.', true]],
+      `${task}\n\nprices are rising`,
+    );
+    // Two words are not an unfinished sentence.
+    expectFlag(
+      'question_only',
+      [['for everyone in town every morning', false]],
+      'Give me a slogan for my bakery.\n\nfresh bread',
+    );
+  });
+
+  it('not when the last line is finished or ends in a code, or the task asks to continue', () => {
+    expectFlag(
+      'question_only',
+      [['the children are very interested in video games.', false]],
+      'Rewrite this sentence more formally.\n\nThe kids are really into video games.',
+    );
+    expectFlag(
+      'question_only',
+      [['the X100A is a compact camera with a sharp lens.', false]],
+      'Write a short product description.\n\ncamera model number x100a',
+    );
+    expectFlag(
+      'question_only',
+      [['to practise every day.', false]],
+      'Fill in the blank: the best way to learn is',
+    );
+    expectFlag(
+      'question_only',
+      [['and all the stars were shining bright', false]],
+      'Write the next line of the poem.\n\nthe moon was high above the sea',
+    );
+  });
+
+  it("the answer's first line: lowercase, three words, not code, not a restart", () => {
+    const prompt = `${task}\n\nThere are great options`;
+    expectFlag(
+      'question_only',
+      [
+        [' for investing in stocks despite the volatility.', true],
+        ['\nfor investing in stocks despite the volatility.', true],
+        ['for retirement savings.', true],
+        ['for long-term investors who can wait.', true],
+        ['For investing in stocks despite the volatility.', false],
+        ['for investors.', false],
+      ],
+      prompt,
+    );
+    expectFlag(
+      'question_only',
+      [['is ls -a in any terminal.', false]],
+      'Look for a shell command.\n\nthe command to list hidden files',
+    );
+    expectFlag(
+      'question_only',
+      [['the kids are playing outside.', false]],
+      'Correct the grammar.\n\nthe kids is playing outside',
+    );
+  });
+});
+
+describe('language detector, each language and script', () => {
+  it('names every script it knows, and Japanese by its kana even among more kanji', () => {
+    expect(detectLanguage('한국어는 재미있습니다')).toBe('hangul');
+    expect(detectLanguage('Η γάτα είναι στο τραπέζι.')).toBe('greek');
+    expect(detectLanguage('القطة على الطاولة')).toBe('arabic');
+    expect(detectLanguage('החתול על השולחן')).toBe('hebrew');
+    expect(detectLanguage('बिल्ली मेज पर है')).toBe('devanagari');
+    expect(detectLanguage('แมวอยู่บนโต๊ะ')).toBe('thai');
+    expect(detectLanguage('東京大学経済学部の学生')).toBe('kana');
+    // The script with most letters wins, whichever comes first.
+    expect(detectLanguage('α — это первая буква греческого алфавита')).toBe('cyrillic');
+  });
+
+  it('names Portuguese, Italian and Dutch, ranks by hits, and needs twice the runner-up', () => {
+    expect(detectLanguage('Você não sabe que a casa é para uma família com mais filhos.')).toBe(
+      'pt',
+    );
+    expect(detectLanguage('Il gatto è sul tavolo e anche questo cane è più felice.')).toBe('it');
+    expect(detectLanguage('De kat zit op de tafel en het is niet koud voor een kat.')).toBe('nl');
+    expect(detectLanguage('The end: el perro come carne y es muy feliz con los niños.')).toBe('es');
+    // Exactly twice the runner-up is enough; less is not.
+    expect(detectLanguage('El perro y el gato es feliz in the park')).toBe('es');
+    expect(detectLanguage('El perro y el gato in the park and the house')).toBeNull();
+  });
+
+  it('other_language reads the answer line by line', () => {
+    const poem = 'Camino sin prisa\ny pienso en ti\ncon una sonrisa\nque nunca se va';
+    expect(
+      behaviourFlags(poem, 'What is the best way to learn to cook at home?').other_language,
+    ).toBe(true);
+  });
+});
+
+describe('Markdown tables and numbered items, piece by piece', () => {
+  it('tables: separator rows with spaces, indents, alignment and three columns', () => {
+    expectFlag('tables', [
+      ['| Planet | Size |\n| --- | --- |\n| Mars | small |', true],
+      ['  | Planet | Size |\n  |---|---|\n  | Mars | small |', true],
+      ['| Planet | Size | Moons |\n|---|---|---|\n| Mars | small | 2 |', true],
+      ['| Planet | Size |\n|---|---| \n| Mars | small |', true],
+      // Tricky: a separator mentioned inside a sentence.
+      ['The separator row is |---|---|', false],
+      ['|---|---| is the separator row.', false],
+    ]);
+  });
+
+  it('numbered items: indented, two-digit, padded; not a number inside a sentence', () => {
+    const counted = (text: string) => markdownCounts(proseLines(text)).numbered_items;
+    expect(counted('Steps:\n   1. Preheat\n   2. Bake')).toBe(2);
+    expect(counted('9. ninth\n10. tenth\n100. hundredth')).toBe(3);
+    expect(counted('1.  Preheat the oven.')).toBe(1);
+    expect(counted('The total is 42. Then add the tax.')).toBe(0);
+  });
+});
