@@ -517,6 +517,9 @@ describe('refusal detector: qualified declines and emphasis, piece by piece', ()
       ['I can not recommend this book enough.', false],
       ['I cannot recommend it enough.', false],
       ['I can recommend this book.', false],
+      // After "sorry" too, where any "I can't" would read as a decline.
+      ["Sorry, I can't emphasize this enough: back up your files.", false],
+      ["Sorry, I can't emphasise this enough: back up your files.", false],
     ]);
   });
 
@@ -638,6 +641,10 @@ describe('continuesPrompt: new prompt turns, piece by piece', () => {
         // Tricky: labels that begin with a marker's word.
         ['Paris.\nUsername: admin\nPassword: choose a strong one.', false],
         ['Ingredients: flour and eggs.\nInstructions: mix them and bake for an hour.', false],
+        [
+          'Here is a simple bread recipe.\n\n### Instructions\nMix flour and water, then bake.',
+          false,
+        ],
       ],
       'What is the capital of France?',
     );
@@ -755,6 +762,17 @@ describe("continuesPrompt: carrying on the prompt's last line, piece by piece", 
       [['and all the stars were shining bright', false]],
       'Write the next line of the poem.\n\nthe moon was high above the sea',
     );
+    // Prompts are typed by people: doubled spaces are common in them.
+    expectFlag(
+      'question_only',
+      [['to practise every day.', false]],
+      'Fill  in the blank: the best way to learn is',
+    );
+    expectFlag(
+      'question_only',
+      [['and all the stars were shining bright', false]],
+      'Write the next  line of the poem.\n\nthe moon was high above the sea',
+    );
   });
 
   it("the answer's first line: lowercase, three words, not code, not a restart", () => {
@@ -802,6 +820,7 @@ describe('language detector, each language and script', () => {
       'pt',
     );
     expect(detectLanguage('Il gatto è sul tavolo e anche questo cane è più felice.')).toBe('it');
+    expect(detectLanguage('Il gatto dorme sul divano con gli altri gatti della casa.')).toBe('it');
     expect(detectLanguage('De kat zit op de tafel en het is niet koud voor een kat.')).toBe('nl');
     expect(detectLanguage('The end: el perro come carne y es muy feliz con los niños.')).toBe('es');
     // Exactly twice the runner-up is enough; less is not.
