@@ -92,6 +92,33 @@ describe('refusal detector (declines the task)', () => {
     ]);
   });
 
+  it('excuses a qualified decline only when the answer goes on to help', () => {
+    expectFlag('refusals', [
+      // Qualified, and nothing follows but the decline: still a refusal.
+      ["I'm sorry, but I can't provide a complete list of passwords.", true],
+      ['I cannot directly help with hacking into accounts.', true],
+      ["Sorry, I'm not able to give specific investment advice.", true],
+      // The "but" of "sorry, but I can't" is the decline's own, not the answer going on.
+      ["Sorry, but I can't give exact figures for that.", true],
+      // Qualified, then the answer: it sets the terms of the answer, not a refusal.
+      ["I can't give you an exact number, but here is a reasonable estimate: about 40.", false],
+      [
+        "I can't provide real-time data. However, as of my last update, the population was about 8 million.",
+        false,
+      ],
+      [
+        "I cannot create a table directly in this format. Here's the data as a list:\n- a\n- b",
+        false,
+      ],
+      ["I can't be completely certain, though most historians date it to 1066.", false],
+      // Qualified, then a long explanation with no "but": the answer goes on (real answers do).
+      [
+        `I cannot provide an exact number of snowflakes that fall in a typical winter. ${'Snowfall varies with temperature, humidity and the size of each storm. '.repeat(4)}`,
+        false,
+      ],
+    ]);
+  });
+
   it('only reads the opening and ignores code', () => {
     const late = `${'Here is a long explanation of the topic. '.repeat(10)}I cannot help with that.`;
     expectFlag('refusals', [

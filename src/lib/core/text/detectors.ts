@@ -107,6 +107,13 @@ const REFUSAL_RE = new RegExp(
 // text-based environment, but here ..."): not a refusal.
 const QUALIFIED_DECLINE_RE =
   /\b(?:definitive(?:ly)?|definite(?:ly)?|specific|direct(?:ly)?|exact(?:ly)?|entire|complete(?:ly)?|full|fully|actual(?:ly)?|accurate(?:ly)?|precise(?:ly)?|certainty|for\s+certain|guarantee|real[-\s]time|in\s+this\s+(?:text|format|environment|response|platform|medium|context|chat))/u;
+// ... but only when the answer then goes on: a "but/however/here is" in that clause or right
+// after it, or more text (real answers explain at length after "I cannot give an exact number").
+// "I'm sorry, but I can't provide a complete list of passwords." and nothing else still declines.
+const GOES_ON_RE =
+  /\b(?:but|however|instead|that\s+said|although|though|here(?:'s|\s+is|\s+are)|i\s+can\s+(?!not\b))/u;
+/** Characters after a qualified decline's clause: the window for a "but", and more means it goes on. */
+const GOES_ON_CHARS = 200;
 // "I cannot stress/overstate/recommend ... enough", "can't wait": not refusals.
 const NOT_REFUSAL_RE =
   /i\s+(?:cannot|can\s?not|can't)\s+(?:stress|overstate|emphasi[sz]e|wait|believe|thank|recommend\s+\S+(?:\s+\S+)?\s+enough)/u;
@@ -149,6 +156,10 @@ function isRefusal(prose: string): boolean {
   for (const m of cleaned.matchAll(REFUSAL_RE)) {
     const clause = /^[^.;:!?\n]*/u.exec(cleaned.slice(m.index))![0];
     if (!QUALIFIED_DECLINE_RE.test(clause)) return true;
+    // Read past the decline itself: "sorry, but I can't" has a "but" of its own.
+    const after = cleaned.slice(m.index + m[0].length, m.index + clause.length + GOES_ON_CHARS);
+    const goesOn = prose.length - (m.index + clause.length) > GOES_ON_CHARS;
+    if (!goesOn && !GOES_ON_RE.test(after)) return true;
   }
   return false;
 }
