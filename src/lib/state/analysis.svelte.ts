@@ -3,16 +3,15 @@
  * analysis (embed, cache, analyse, save) is `analyseRun`'s work; this class gives it the app's
  * workers and mirrors its step, progress and error for the screen.
  */
+import { embedWorkerRequest } from './embed-request';
 import {
   analysisParams,
   BUNDLED_ANALYSIS_EMBEDDER,
   type AnalysisParams,
   type SENTENCE_ANALYSIS_EMBEDDER,
 } from '../core/analysis';
-import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import type { Run } from '../core/run/types';
 import { OpenAiEmbedder } from '../backends/embed/openai';
-import { getCapabilities } from '../backends/capabilities';
 import {
   analyseRun,
   savedAnalyses,
@@ -24,7 +23,6 @@ import type { ProgressUpdate } from '../workers/rpc';
 import type { AppState } from './app.svelte';
 import { Task } from './task.svelte';
 import { analysisWorker } from '../workers/analysis-client';
-import { bundledModelsPath } from '../workers/bundled-models-path';
 import { embedWorker } from '../workers/embed-client';
 
 /** Which embedder the user picked; an endpoint's real id depends on its URL and model. */
@@ -170,18 +168,7 @@ async function loadAppEmbedder(
         }),
     };
   }
-  const modelId = choice.slice('transformers:'.length);
-  const bundled = modelId === BUNDLED_EMBEDDER_ID;
-  const caps = await getCapabilities();
-  // A real GPU speeds up transformer embedders; the bag-of-words one is faster on the CPU.
-  const device: 'webgpu' | 'wasm' =
-    !bundled && caps.webgpu && !caps.fallbackAdapter ? 'webgpu' : 'wasm';
-  const request = {
-    modelId,
-    modelsPath: bundledModelsPath(),
-    allowRemoteModels: !bundled,
-    device,
-  };
+  const request = await embedWorkerRequest(choice.slice('transformers:'.length));
   await embedWorker.call('load', request, { signal, onProgress });
   return {
     embedderId: choice,

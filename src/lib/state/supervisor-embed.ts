@@ -4,11 +4,10 @@
  * in the space the analysis used. An analysis made with an HTTP embeddings endpoint (whose key
  * this panel does not hold) or with imported vectors falls back to the bundled offline embedder.
  */
-import { getCapabilities } from '../backends/capabilities';
 import { BUNDLED_EMBEDDER_ID } from '../core/models';
 import { row } from '../core/vectors/matrix';
-import { bundledModelsPath } from '../workers/bundled-models-path';
 import { embedWorker } from '../workers/embed-client';
+import { embedWorkerRequest, type EmbedWorkerRequest } from './embed-request';
 
 const TRANSFORMERS_PREFIX = 'transformers:';
 
@@ -21,27 +20,9 @@ export function supervisorEmbedderModel(embedderId: string): string {
 
 /** An embed function for the supervisor, loading the model in the embed worker on first use. */
 export function supervisorEmbed(embedderId: string): (texts: string[]) => Promise<Float32Array[]> {
-  const modelId = supervisorEmbedderModel(embedderId);
-  const bundled = modelId === BUNDLED_EMBEDDER_ID;
-  let loaded:
-    | Promise<{
-        modelId: string;
-        modelsPath: string;
-        allowRemoteModels: boolean;
-        device: 'webgpu' | 'wasm';
-      }>
-    | undefined;
+  let loaded: Promise<EmbedWorkerRequest> | undefined;
   const load = async () => {
-    const caps = await getCapabilities();
-    // As for the analysis: a real GPU speeds up transformer embedders, not the bag-of-words one.
-    const device: 'webgpu' | 'wasm' =
-      !bundled && caps.webgpu && !caps.fallbackAdapter ? 'webgpu' : 'wasm';
-    const request = {
-      modelId,
-      modelsPath: bundledModelsPath(),
-      allowRemoteModels: !bundled,
-      device,
-    };
+    const request = await embedWorkerRequest(supervisorEmbedderModel(embedderId));
     await embedWorker.call('load', request);
     return request;
   };
