@@ -11,6 +11,7 @@ import { settingsCanBeRemembered } from '../persistence/site-settings';
 import { requestPersistentStorage } from '../persistence/storage';
 import { demoRun } from '../core/generate/new-run';
 import { Router } from './router.svelte';
+import { LocalFolders } from './local-folders.svelte';
 import { SessionSecrets } from './session-secrets.svelte';
 import { ThemeState } from './theme.svelte';
 
@@ -29,6 +30,8 @@ export class AppState {
   readonly settingsRemembered = settingsCanBeRemembered();
   /** API keys and other credentials, in this tab's memory only. */
   readonly sessionSecrets = new SessionSecrets();
+  /** Model folders picked in this tab, served to the model libraries by the service worker. */
+  readonly localFolders = new LocalFolders();
   /** Runs created in this tab whose generation should start when their page opens. */
   readonly autostart = new Set<string>();
   #repo: Promise<RunRepository> | undefined;

@@ -8,6 +8,8 @@ import type { ChatBackend } from '../backends/llm/types';
 import { TINY_BASE_MODEL_ID, TINY_FINETUNE_MODEL_ID } from '../core/models';
 import { bundledModelsPath } from '../workers/bundled-models-path';
 import { generateWorker } from '../workers/generate-client';
+import type { LocalFolderInfo } from '../core/local-model/types';
+import type { LocalFolderLookup } from './local-folders.svelte';
 
 const BUNDLED_LM_IDS: readonly string[] = [TINY_BASE_MODEL_ID, TINY_FINETUNE_MODEL_ID];
 
@@ -18,7 +20,10 @@ const transport: GenerateTransport = {
 };
 
 /** Creates the backend of one side; throws ModelLoadError for specs that cannot run. */
-export function appChatBackend(spec: ChatBackendSpec, options: { webgpu: boolean }): ChatBackend {
+export function appChatBackend(
+  spec: ChatBackendSpec & { localFolder?: LocalFolderInfo },
+  options: { webgpu: boolean; localFolders?: LocalFolderLookup },
+): ChatBackend {
   return createChatBackend(spec, {
     createTransformersBackend: (model) =>
       new RemoteChatBackend(

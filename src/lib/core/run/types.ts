@@ -5,6 +5,7 @@
  */
 
 import type { Explanation, HypothesisSource } from '../explain/types';
+import type { LocalFolderInfo } from '../local-model/types';
 
 /** Current run schema version; bump it together with a migration in migrate.ts. */
 export const RUN_SCHEMA_VERSION = 2;
@@ -38,6 +39,11 @@ export interface ModelSpec {
   baseUrl?: string;
   systemPrompt?: string;
   params: GenerationParams;
+  /**
+   * v3: the model was picked from a folder on this computer (transformers.js or WebLLM layout);
+   * the run keeps what identifies the folder, never its files.
+   */
+  localFolder?: LocalFolderInfo;
 }
 
 /** One prompt of a run. Ids are unique within the run. */
