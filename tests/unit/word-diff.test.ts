@@ -377,4 +377,37 @@ describe('diffTokens', () => {
       { kind: 'b', text: 'c  d' },
     ]);
   });
+  it('has no empty segments and keeps every shared tail line when it replaces the whole middle', () => {
+    // No shared head: the whole-mode head segment is empty and must be dropped, not kept as ''.
+    expect(wordDiff('a1\na2\na3\n', 'b1\n', { maxWords: 0, maxLines: 2 }).segments).toEqual([
+      { kind: 'a', text: 'a1\na2\na3\n' },
+      { kind: 'b', text: 'b1\n' },
+    ]);
+    // Two shared tail lines come back exactly as they were, joined with nothing between them.
+    const tail = 't1\nt2\n';
+    const { segments, granularity } = wordDiff(`a1\na2\na3\n${tail}`, `b1\n${tail}`, {
+      maxWords: 0,
+      maxLines: 2,
+    });
+    expect(granularity).toBe('whole');
+    expect(segments.at(-1)).toEqual({ kind: 'same', text: tail });
+  });
+
+  it('keeps a trailing shared space after a change at the very end as shared', () => {
+    // Found by a mutant that read past the last segment when a change ends just before it.
+    expect(wordDiff('a ', 'c b c ').segments).toEqual([
+      { kind: 'a', text: 'a' },
+      { kind: 'b', text: 'c b c' },
+      { kind: 'same', text: ' ' },
+    ]);
+  });
+
+  it('joins a lone shared space into the change that goes on after it', () => {
+    expect(wordDiff('a d a a', 'd d d').segments).toEqual([
+      { kind: 'a', text: 'a ' },
+      { kind: 'same', text: 'd ' },
+      { kind: 'a', text: 'a a' },
+      { kind: 'b', text: 'd d' },
+    ]);
+  });
 });
