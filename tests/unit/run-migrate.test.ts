@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/lib/core/run/errors';
 import { migrateRunFile, runFileVersion } from '../../src/lib/core/run/migrate';
+import { migrateV1ToV2 } from '../../src/lib/core/run/migrations/v1-to-v2';
+import { migrateV2ToV3 } from '../../src/lib/core/run/migrations/v2-to-v3';
+import { savedAnalyses } from '../../src/lib/state/analysis-runner';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
 import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
 import { XSS_IMG, XSS_SCRIPT, fixtureText, sampleExplanation } from './run-test-helpers';
@@ -12,7 +15,7 @@ describe('v0 -> v1 migration', () => {
     const { run, fileVersion, exportedAt } = readRunFile(text, 'v0-tiny.json');
     expect(fileVersion).toBe(0);
     expect(exportedAt).toBe('2024-11-02T10:00:00.000Z');
-    expect(run.schemaVersion).toBe(2);
+    expect(run.schemaVersion).toBe(RUN_SCHEMA_VERSION);
     expect(run.name).toBe('tiny-base vs tiny-finetune');
     expect(run.createdAt).toBe('2024-11-02T10:00:00.000Z');
     expect(run.updatedAt).toBe(run.createdAt);
@@ -120,7 +123,7 @@ describe('v1 -> v2 migration', () => {
     const { run, fileVersion, exportedAt } = readRunFile(text, 'v1-small.json');
     expect(fileVersion).toBe(1);
     expect(exportedAt).toBe('2025-01-15T09:30:00.000Z');
-    expect(run.schemaVersion).toBe(2);
+    expect(run.schemaVersion).toBe(RUN_SCHEMA_VERSION);
     expect(run.explanations).toEqual([]);
     expect(run.answers).toEqual(v1.run.answers);
     expect(run.prompts).toEqual(v1.run.prompts);
@@ -152,17 +155,21 @@ describe('v1 -> v2 migration', () => {
   });
 
   it('moves both version numbers and adds an empty explanation list, changing nothing else', () => {
-    const migrated = migrateRunFile(JSON.parse(text), 'v1-small.json') as typeof v1 & {
-      schemaVersion: number;
-    };
+    const migrated = migrateV1ToV2(JSON.parse(text)) as typeof v1 & { schemaVersion: number };
     expect(migrated.schemaVersion).toBe(2);
     expect(migrated.run).toEqual({ ...v1.run, schemaVersion: 2, explanations: [] });
+    // The whole chain then only moves the numbers on (v2 -> v3 adds nothing to a v1 run).
+    const chained = migrateRunFile(JSON.parse(text), 'v1-small.json') as typeof v1 & {
+      schemaVersion: number;
+    };
+    expect(chained.schemaVersion).toBe(3);
+    expect(chained.run).toEqual({ ...v1.run, schemaVersion: 3, explanations: [] });
   });
 
-  it('saves the opened v1 run as a v2 file that reads back the same and gains explanations', () => {
+  it('saves the opened v1 run as a current file that reads back the same and gains explanations', () => {
     const run = parseRunFile(text, 'v1-small.json');
     const saved = serializeRunFile(run, { now: '2025-06-01T00:00:00.000Z' });
-    expect(readRunFile(saved, 'v2.json')).toMatchObject({ fileVersion: 2, run });
+    expect(readRunFile(saved, 'v3.json')).toMatchObject({ fileVersion: RUN_SCHEMA_VERSION, run });
     const explained = { ...run, explanations: [sampleExplanation('an-1', ['p0001'], ['p0002'])] };
     expect(parseRunFile(serializeRunFile(explained), 'v2.json').explanations).toEqual(
       explained.explanations,
@@ -178,21 +185,21 @@ describe('v1 -> v2 migration', () => {
 describe('run file versions', () => {
   it('refuses files from a newer app, saying which version', () => {
     try {
-      parseRunFile(fixtureText('runs/v3-from-the-future.json'), 'future.json');
+      parseRunFile(fixtureText('runs/v4-from-the-future.json'), 'future.json');
       throw new Error('should have failed');
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       const e = error as InputError;
       expect(e.message).toContain(
-        'future.json: made by a newer Behaviour Diff, version 3; this app reads up to 2',
+        'future.json: made by a newer Behaviour Diff, version 4; this app reads up to 3',
       );
       expect(e.location).toBe('schemaVersion');
     }
   });
 
   it('detects versions and leaves current files alone', () => {
-    const current = { format: 'behaviour-diff-run', schemaVersion: 2, exportedAt: 'x', run: {} };
-    expect(runFileVersion(current, 'f')).toBe(2);
+    const current = { format: 'behaviour-diff-run', schemaVersion: 3, exportedAt: 'x', run: {} };
+    expect(runFileVersion(current, 'f')).toBe(3);
     expect(migrateRunFile(current, 'f')).toBe(current);
     expect(runFileVersion({ version: 0 }, 'f')).toBe(0);
   });
@@ -207,5 +214,48 @@ describe('run file versions', () => {
     expect(() => runFileVersion({ version: 1, items: [] }, 'f.json')).toThrow(
       'expected a Behaviour Diff run file',
     );
+  });
+});
+
+describe('v2 -> v3 migration', () => {
+  // tests/fixtures/runs/v2-analysed.json was written by the v2 app's serializeRunFile (before
+  // v3 existed) from a run with one k-means analysis of 32 answers.
+  const text = fixtureText('runs/v2-analysed.json');
+  const v2 = JSON.parse(text) as { schemaVersion: number; run: Record<string, unknown> };
+
+  it('moves both version numbers and changes nothing else', () => {
+    expect(v2.schemaVersion).toBe(2);
+    const migrated = migrateRunFile(JSON.parse(text), 'v2-analysed.json') as typeof v2;
+    expect(migrated.schemaVersion).toBe(3);
+    expect(migrated.run).toEqual({ ...v2.run, schemaVersion: 3 });
+    expect(migrateV2ToV3('not an object')).toBe('not an object');
+    expect(migrateV2ToV3({ ...v2, run: 'gone' })).toEqual({ ...v2, run: 'gone', schemaVersion: 3 });
+  });
+
+  it('opens a v2 file with its models (no folder), answers and readable analysis', () => {
+    const { run, fileVersion } = readRunFile(text, 'v2-analysed.json');
+    expect(fileVersion).toBe(2);
+    expect(run.schemaVersion).toBe(3);
+    expect(run.models.A).toEqual({
+      label: 'tiny-base',
+      backend: 'transformers',
+      modelId: 'tiny-base',
+      params: { temperature: 0.7, topP: 0.95, maxTokens: 32, seed: 1 },
+    });
+    expect('localFolder' in run.models.B).toBe(false);
+    expect(run.answers).toHaveLength(32);
+    const saved = savedAnalyses(run.analyses);
+    expect(saved.map((s) => s.id)).toEqual(['an-v2']);
+    expect(saved[0]!.result.params.embedderId).toBe('transformers:bundled-embedder');
+    expect(saved[0]!.result.comparison.clusters.map((c) => c.difference).sort()).toEqual([
+      -0.5625, 0.5625,
+    ]);
+  });
+
+  it('saves the opened v2 run as a v3 file that reads back identically', () => {
+    const run = parseRunFile(text, 'v2-analysed.json');
+    const saved = serializeRunFile(run, { now: '2026-12-01T00:00:00.000Z' });
+    expect(JSON.parse(saved).schemaVersion).toBe(3);
+    expect(readRunFile(saved, 'v3.json')).toMatchObject({ fileVersion: 3, run });
   });
 });

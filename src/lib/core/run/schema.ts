@@ -1,5 +1,5 @@
 /**
- * Validation of runs (schema v2) and of run files. Everything that enters the app as a Run,
+ * Validation of runs (schema v3) and of run files. Everything that enters the app as a Run,
  * from a file or from storage, goes through validateRun, so the rest of the code can trust
  * the shape, the id references and the vectors.
  */
@@ -7,6 +7,7 @@ import { SUPERVISOR_STEPS } from '../explain/types';
 import * as v from 'valibot';
 import type { HypothesisSource } from '../explain/types';
 import { jobKey } from '../generate/jobs';
+import type { LocalModelLayout, OnnxDtype } from '../local-model/types';
 import { InputError } from './errors';
 import { base64ToFloat32 } from './float32-base64';
 import { reviveTypedArrays } from './typed-array-json';
@@ -45,6 +46,21 @@ const PROMPT_SOURCES = Object.keys({
   url: 1,
   imported: 1,
 } satisfies Record<PromptSource, 1>) as PromptSource[];
+
+const LAYOUTS = Object.keys({
+  transformers: 1,
+  webllm: 1,
+} satisfies Record<LocalModelLayout, 1>) as LocalModelLayout[];
+const ONNX_DTYPES = Object.keys({
+  fp32: 1,
+  fp16: 1,
+  q8: 1,
+  q4: 1,
+  q4f16: 1,
+  int8: 1,
+  uint8: 1,
+  bnb4: 1,
+} satisfies Record<OnnxDtype, 1>) as OnnxDtype[];
 
 const nonEmptyString = (what: string) =>
   v.pipe(
@@ -86,6 +102,27 @@ const generationParamsSchema = v.object({
   seed: v.nullable(v.pipe(v.number(), v.integer('a whole number or null'))),
 });
 
+// v3: what a run remembers of a model folder (core/local-model/types.ts), in that order. The
+// total is checked against the file list so a hand-edited file cannot claim another size.
+const localFolderSchema = v.pipe(
+  v.object({
+    name: nonEmptyString('a non-empty folder name'),
+    layout: v.picklist(LAYOUTS),
+    totalBytes: count,
+    hash: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash (64 hex digits)')),
+    files: v.array(v.object({ path: nonEmptyString('a non-empty file path'), size: count })),
+    dtype: v.optional(v.picklist(ONNX_DTYPES)),
+    modelLib: v.optional(nonEmptyString('a non-empty model library path')),
+  }),
+  v.forward(
+    v.check(
+      (f) => f.files.reduce((sum, file) => sum + file.size, 0) === f.totalBytes,
+      'the sum of the sizes in its file list',
+    ),
+    ['totalBytes'],
+  ),
+);
+
 const modelSpecSchema = v.object({
   label: v.string(),
   backend: v.picklist(BACKENDS),
@@ -93,6 +130,7 @@ const modelSpecSchema = v.object({
   baseUrl: v.optional(v.string()),
   systemPrompt: v.optional(v.string()),
   params: generationParamsSchema,
+  localFolder: v.optional(localFolderSchema),
 });
 
 const promptSchema = v.object({
@@ -223,7 +261,7 @@ export const explanationSchema = v.object({
   ),
 });
 
-/** Valibot schema of a whole Run (v2) in its JSON form (vectors as base64 or Float32Array). */
+/** Valibot schema of a whole Run (v3) in its JSON form (vectors as base64 or Float32Array). */
 export const runSchema = v.object({
   id: nonEmptyString('a non-empty run id'),
   name: v.string(),

@@ -1,5 +1,6 @@
 /**
- * The run data model (schema v1). A Run is what the user saves, shares and reopens.
+ * The run data model (schema v3; the `v2:`/`v3:` notes mark fields older files lack). A Run is
+ * what the user saves, shares and reopens.
  * In IndexedDB its parts live in separate stores (see persistence/db.ts); in a run file
  * they travel together as one JSON document (see run-file.ts).
  */
@@ -8,7 +9,7 @@ import type { Explanation, HypothesisSource } from '../explain/types';
 import type { LocalFolderInfo } from '../local-model/types';
 
 /** Current run schema version; bump it together with a migration in migrate.ts. */
-export const RUN_SCHEMA_VERSION = 2;
+export const RUN_SCHEMA_VERSION = 3;
 
 /** Which of the two compared models produced an answer: A is "before", B is "after". */
 export type Side = 'A' | 'B';
