@@ -35,6 +35,45 @@ const previewHeaders = { ...baseHeaders, 'Content-Security-Policy': metaContentS
 
 const EMPTY_MODULE = '\0behaviour-diff:empty';
 
+/** The service worker that serves picked model folders (src/lib/workers/local-models.sw.ts). */
+const LOCAL_MODELS_SW_SOURCE = 'src/lib/workers/local-models.sw.ts';
+/** Its URL next to index.html: a worker's scope can be no wider than its own folder. */
+const LOCAL_MODELS_SW_FILE = 'local-models-sw.js';
+
+/**
+ * Emits the local-models service worker as one file at the site root (build), and serves it at
+ * the same URL from the TypeScript source (dev), so registering `./local-models-sw.js` works in
+ * both; the source has no imports, so the output is one self-contained script.
+ */
+function localModelsServiceWorker(): Plugin {
+  return {
+    name: 'behaviour-diff:local-models-sw',
+    buildStart() {
+      // Only the app's build: worker bundles run their own plugin pipeline.
+      if (this.meta.watchMode === false && this.environment?.name === 'client') {
+        this.emitFile({
+          type: 'chunk',
+          id: LOCAL_MODELS_SW_SOURCE,
+          fileName: LOCAL_MODELS_SW_FILE,
+        });
+      }
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (req.url?.split('?')[0] !== `/${LOCAL_MODELS_SW_FILE}`) return next();
+        server
+          .transformRequest(`/${LOCAL_MODELS_SW_SOURCE}`)
+          .then((result) => {
+            res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+            res.setHeader('Cache-Control', 'no-cache');
+            res.end(result?.code ?? '');
+          })
+          .catch(next);
+      });
+    },
+  };
+}
+
 /**
  * Plotly's registry requires MapLibre's stylesheet for map subplots; our partial Plotly has no
  * map traces, so the 80 KB stylesheet is replaced by an empty module.
@@ -51,7 +90,7 @@ function dropMapLibreCss(): Plugin {
 export default defineConfig({
   // A relative base makes the built dist/ work from any sub-path without a rebuild.
   base: './',
-  plugins: [svelte(), dropMapLibreCss()],
+  plugins: [svelte(), dropMapLibreCss(), localModelsServiceWorker()],
   // The dev server sends no CSP header: the page still gets the meta policy, but a header
   // would also cover Vite's dev-only modules and workers, which the built site never serves.
   server: { headers: baseHeaders },
