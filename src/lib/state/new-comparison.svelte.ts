@@ -24,7 +24,13 @@ import { sourceFromBlob } from '../core/run/import/blob-source';
 import { sourceFromString } from '../core/run';
 import { splitUrlCredentials, stripUrlCredentials } from '../core/run/scrub-credentials';
 import type { BackendKind, ModelSpec, Prompt, PromptSetInfo, Side } from '../core/run/types';
+import type {
+  FolderCheckOptions,
+  LocalFolderInfo,
+  LocalModelLayout,
+} from '../core/local-model/types';
 import type { AppState } from './app.svelte';
+import type { PickedFolder } from './local-folders.svelte';
 import { describeError } from './describe-error';
 import type { RunSecrets } from './session-secrets.svelte';
 import { Task } from './task.svelte';
@@ -35,6 +41,12 @@ export type { Capabilities, WebLlmModelInfo };
 /** A backend the user can generate with. */
 export type GeneratingBackend = Exclude<BackendKind, 'imported'>;
 
+/**
+ * Where a transformers.js or WebLLM model comes from: its usual place (the bundled models, the
+ * Hugging Face hub, WebLLM's catalogue or a URL) or a folder on this computer.
+ */
+export type ModelSource = 'hub' | 'folder';
+
 /** One model as the form holds it; the key never leaves memory. */
 export interface ModelChoice {
   backend: GeneratingBackend;
@@ -44,6 +56,10 @@ export interface ModelChoice {
   /** WebLLM custom model: the compiled model library (.wasm) URL. */
   modelLibUrl: string;
   systemPrompt: string;
+  /** transformers.js and WebLLM only; unset means 'hub'. */
+  source?: ModelSource;
+  /** The folder picked for source 'folder' (its files stay on disk), or null. */
+  folder?: PickedFolder | null;
 }
 
 /** What model B is. */
@@ -59,7 +75,69 @@ const blankModel = (modelId: string): ModelChoice => ({
   apiKey: '',
   modelLibUrl: '',
   systemPrompt: '',
+  source: 'hub',
+  folder: null,
 });
+
+/** Whether `backend` can load a model from a folder on this computer. */
+export function canUseFolder(backend: GeneratingBackend): boolean {
+  return backend === 'transformers' || backend === 'webllm';
+}
+
+/** The folder layout a backend reads. */
+export function folderLayout(backend: GeneratingBackend): LocalModelLayout {
+  return backend === 'webllm' ? 'webllm' : 'transformers';
+}
+
+/** How a chat model's folder is checked for `backend` (the dtype the folder was last checked with). */
+export function chatFolderOptions(
+  backend: GeneratingBackend,
+  folder?: PickedFolder | null,
+): FolderCheckOptions {
+  const options: FolderCheckOptions = { layout: folderLayout(backend), purpose: 'chat' };
+  if (folder?.check.dtype) options.dtype = folder.check.dtype;
+  return options;
+}
+
+/** The picked folder a model choice uses, or null (an API model, or none picked yet). */
+export function choiceFolder(m: ModelChoice): PickedFolder | null {
+  return m.source === 'folder' && canUseFolder(m.backend) ? (m.folder ?? null) : null;
+}
+
+/**
+ * What a run records of a picked folder: a plain copy of its identity with the precision that
+ * will load, never a file (the form's state proxies are not stored).
+ */
+export function folderRecord(folder: PickedFolder): LocalFolderInfo {
+  const { name, layout, totalBytes, hash, files, modelLib } = folder.info;
+  const dtype = folder.check.dtype ?? folder.info.dtype;
+  const lib = folder.check.modelLib ?? modelLib;
+  return {
+    name,
+    layout,
+    totalBytes,
+    hash,
+    files: files.map((f) => ({ path: f.path, size: f.size })),
+    ...(dtype ? { dtype } : {}),
+    ...(lib ? { modelLib: lib } : {}),
+  };
+}
+
+/** What is wrong with a choice's folder, or null when it can load (or is not a folder model). */
+export function folderProblem(m: ModelChoice): string | null {
+  if (m.source !== 'folder' || !canUseFolder(m.backend)) return null;
+  const folder = m.folder;
+  if (!folder) return "pick the model's folder on this computer.";
+  if (folder.info.layout !== folderLayout(m.backend)) {
+    return `the folder "${folder.info.name}" was checked for ${folder.info.layout === 'webllm' ? 'WebLLM' : 'transformers.js'}: pick it again for this library.`;
+  }
+  const first = folder.check.problems[0];
+  if (first) {
+    const more = folder.check.problems.length - 1;
+    return `the folder "${folder.info.name}" cannot be loaded: ${first.message}${more > 0 ? ` (and ${more} more ${more === 1 ? 'problem' : 'problems'})` : ''}`;
+  }
+  return null;
+}
 
 /**
  * What the form says under a base URL that holds credentials (credential query parameters such
@@ -243,16 +321,31 @@ export class NewComparisonState {
       maxTokens: this.maxTokens,
       seed: this.seed,
     };
-    const spec = (m: ModelChoice, overrides: Partial<ModelSpec> = {}): ModelSpec => ({
-      label: m.modelId,
-      backend: m.backend,
-      modelId: m.modelId.trim(),
-      // Credentials typed into the URL stay in memory (see start), never in the stored run.
-      ...(m.baseUrl.trim() ? { baseUrl: stripUrlCredentials(m.baseUrl.trim()) } : {}),
-      ...(m.systemPrompt.trim() ? { systemPrompt: m.systemPrompt } : {}),
-      params,
-      ...overrides,
-    });
+    const spec = (m: ModelChoice, overrides: Partial<ModelSpec> = {}): ModelSpec => {
+      const folder = choiceFolder(m);
+      if (folder) {
+        // A folder model is named by its folder; the run keeps its identity, never its files.
+        return {
+          label: folder.info.name,
+          backend: m.backend,
+          modelId: folder.info.name,
+          ...(m.systemPrompt.trim() ? { systemPrompt: m.systemPrompt } : {}),
+          params,
+          localFolder: folderRecord(folder),
+          ...overrides,
+        };
+      }
+      return {
+        label: m.modelId,
+        backend: m.backend,
+        modelId: m.modelId.trim(),
+        // Credentials typed into the URL stay in memory (see start), never in the stored run.
+        ...(m.baseUrl.trim() ? { baseUrl: stripUrlCredentials(m.baseUrl.trim()) } : {}),
+        ...(m.systemPrompt.trim() ? { systemPrompt: m.systemPrompt } : {}),
+        params,
+        ...overrides,
+      };
+    };
     const A = spec(this.modelA);
     if (this.intervention === 'system-prompt') {
       return {
@@ -287,7 +380,12 @@ export class NewComparisonState {
       ['B', this.modelB],
     ] as const) {
       if (side === 'B' && this.intervention !== 'other-model') continue;
-      if (!m.modelId.trim()) return `Model ${side}: enter a model id.`;
+      if (m.source === 'folder' && canUseFolder(m.backend)) {
+        const unavailable = this.app.localFolders?.unavailable;
+        if (unavailable) return `Model ${side}: ${unavailable}`;
+        const wrong = folderProblem(m);
+        if (wrong) return `Model ${side}: ${wrong}`;
+      } else if (!m.modelId.trim()) return `Model ${side}: enter a model id.`;
       if (m.backend === 'openai' && !m.baseUrl.trim())
         return `Model ${side}: enter the endpoint URL, e.g. http://localhost:11434/v1.`;
       if (m.backend === 'anthropic' && !m.apiKey)
@@ -302,6 +400,13 @@ export class NewComparisonState {
       return 'Samples and max tokens must be at least 1.';
     return null;
   });
+
+  /** Records the folder picked for side `side` (after its check, or another dtype's). */
+  setFolder(side: Side, folder: PickedFolder): void {
+    const m = side === 'A' ? this.modelA : this.modelB;
+    m.source = 'folder';
+    m.folder = folder;
+  }
 
   /** Saves the new run and returns its id; keys go to the session's secrets (memory only). */
   async start(): Promise<string | null> {
