@@ -4,18 +4,17 @@
  * service worker's file requests, and making sure the service worker controls this page. The
  * registry (local-folders.svelte.ts) keeps the picked folders; this file keeps no state.
  */
-import type {
-  FolderCheck,
-  FolderCheckOptions,
-  FolderEntry,
-  LocalFolderInfo,
-} from '../core/local-model/types';
 import {
   checkModelFolder,
   folderIdentity,
   folderToken,
   relativeEntries,
-} from './local-folder-standin';
+  type FolderCheck,
+  type FolderCheckOptions,
+  type FolderEntry,
+  type FolderIdentityOptions,
+  type LocalFolderInfo,
+} from '../core/local-model';
 
 /** The URL segment the service worker answers under, below the site root. */
 export const LOCAL_MODELS_PREFIX = 'local-models/';
@@ -33,17 +32,8 @@ export interface FolderSource {
 
 /** A folder source read from a directory input's files (`webkitRelativePath` names the folder). */
 export function sourceFromFiles(files: readonly File[]): FolderSource {
-  const { name, entries } = relativeEntries(files);
-  const byPath = new Map<string, File>();
-  for (const file of files) byPath.set(pathInFolder(file), file);
+  const { name, entries, files: byPath } = relativeEntries(files);
   return { name, entries, open: (path) => Promise.resolve(byPath.get(path) ?? null) };
-}
-
-/** The file's path below the picked folder: its relative path without the folder's own name. */
-function pathInFolder(file: File): string {
-  const relative = file.webkitRelativePath || file.name;
-  const slash = relative.indexOf('/');
-  return slash >= 0 ? relative.slice(slash + 1) : relative;
 }
 
 /** The parts of FileSystemDirectoryHandle used here (the DOM lib lacks `entries()`). */
@@ -64,8 +54,7 @@ export interface FileHandleLike {
  * again, because a File taken from a handle stops being readable once the file changes on disk.
  */
 export async function sourceFromDirectory(root: DirectoryHandleLike): Promise<FolderSource> {
-  const handles = new Map<string, FileHandleLike>();
-  const entries: FolderEntry[] = [];
+  const found: { path: string; size: number; lastModified: number; handle: FileHandleLike }[] = [];
   async function walk(dir: DirectoryHandleLike, prefix: string): Promise<void> {
     for await (const handle of dir.values()) {
       const path = prefix + handle.name;
@@ -74,17 +63,17 @@ export async function sourceFromDirectory(root: DirectoryHandleLike): Promise<Fo
       } else {
         // getFile() gives size and date without reading the contents.
         const file = await handle.getFile();
-        handles.set(path, handle);
-        entries.push({ path, size: file.size, lastModified: file.lastModified });
+        found.push({ path, size: file.size, lastModified: file.lastModified, handle });
       }
     }
   }
   await walk(root, '');
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // The same rules as a directory input: sorted paths, litter (.git/, .DS_Store) left out.
+  const { entries, files } = relativeEntries(found, root.name);
   return {
     name: root.name,
     entries,
-    open: async (path) => (await handles.get(path)?.getFile()) ?? null,
+    open: async (path) => (await files.get(path)?.handle.getFile()) ?? null,
   };
 }
 
@@ -111,11 +100,10 @@ export async function inspectFolder(
     return new Uint8Array(await file.arrayBuffer());
   };
   const check = await checkModelFolder(source.entries, options, readText);
-  const identityOptions: FolderCheckOptions = { ...options };
+  const identityOptions: FolderIdentityOptions = { layout: options.layout };
   if (check.dtype) identityOptions.dtype = check.dtype;
+  if (check.modelLib) identityOptions.modelLib = check.modelLib;
   const info = await folderIdentity(source.name, source.entries, readBytes, identityOptions);
-  if (check.modelLib && !info.modelLib) info.modelLib = check.modelLib;
-  if (check.dtype && !info.dtype) info.dtype = check.dtype;
   return { check, info, token: folderToken(info, source.entries) };
 }
 
