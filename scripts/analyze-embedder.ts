@@ -4,9 +4,11 @@
  * download; when the hub cannot be reached the error says so and how to work offline.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import type { TransformersSource } from '../src/lib/backends/embed/transformers';
+import type { FolderProblem } from '../src/lib/core/local-model';
+import { checkFolderOnDisk } from './model-flags';
 
 /** The files a model folder needs (transformers.js layout, fp32 weights). */
 export const MODEL_FOLDER_FILES = ['config.json', 'tokenizer.json', 'onnx/model.onnx'] as const;
@@ -25,11 +27,29 @@ const isDirectory = (path: string) =>
     () => false,
   );
 
+/** A problem that only says a needed file is absent (the core check's plain wording for it). */
+const plainlyMissing = (p: FolderProblem) =>
+  (MODEL_FOLDER_FILES as readonly string[]).includes(p.file) &&
+  p.message.startsWith(p.file === 'onnx/model.onnx' ? 'no ONNX weights' : `${p.file} is missing`);
+
+/**
+ * The core folder check's problems in one line. Only absent files: the short list of what the
+ * layout needs; anything more specific (a PyTorch checkpoint, an older export's file names,
+ * broken JSON, another precision): the check's own sentences, which say what to do.
+ */
+export function folderProblemsText(problems: readonly FolderProblem[]): string {
+  if (problems.every(plainlyMissing)) {
+    return `the folder is not in the transformers.js layout, it lacks ${problems.map((p) => p.file).join(', ')} (needs ${MODEL_FOLDER_FILES.join(', ')})`;
+  }
+  return `the folder cannot be loaded: ${problems.map((p) => p.message).join('; ')}`;
+}
+
 const looksLikePath = (value: string) => /^(\.{1,2}[\\/]|[\\/]|~)|\\/.test(value) || value === '.';
 
 /**
  * Resolves `--embedder VALUE`; `modelsRoot` is the folder of the bundled models.
- * @throws Error when VALUE is a path that is not a folder, or a folder missing model files.
+ * @throws Error when VALUE is a path that is not a folder, or a folder failing the core check
+ *   (core/local-model/check-folder.ts, the same check the app and `npm run generate` use).
  */
 export async function chooseEmbedder(
   value: string,
@@ -46,20 +66,9 @@ export async function chooseEmbedder(
   // An existing folder wins over a hub id of the same shape ("models/mine" could be either).
   if (await isDirectory(value)) {
     const folder = resolve(value);
-    const present = await Promise.all(
-      MODEL_FOLDER_FILES.map((file) =>
-        stat(join(folder, file)).then(
-          (info) => info.isFile(),
-          () => false,
-        ),
-      ),
-    );
-    const missing = MODEL_FOLDER_FILES.filter((_, i) => !present[i]);
-    if (missing.length > 0) {
-      throw new Error(
-        `--embedder ${value}: the folder is not in the transformers.js layout, it lacks ${missing.join(', ')} (needs ${MODEL_FOLDER_FILES.join(', ')})`,
-      );
-    }
+    // The embedder loads fp32 weights (TransformersEmbedder's default), so that is what is checked.
+    const { check } = await checkFolderOnDisk(folder, 'embedder', 'fp32');
+    if (!check.ok) throw new Error(`--embedder ${value}: ${folderProblemsText(check.problems)}`);
     // An absolute path is never a valid hub id, so transformers.js reads it from disk as it is.
     return {
       modelId: folder,
