@@ -191,6 +191,7 @@ export class GenerationState {
           {
             webgpu: caps.webgpu && !caps.fallbackAdapter,
             localFolders: this.app.localFolders,
+            side,
           },
         );
         backends.set(key, backend);
