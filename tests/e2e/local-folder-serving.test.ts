@@ -173,6 +173,29 @@ describe('a model folder served by the local-models service worker', () => {
     );
   });
 
+  it('serves again after a reload that bypasses the service worker (shift-reload) once the folder is picked again', async () => {
+    const { page } = s;
+    await page.goto(s.baseUrl);
+    const cdp = await s.browser.newCDPSession(page);
+    await cdp.send('Page.reload', { ignoreCache: true });
+    await page.waitForLoadState('load');
+    await page.getByTestId('new-comparison').waitFor();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller === null)).toBe(true);
+    await page.getByTestId('new-comparison').click();
+    await page.getByLabel('A different model').check();
+    await page.getByTestId('source-B').selectOption('folder');
+    await page.getByTestId('folder-input-B').setInputFiles(folder);
+    await page.getByTestId('folder-ok-B').waitFor();
+    // The pick asks the active worker to claim this page, which it did not control.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const status = await page.evaluate(
+      async (token) =>
+        (await fetch(new URL(`local-models/${token}/config.json`, document.baseURI))).status,
+      token,
+    );
+    expect(status).toBe(200);
+    await cdp.detach();
+  });
   it('sent no request outside the page origin and raised no errors but the expected 404s', () => {
     const origin = new URL(s.baseUrl).origin;
     const outside = requests.filter(
@@ -186,5 +209,33 @@ describe('a model folder served by the local-models service worker', () => {
     );
     expect(unexpected).toEqual([]);
     expect(s.errors.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('a folder where the browser blocks site data', () => {
+  let s: E2eSession;
+  let root: string;
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'bd-folder-'));
+    cpSync('public/models/tiny-finetune', join(root, 'my-finetune'), { recursive: true });
+    s = await launch({ blockSiteData: true });
+  });
+  afterAll(async () => {
+    await s?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('says in a sentence why the folder cannot be served, with no console error', async () => {
+    const { page } = s;
+    await page.goto(s.baseUrl);
+    await page.getByTestId('new-comparison').click();
+    await page.getByLabel('A different model').check();
+    await page.getByTestId('source-B').selectOption('folder');
+    await page.getByTestId('folder-input-B').setInputFiles(join(root, 'my-finetune'));
+    await page.getByTestId('folder-summary-B').waitFor();
+    const alert = page.getByTestId('folder-picker-B').getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/site data is blocked/);
+    expect(s.errors).toEqual([]);
   });
 });
