@@ -66,7 +66,8 @@ function localModelsServiceWorker(): Plugin {
           .then((result) => {
             res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
             res.setHeader('Cache-Control', 'no-cache');
-            res.end(result?.code ?? '');
+            // The type checker's `export {}` would make the classic worker script fail to parse.
+            res.end((result?.code ?? '').replace(/^export\s*\{\s*\};?\s*$/m, ''));
           })
           .catch(next);
       });
