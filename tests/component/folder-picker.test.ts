@@ -230,3 +230,66 @@ describe('FolderPicker', () => {
     expect(seen).toEqual([]);
   });
 });
+
+describe('FolderPicker: a folder this browser remembered', () => {
+  it('offers to reopen the expected folder with one click, and says when permission is refused', async () => {
+    let grant = false;
+    const folders = {
+      ...registry(() => picked({ onnxVariants: VARIANTS, dtype: 'fp32' })),
+      canRemember: true,
+      asked: [] as string[],
+      remembered: async (hash: string) =>
+        hash === INFO.hash ? { name: 'my-finetune', hash: INFO.hash } : null,
+      reopen: async (hash: string, options: FolderCheckOptions) => {
+        folders.asked.push(`${hash.slice(0, 4)} ${options.layout} ${options.dtype}`);
+        return grant ? picked({ onnxVariants: VARIANTS, dtype: 'fp32' }) : null;
+      },
+    };
+    const seen: PickedFolder[] = [];
+    const target = render({
+      id: 'run-B',
+      localFolders: folders,
+      options: { layout: 'transformers', purpose: 'chat', dtype: 'fp32' },
+      folder: null,
+      expected: INFO,
+      onpick: (f: PickedFolder) => seen.push(f),
+    });
+    await settle();
+    const reopen = target.querySelector<HTMLButtonElement>('[data-testid="folder-reopen-run-B"]')!;
+    expect(reopen.textContent).toBe('Reopen “my-finetune”');
+
+    reopen.click();
+    await settle();
+    expect(folders.asked).toEqual(['abab transformers fp32']);
+    expect(seen).toEqual([]);
+    expect(target.querySelector('[data-testid="error"]')?.textContent?.trim()).toBe(
+      'Permission to read the folder was not given: pick it below instead.',
+    );
+
+    grant = true;
+    reopen.click();
+    await settle();
+    expect(seen.map((f) => f.info.name)).toEqual(['my-finetune']);
+    expect(target.querySelector('[data-testid="error"]')).toBeNull();
+  });
+
+  it('offers nothing to reopen for a folder it does not remember', async () => {
+    const folders = {
+      ...registry(() => null),
+      canRemember: true,
+      remembered: async () => null,
+      reopen: async () => null,
+    };
+    const target = render({
+      id: 'run-B',
+      localFolders: folders,
+      options: { layout: 'transformers', purpose: 'chat' },
+      folder: null,
+      expected: { ...INFO, hash: 'cd'.repeat(32) },
+      onpick: () => {},
+    });
+    await settle();
+    expect(target.querySelector('[data-testid="folder-reopen-run-B"]')).toBeNull();
+    expect(target.querySelector('[data-testid="folder-choose-run-B"]')).not.toBeNull();
+  });
+});
