@@ -9,6 +9,7 @@ import { alpacaCases } from './cases/alpaca';
 import { browserCases } from './cases/browser';
 import { clusteringCases } from './cases/clustering';
 import { idbCases } from './cases/idb';
+import { localFolderCases } from './cases/local-folder';
 import { pipelineCases } from './cases/pipeline';
 import { projectionCases } from './cases/projection';
 import { queueCases } from './cases/queue';
@@ -34,6 +35,7 @@ const cases = [
   ...alpacaCases(dataDir),
   ...pipelineCases(dataDir),
   ...browserCases(),
+  ...localFolderCases(),
 ];
 
 const n = arg('--n');
