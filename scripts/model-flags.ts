@@ -9,7 +9,6 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { OpenAiBackend, splitOpenAiBaseUrl } from '../src/lib/backends/llm/openai';
 import type { ChatBackend } from '../src/lib/backends/llm/types';
-import { configureTransformers } from '../src/lib/backends/embed/transformers';
 import {
   checkModelFolder,
   folderIdentity,
@@ -192,7 +191,12 @@ async function isDirectory(path: string): Promise<boolean> {
 
 /** A transformers.js backend reading `folder` from disk, with the hub switched off. */
 async function localBackend(root: string, folder: string, dtype?: OnnxDtype): Promise<ChatBackend> {
-  const { TransformersChatBackend } = await import('../src/lib/backends/llm/transformers');
+  // Imported here, not at the top: onnxruntime takes seconds to load, and a run whose answers
+  // are all written already, or that only talks to servers, never needs it.
+  const [{ TransformersChatBackend }, { configureTransformers }] = await Promise.all([
+    import('../src/lib/backends/llm/transformers'),
+    import('../src/lib/backends/embed/transformers'),
+  ]);
   configureTransformers({
     localModelPath: join(root, 'public', 'models') + '/',
     allowRemoteModels: false,
