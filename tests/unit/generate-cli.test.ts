@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_LM_MARKER_WORDS } from '../../src/lib/core/models';
 import { BUILTIN_PROMPT_SET } from '../../src/lib/core/prompts';
-import { GENERATE_DEFAULTS, parseGenerateArgs } from '../../scripts/generate-options';
+import { GENERATE_DEFAULTS, generateHelp, parseGenerateArgs } from '../../scripts/generate-options';
 import { delay, sendJson, startTestServer, type TestServer } from './http-server';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -53,6 +53,7 @@ interface Line {
   finish_reason: string;
   completion_tokens: number;
   latency_ms: number;
+  category?: string;
 }
 
 const readLines = (path: string): Line[] =>
@@ -289,6 +290,40 @@ describe('models behind an OpenAI-compatible server', () => {
     );
   }, 30_000);
 
+  it('reads prompts from a CSV file as the app does, keeping their categories', async () => {
+    reset();
+    const out = join(temp, 'csv');
+    const path = join(temp, 'prompts.csv');
+    writeFileSync(
+      path,
+      'id,prompt,category\nq1,"Name a river, please.",geo\nq2,Why is the sky blue?,science\n',
+    );
+    const run = await generate(urlArgs(out, path, ['--samples', '1']), { GEN_TEST_KEY: 'k' });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`generate: 2 prompts from ${path} (csv)`);
+    expect(
+      readLines(join(out, 'B.jsonl')).map(({ prompt_id, prompt, answer, category }) => ({
+        prompt_id,
+        prompt,
+        answer,
+        category,
+      })),
+    ).toEqual([
+      {
+        prompt_id: 'q1',
+        prompt: 'Name a river, please.',
+        answer: 'after on "Name a river, please."',
+        category: 'geo',
+      },
+      {
+        prompt_id: 'q2',
+        prompt: 'Why is the sky blue?',
+        answer: 'after on "Why is the sky blue?"',
+        category: 'science',
+      },
+    ]);
+  }, 30_000);
+
   it('resumes a killed run, generating only what is missing', async () => {
     reset({ delayMs: 120 });
     const out = join(temp, 'killed');
@@ -384,6 +419,11 @@ describe('parseGenerateArgs', () => {
       concurrency: 1,
     });
     expect(parseGenerateArgs(['--help'])).toBeNull();
+    const help = generateHelp();
+    expect(help).toMatch(
+      /^usage: npm run generate -- \(--a-bundled NAME \| --a-folder DIR \| --a-url URL --a-model NAME \[--a-key-env VAR\]\) \(--b-bundled/,
+    );
+    expect(help).toContain('a model bundled with the app: tiny-base, tiny-finetune');
   });
 
   it.each([
