@@ -30,6 +30,13 @@ export interface Figures {
   draw_ms?: number;
   zoom_ms?: number;
   hover_ms?: number;
+  /** Renderer processes' peak resident memory while loading a model from a picked folder, MB. */
+  folder_peak_mb?: number;
+  /** The same while loading it from the bundled path, MB. */
+  bundled_peak_mb?: number;
+  /** Rise of that memory over its level before the load, from a folder and bundled, MB. */
+  folder_rise_mb?: number;
+  bundled_rise_mb?: number;
 }
 
 /** What one timed run (or its teardown) of a case may report besides its time. */
@@ -214,6 +221,10 @@ function fmtFigures(row: ResultRow): string {
     'draw_ms',
     'zoom_ms',
     'hover_ms',
+    'folder_peak_mb',
+    'bundled_peak_mb',
+    'folder_rise_mb',
+    'bundled_rise_mb',
   ];
   const shown = names.filter((k) => row[k] !== undefined);
   return shown.length

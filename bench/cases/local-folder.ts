@@ -284,14 +284,6 @@ async function referenceLoad(): Promise<void> {
 
 // --- (b) peak memory with a 100 MB model -------------------------------------------------------
 
-/** The row's own figures (beyond the harness's Figures): renderer memory, MB. */
-interface MemoryFigures extends Figures {
-  folder_peak_mb?: number;
-  bundled_peak_mb?: number;
-  folder_rise_mb?: number;
-  bundled_rise_mb?: number;
-}
-
 interface MemoryContext {
   site: Site;
   folder: string;
@@ -367,7 +359,7 @@ const memory: BenchCase<MemoryContext> = {
         }
         const max = (xs: { peak: number }[]) => Math.max(...xs.map((x) => x.peak));
         const maxRise = (xs: { rise: number }[]) => Math.max(...xs.map((x) => x.rise));
-        const figures: MemoryFigures = {
+        const figures: Figures = {
           folder_peak_mb: max(folderRuns),
           bundled_peak_mb: max(bundledRuns),
           folder_rise_mb: maxRise(folderRuns),
