@@ -250,3 +250,44 @@ describe('a run with a model from a folder', () => {
     expect(resume().textContent?.trim()).toBe('Start generating');
   });
 });
+
+describe('the form with a folder model', () => {
+  it('says when a folder was checked for the other library or cannot be served here', async () => {
+    const folders = registry();
+    const { app } = await appWith(folders, `form-layout-${Math.random()}`);
+    const form = new NewComparisonState(app);
+    form.setFolder('B', await folders.fromFiles(picked(FINETUNE, 'my-finetune'), CHAT));
+    expect(form.problem).toBeNull();
+    form.modelB.backend = 'webllm';
+    expect(form.problem).toBe(
+      'Model B: the folder "my-finetune" was checked for transformers.js: pick it again for this library.',
+    );
+    form.modelB.backend = 'transformers';
+    folders.unavailable = 'This browser blocks site data, so a folder cannot be served.';
+    expect(form.problem).toBe(
+      'Model B: This browser blocks site data, so a folder cannot be served.',
+    );
+    // An API model on the same side does not need a folder, whatever the source says.
+    folders.unavailable = null;
+    form.modelB.backend = 'openai';
+    form.modelB.baseUrl = 'http://127.0.0.1:9/v1';
+    form.modelB.modelId = 'served-model';
+    expect(form.problem).toBeNull();
+    expect(form.specs().B.localFolder).toBeUndefined();
+  });
+
+  it('a system-prompt change of a folder model records the folder on both sides', async () => {
+    const folders = registry();
+    const { app } = await appWith(folders, `form-sp-${Math.random()}`);
+    const form = new NewComparisonState(app);
+    form.setFolder('A', await folders.fromFiles(picked(FINETUNE, 'my-finetune'), CHAT));
+    form.intervention = 'system-prompt';
+    form.modelB.systemPrompt = 'Answer in one line.';
+    const { A, B } = form.specs();
+    expect(A.label).toBe('my-finetune');
+    expect(B.label).toBe('my-finetune + system prompt');
+    expect(B.systemPrompt).toBe('Answer in one line.');
+    expect(B.localFolder).toEqual(A.localFolder);
+    expect(A.localFolder?.files.every((f) => Object.keys(f).join() === 'path,size')).toBe(true);
+  });
+});
