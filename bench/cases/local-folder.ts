@@ -372,7 +372,7 @@ const memory: BenchCase<MemoryContext> = {
   },
   teardown: memoryTeardown,
   check: (row: ResultRow) => {
-    const f = row as ResultRow & MemoryFigures;
+    const f = row as ResultRow & Figures;
     const ratio =
       f.folder_peak_mb !== undefined && f.bundled_peak_mb
         ? f.folder_peak_mb / f.bundled_peak_mb
