@@ -265,6 +265,12 @@ async function main(): Promise<void> {
   }
 }
 
+// Ctrl-C: every finished answer is already on disk; say how to go on instead of dying silently.
+process.once('SIGINT', () => {
+  log('interrupted: the answers written so far are kept; rerun the same command to go on');
+  process.exit(130);
+});
+
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   console.error(`generate: ${message.split('\n')[0]}`);
