@@ -132,4 +132,25 @@ describe('two files of the same name imported as a pair', () => {
     expect(imported.models.B.label).toBe('tuned/answers');
     expect(imported.answers.filter((x) => x.side === 'B').map((x) => x.text)).toEqual(['b1', 'b2']);
   });
+  it("names a side after its file's model column when that holds one name throughout", async () => {
+    // The shape `npm run generate` writes: the model column names the model, the file the side.
+    const rows = (model: string, answer: string) =>
+      `{"prompt": "p1", "answer": "${answer}1", "model": "${model}", "sample": 0}\n` +
+      `{"prompt": "p2", "answer": "${answer}2", "model": "${model}", "sample": 0}\n`;
+    const named = await importTablePair(
+      sourceFromString('out/A.jsonl', rows('tiny-base', 'a')),
+      sourceFromString('out/B.jsonl', rows('my-finetune', 'b')),
+    );
+    expect(named.models.A.label).toBe('tiny-base');
+    expect(named.models.B.label).toBe('my-finetune');
+    // Two names in one file (or a row without one) say nothing about the side: the file names it.
+    const mixed = `{"prompt": "p1", "answer": "x", "model": "m1"}\n{"prompt": "p2", "answer": "y", "model": "m2"}\n`;
+    const partial = `{"prompt": "p1", "answer": "x", "model": "m1"}\n{"prompt": "p2", "answer": "y", "model": ""}\n`;
+    const fallback = await importTablePair(
+      sourceFromString('base.jsonl', mixed),
+      sourceFromString('tuned.jsonl', partial),
+    );
+    expect(fallback.models.A.label).toBe('base');
+    expect(fallback.models.B.label).toBe('tuned');
+  });
 });

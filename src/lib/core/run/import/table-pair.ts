@@ -1,6 +1,8 @@
 /**
  * Two answer tables, one per model (e.g. two JSONL dumps from vLLM): each file's rows are
- * that model's answers, so no model column is needed. Columns are guessed per file.
+ * that model's answers, so no model column is needed. Columns are guessed per file. When a file
+ * does have a model column holding one name throughout (as `npm run generate` writes), that
+ * name labels the side; otherwise the file name does.
  */
 import { InputError } from '../errors';
 import { SIDES, type Side } from '../types';
@@ -43,6 +45,7 @@ export async function importTablePair(
   const mappings = { A: await mappingOf(fileA, options), B: await mappingOf(fileB, options) };
   const byId = isSet(mappings.A.promptId) && isSet(mappings.B.promptId);
   const matcher = new AnswerMatcher(byId ? 'id' : 'text');
+  const modelNames: Record<Side, Set<string>> = { A: new Set(), B: new Set() };
   for (const side of SIDES) {
     const file = files[side];
     const format = await tableFormatOf(file);
@@ -50,16 +53,21 @@ export async function importTablePair(
     const mapping = byId ? mappings[side] : { ...mappings[side], promptId: undefined };
     for await (const row of readTableRows(file, format, options)) {
       const raw = rawAnswerOf(fields, row, mapping, side);
+      const name = isSet(mapping.model) ? row.values[mapping.model] : undefined;
+      modelNames[side].add(typeof name === 'string' && name.trim() ? name.trim() : '');
       // Errors already name the file; the report lists rows of both files, so it names it too.
       matcher.add({ ...raw, location: `${file.name} ${row.location}` });
     }
   }
   const result = matcher.finish({ A: 'A', B: 'B' }, importTimestamp(options.now));
-  const label = (file: SourceFile) => modelNameFromFileName(file.name);
+  const label = (side: Side): string => {
+    const [only, ...others] = modelNames[side];
+    return only && others.length === 0 ? only : modelNameFromFileName(files[side].name);
+  };
   return importedAnswers(
     {
-      A: { label: label(fileA), modelId: label(fileA) },
-      B: { label: label(fileB), modelId: label(fileB) },
+      A: { label: label('A'), modelId: label('A') },
+      B: { label: label('B'), modelId: label('B') },
     },
     result,
     result.warnings,
