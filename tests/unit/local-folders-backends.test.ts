@@ -195,6 +195,15 @@ describe('folderSpec', () => {
       modelLibUrl: 'http://localhost:3000/local-models/fedcba9876543210/lib/model-webgpu.wasm',
     });
   });
+
+  it("loads the precision the run recorded, not the re-picked folder's default", () => {
+    const spec = {
+      backend: 'transformers' as const,
+      modelId: 'x',
+      localFolder: { ...transformersFolder.info, dtype: 'fp32' as const },
+    };
+    expect(folderSpec(spec, transformersFolder).dtype).toBe('fp32');
+  });
 });
 
 describe('folder embedder', () => {

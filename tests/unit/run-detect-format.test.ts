@@ -15,7 +15,7 @@ describe('detectFormat', () => {
   it.each([
     ['runs/v1-small.json', 'run-file'],
     ['runs/v0-tiny.json', 'run-file'],
-    ['runs/v3-from-the-future.json', 'run-file'],
+    ['runs/v99-from-the-future.json', 'run-file'],
     ['import/alpaca/tiny-base.json', 'alpaca-eval'],
     ['import/alpaca/tiny-dpo.json', 'alpaca-eval'],
     ['import/comparator/tiny.json', 'llm-comparator'],

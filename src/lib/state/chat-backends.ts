@@ -45,7 +45,7 @@ function absoluteUrl(path: string): string {
  * weights and library URLs point into the folder. Nothing may come from the hub.
  */
 export function folderSpec(
-  spec: ChatBackendSpec,
+  spec: ChatBackendSpec & { localFolder?: LocalFolderInfo },
   folder: PickedFolder,
 ): ChatBackendSpec & { dtype?: LocalFolderInfo['dtype'] } {
   const { info, urlPath } = folder;
@@ -58,10 +58,12 @@ export function folderSpec(
       ...(modelLib ? { modelLibUrl: absoluteUrl(urlPath + modelLib) } : {}),
     };
   }
+  // The precision the run recorded wins: a re-picked folder may offer others.
+  const dtype = spec.localFolder?.dtype ?? info.dtype;
   return {
     backend: spec.backend,
     modelId: urlPath.replace(/\/$/, ''),
-    ...(info.dtype ? { dtype: info.dtype } : {}),
+    ...(dtype ? { dtype } : {}),
   };
 }
 
