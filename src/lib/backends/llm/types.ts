@@ -86,6 +86,12 @@ export interface ChatBackend {
   generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk>;
   /** Frees the model (GPU memory, worker); a later `load` or `generate` loads it again. */
   unload(): Promise<void>;
+  /**
+   * The `score` capability (local models): the natural-log probability of each continuation as
+   * the assistant's reply to `messages` (chat-templated as for generation), summed over its
+   * tokens, from a forward pass. Absent on backends that cannot score (HTTP APIs, WebLLM).
+   */
+  score?(messages: ChatMessage[], continuations: string[], signal?: AbortSignal): Promise<number[]>;
 }
 
 /** A whole generation, collected from a stream. */

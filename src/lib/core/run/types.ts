@@ -7,6 +7,7 @@
 
 import type { Explanation, HypothesisSource } from '../explain/types';
 import type { LocalFolderInfo } from '../local-model/types';
+import type { ApprovalPromptInfo, ApprovalSetup } from '../approval/types';
 
 /** Current run schema version; bump it together with a migration in migrate.ts. */
 export const RUN_SCHEMA_VERSION = 3;
@@ -52,6 +53,13 @@ export interface Prompt {
   id: string;
   text: string;
   category?: string;
+  /**
+   * v4: a system prompt for this prompt only (an approval condition's persona). It goes before
+   * the side's own system prompt, separated by a blank line, when the side has one.
+   */
+  systemPrompt?: string;
+  /** v4: the statement and condition this prompt asks about, in an approval run. */
+  approval?: ApprovalPromptInfo;
 }
 
 /** Where a prompt set came from. */
@@ -80,6 +88,11 @@ export interface Answer {
   latencyMs?: number;
   /** ISO timestamp of when the answer was stored. */
   createdAt: string;
+  /**
+   * v4, approval runs: the model's probability of answering yes (yes and no continuations
+   * scored, or the first token's top log probabilities); null when it could not be had.
+   */
+  pYes?: number | null;
 }
 
 /** Cached embedding vectors of one embedder, keyed by a hash of the embedded text. */
@@ -143,6 +156,8 @@ export interface RunMeta {
   promptSet: PromptSetInfo;
   samplesPerPrompt: number;
   notes?: string;
+  /** v4: set when the run is an approval evaluation (its prompts carry the statements). */
+  approval?: ApprovalSetup;
 }
 
 /** A whole run with all of its parts, as exported to and imported from a run file. */
