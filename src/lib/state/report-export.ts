@@ -9,6 +9,8 @@ import { clustersCsv, featuresCsv } from '../core/report/csv';
 import { reportHtml } from '../core/report/html';
 import { cell, reportMarkdown } from '../core/report/markdown';
 import type { Run } from '../core/run/types';
+import { approvalResults } from '../core/approval/stats';
+import { reportApproval } from '../core/report/approval-text';
 import { capturePlots, type PlotSource } from '../plots/chart-image';
 import { downloadFile, fileStem } from './download';
 
@@ -18,8 +20,11 @@ export type ReportKind = 'markdown' | 'html' | 'clusters-csv' | 'features-csv';
 /** What a report is made from. */
 export interface ReportSource {
   result: AnalysisResult;
-  /** Prompt texts (for the divergent prompts) and, when present, the run's name for file names. */
-  run: Pick<Run, 'prompts'> & Partial<Pick<Run, 'name'>>;
+  /**
+   * Prompt texts (for the divergent prompts) and, when present, the run's name for file names;
+   * an approval run's setup and answers add the approval section.
+   */
+  run: Pick<Run, 'prompts'> & Partial<Pick<Run, 'name' | 'approval' | 'answers'>>;
   labels: { A: string; B: string };
   /** The supervisor's results on this analysis, when one ran. */
   supervision?: Supervision | null;
@@ -28,9 +33,13 @@ export interface ReportSource {
 /** REPORT.json for the results on screen. */
 export function reportOf(source: ReportSource): ReportJson {
   const s = source.supervision;
-  return toReportJson(source.result, source.run.prompts, {
+  const { prompts, approval, answers } = source.run;
+  return toReportJson(source.result, prompts, {
     models: source.labels,
     ...(s ? { supervisor: reportSupervisorFields(s.explanation, s.hypotheses) } : {}),
+    ...(approval && answers
+      ? { approval: reportApproval(approvalResults(prompts, answers, approval), approval) }
+      : {}),
   });
 }
 

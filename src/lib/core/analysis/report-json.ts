@@ -3,6 +3,7 @@
  * report"). Fields are only ever added, never renamed or removed.
  */
 import type { ReportSupervisorFields } from '../explain/report-fields';
+import type { ReportApproval } from '../report/approval-text';
 import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality';
 import type { ImportReport } from '../run/import/types';
 import type { Prompt, Side } from '../run/types';
@@ -211,6 +212,8 @@ export interface ReportJson {
   properties?: ReportSupervisorFields['properties'];
   hypotheses?: ReportSupervisorFields['hypotheses'];
   supervisor?: ReportSupervisorFields['supervisor'];
+  /** The approval evaluation (report/approval-text.ts), when the run is one. */
+  approval?: ReportApproval;
 }
 
 /** The clusters of change without their clusters (REPORT.json lists those in `changes`). */
@@ -233,6 +236,8 @@ export function toReportJson(
     importReport?: ImportReport;
     /** The supervisor's fields (core/explain/report-fields.ts), when one ran. */
     supervisor?: ReportSupervisorFields;
+    /** The approval evaluation's field (report/approval-text.ts), for an approval run. */
+    approval?: ReportApproval;
   } = {},
 ): ReportJson {
   const text = new Map(prompts.map((p) => [p.id, p.text]));
@@ -281,5 +286,6 @@ export function toReportJson(
     ...(extra.importReport ? { import: reportImport(extra.importReport) } : {}),
     notes: [embedderNote(result.params.embedderId)].filter((n): n is string => n !== null),
     ...extra.supervisor,
+    ...(extra.approval ? { approval: extra.approval } : {}),
   };
 }

@@ -416,6 +416,48 @@ export function analysisResultProblem(result: unknown, where = 'result'): string
   return `${issue.location ?? where}: expected ${issue.expected}${got}`;
 }
 
+/** The `version` of a saved statement clustering of an approval run (not a free-text analysis). */
+export const APPROVAL_CLUSTERS_VERSION = 'approval-clusters-1';
+
+const linkageRow = v.tuple([count, count, num, count]);
+
+const approvalClustersV1 = v.object({
+  version: v.literal(APPROVAL_CLUSTERS_VERSION),
+  embedderId: v.string(),
+  clusters: v.array(
+    v.object({
+      id: v.pipe(v.number(), v.integer('a whole number')),
+      size: count,
+      terms: v.array(v.string()),
+      matchA: nullableNum,
+      matchB: nullableNum,
+      members: v.array(v.string()),
+    }),
+  ),
+  hierarchy: v.array(linkageRow),
+});
+
+/**
+ * Whether a saved analysis result is a statement clustering of an approval run: it is kept with
+ * the run and read by the approval view, and every free-text analysis view passes it by.
+ */
+export function isApprovalClustersResult(result: unknown): boolean {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    (result as { version?: unknown }).version === APPROVAL_CLUSTERS_VERSION
+  );
+}
+
+/** Describes what is wrong with a saved statement clustering, or returns null when it is usable. */
+export function approvalClustersProblem(result: unknown, where = 'result'): string | null {
+  const parsed = v.safeParse(approvalClustersV1, result, { abortEarly: true });
+  if (parsed.success) return null;
+  const issue = issueToInputError(parsed.issues[0], '', where);
+  const got = issue.got === undefined ? '' : `, got ${issue.got}`;
+  return `${issue.location ?? where}: expected ${issue.expected}${got}`;
+}
+
 /** A saved analysis that could not be read, and why. */
 export interface DroppedAnalysis {
   id: string;
@@ -436,6 +478,13 @@ export function screenAnalyses(
   const kept: AnalysisRecord[] = [];
   const dropped: DroppedAnalysis[] = [];
   analyses.forEach((a, i) => {
+    // A statement clustering names statements, not prompts, and has no older version to migrate.
+    if (isApprovalClustersResult(a.result)) {
+      const problem = approvalClustersProblem(a.result, `analyses[${i}].result`);
+      if (problem) dropped.push({ id: String(a.id), createdAt: String(a.createdAt), problem });
+      else kept.push(a);
+      return;
+    }
     let problem = analysisResultProblem(a.result, `analyses[${i}].result`);
     if (!problem) {
       const stray = (a.result as AnalysisResult).rows.find((r) => !promptIds.has(r.promptId));

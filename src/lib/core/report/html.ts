@@ -4,6 +4,7 @@
  * the file is opened outside the app's CSP; the report also carries its own CSP as a backstop.
  */
 import { supervisorHtml } from './supervisor-text';
+import { approvalHtml } from './approval-text';
 import { reportChanges, type ReportCluster, type ReportJson } from '../analysis/report-json';
 import { CATEGORIES_TITLE, categoriesHtml } from './categories-text';
 import { changesHtml } from './changes-text';
@@ -96,6 +97,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
       properties: report.properties ?? [],
       hypotheses: report.hypotheses ?? [],
     }),
+    report.approval ? approvalHtml(report.approval) : '',
   );
 
   const plots = (options.plots ?? []).filter((p) => isSafeImageUrl(p.dataUrl));
