@@ -2,6 +2,8 @@
  * The new-comparison form: models A and B (or one model with a different system prompt or
  * sampling), the prompt set, and the generation settings. Starting saves an empty run and
  * hands the API keys and credential-bearing base URLs (memory only) to the generation screen.
+ * An approval evaluation is a prompt source of its own (see approval-setup.svelte.ts): its run
+ * records the setup and asks each statement under each condition, greedy by default.
  */
 import { getCapabilities, type Capabilities } from '../backends/capabilities';
 import {
@@ -16,7 +18,6 @@ import {
   parsePastedPrompts,
   parsePersonaFile,
   parsePromptFile,
-  personaFileUrl,
   samplePrompts,
   type ParsedPrompts,
 } from '../core/prompts';
@@ -30,6 +31,7 @@ import type {
   LocalModelLayout,
 } from '../core/local-model/types';
 import type { AppState } from './app.svelte';
+import { ApprovalSetupState, fetchPersonaText } from './approval-setup.svelte';
 import type { PickedFolder } from './local-folders.svelte';
 import { describeError } from './describe-error';
 import type { RunSecrets } from './session-secrets.svelte';
@@ -65,8 +67,25 @@ export interface ModelChoice {
 /** What model B is. */
 export type InterventionKind = 'other-model' | 'system-prompt' | 'sampling';
 
-/** Where the prompts come from. */
-export type PromptSourceChoice = 'builtin' | 'demo' | 'pasted' | 'upload' | 'persona';
+/** Where the prompts come from; 'approval' asks yes/no statements under conditions. */
+export type PromptSourceChoice = 'builtin' | 'demo' | 'pasted' | 'upload' | 'persona' | 'approval';
+
+/** The generation settings a prompt source suggests (the user may change them). */
+export interface SourceSettings {
+  samplesPerPrompt: number;
+  temperature: number;
+  maxTokens: number;
+}
+
+/**
+ * An approval run's defaults: one greedy answer (temperature 0, so a rerun reads the same yes or
+ * no) and a few tokens, since only the first word is read.
+ */
+export const APPROVAL_SETTINGS: Readonly<SourceSettings> = Object.freeze({
+  samplesPerPrompt: 1,
+  temperature: 0,
+  maxTokens: 16,
+});
 
 const blankModel = (modelId: string): ModelChoice => ({
   backend: 'transformers',
@@ -183,7 +202,11 @@ export class NewComparisonState {
   modelB = $state<ModelChoice>(blankModel('tiny-finetune'));
   /** B's sampling when the intervention is a sampling change. */
   samplingB = $state({ temperature: 1.2, topP: 1 });
-  promptSource = $state<PromptSourceChoice>('demo');
+  #promptSource = $state<PromptSourceChoice>('demo');
+  /** The free-generation settings to restore when the user leaves the approval source. */
+  #freeSettings: SourceSettings | null = null;
+  /** Statement files, subset and conditions of an approval evaluation. */
+  readonly approval = new ApprovalSetupState();
   pastedText = $state('');
   personaName = $state('desire-for-self-improvement');
   uploaded = $state.raw<{ name: string; parsed: ParsedPrompts } | null>(null);
@@ -202,6 +225,42 @@ export class NewComparisonState {
   readonly #task = new Task();
 
   constructor(private readonly app: AppState) {}
+
+  /** Where the prompts come from. */
+  get promptSource(): PromptSourceChoice {
+    return this.#promptSource;
+  }
+
+  /**
+   * Choosing the approval source applies its settings (greedy, one sample, few tokens); leaving
+   * it brings back the settings the form had before.
+   */
+  set promptSource(source: PromptSourceChoice) {
+    const was = this.#promptSource;
+    if (source === was) return;
+    this.#promptSource = source;
+    if (source === 'approval') {
+      this.#freeSettings = this.#settings();
+      this.#apply(APPROVAL_SETTINGS);
+    } else if (was === 'approval' && this.#freeSettings) {
+      this.#apply(this.#freeSettings);
+      this.#freeSettings = null;
+    }
+  }
+
+  #settings(): SourceSettings {
+    return {
+      samplesPerPrompt: this.samplesPerPrompt,
+      temperature: this.temperature,
+      maxTokens: this.maxTokens,
+    };
+  }
+
+  #apply(settings: SourceSettings): void {
+    this.samplesPerPrompt = settings.samplesPerPrompt;
+    this.temperature = settings.temperature;
+    this.maxTokens = settings.maxTokens;
+  }
 
   /** True while a file is read or the run is saved. */
   get busy(): boolean {
@@ -252,6 +311,15 @@ export class NewComparisonState {
             return { error: describeError(error) };
           }
         }
+        case 'approval': {
+          const problem = this.approval.problem;
+          if (problem) return { error: problem };
+          return {
+            prompts: this.approval.prompts,
+            info: this.approval.info,
+            notes: this.approval.notes,
+          };
+        }
         case 'upload':
         case 'persona':
           if (!this.uploaded)
@@ -272,11 +340,11 @@ export class NewComparisonState {
     },
   );
 
-  /** The prompts the run will use, after the seeded subset. */
+  /** The prompts the run will use, after the seeded subset (approval: subset per file instead). */
   readonly prompts: Prompt[] = $derived.by(() => {
     const base = this.basePrompts;
     if ('error' in base) return [];
-    return this.subset > 0
+    return this.subset > 0 && this.promptSource !== 'approval'
       ? samplePrompts(base.prompts, this.subset, this.seed).prompts
       : base.prompts;
   });
@@ -295,20 +363,10 @@ export class NewComparisonState {
   /** Downloads an Anthropic model-written-evals persona file by name. */
   async loadPersona(): Promise<void> {
     await this.#task.run(async () => {
-      const url = personaFileUrl(this.personaName.trim());
-      const response = await fetch(url).catch(() => {
-        throw new Error(
-          `Could not reach ${url}: check the network, or download the file and upload it instead.`,
-        );
-      });
-      if (!response.ok)
-        throw new Error(
-          `${url} answered ${response.status}: is "${this.personaName}" a persona file name?`,
-        );
-      const name = `${this.personaName.trim()}.jsonl`;
+      const { fileName, text } = await fetchPersonaText(this.personaName);
       this.uploaded = {
-        name,
-        parsed: await parsePersonaFile(sourceFromString(name, await response.text())),
+        name: fileName,
+        parsed: await parsePersonaFile(sourceFromString(fileName, text)),
       };
     });
   }
@@ -415,15 +473,18 @@ export class NewComparisonState {
       if (problem) throw new Error(problem);
       const base = this.basePrompts as { info: PromptSetInfo };
       const models = this.specs();
+      const approval = this.promptSource === 'approval';
+      const label = `${models.A.label} vs ${models.B.label}`;
       const run = newRun({
         id: crypto.randomUUID(),
-        name: this.name.trim() || `${models.A.label} vs ${models.B.label}`,
+        name: this.name.trim() || (approval ? `Approval: ${label}` : label),
         now: new Date().toISOString(),
         models,
         promptSet: base.info,
         prompts: this.prompts,
         samplesPerPrompt: this.samplesPerPrompt,
       });
+      if (approval) run.approval = this.approval.setup();
       const repo = await this.app.repo();
       await repo.create(run);
       const keyB = this.intervention === 'other-model' ? this.modelB : this.modelA;
