@@ -7,19 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { findChromium } from '../../tests/e2e/find-chromium';
-
-// The same flags as bench/browser/site.ts and the e2e suite.
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-];
+import { CHROMIUM_FLAGS, findChromium } from '../../tests/e2e/find-chromium';
 
 /** A headless Chromium whose process tree can be measured. */
 export interface MeasuredChromium {
@@ -49,7 +37,7 @@ export async function launchMeasured(): Promise<MeasuredChromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bd-bench-mem-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
-    args: FLAGS,
+    args: [...CHROMIUM_FLAGS],
     headless: true,
     viewport: { width: 1280, height: 860 },
   });

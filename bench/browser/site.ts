@@ -10,22 +10,10 @@ import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { pathOf } from '../harness';
-import { ChromiumNotFoundError, findChromium } from '../../tests/e2e/find-chromium';
+import { CHROMIUM_FLAGS, ChromiumNotFoundError, findChromium } from '../../tests/e2e/find-chromium';
 
 /** The repository root. */
 export const ROOT = resolve(pathOf(import.meta.url), '..', '..', '..');
-
-// The same flags as the e2e suite (see DESIGN.md); swiftshader gives headless WebGL.
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-];
 
 // A private build goes here when dist/ is stale, so a bench run never rewrites the dist/ that
 // a concurrent e2e run may be serving.
@@ -143,7 +131,7 @@ export async function launchChromium(): Promise<Chromium> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'bd-bench-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: findChromium(),
-    args: FLAGS,
+    args: [...CHROMIUM_FLAGS],
     headless: true,
     viewport: { width: 1280, height: 860 },
   });

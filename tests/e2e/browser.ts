@@ -3,17 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-];
+import { CHROMIUM_FLAGS } from './find-chromium';
 
 /** A launched Chromium with a fresh profile, plus the collected page errors. */
 export interface E2eSession {
@@ -54,7 +44,7 @@ export async function launch(options: LaunchOptions = {}): Promise<E2eSession> {
   }
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: inject('chromiumPath'),
-    args: FLAGS,
+    args: [...CHROMIUM_FLAGS],
     headless: true,
     acceptDownloads: true,
     viewport: { width: 1280, height: 860 },

@@ -8,6 +8,22 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 
+/**
+ * The flags every headless Chromium of the e2e suite and the browser bench starts with (see
+ * DESIGN.md): without the background-networking ones Chromium's own connections are refused by
+ * this offline machine, many at a time; swiftshader gives headless WebGL.
+ */
+export const CHROMIUM_FLAGS: readonly string[] = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+];
+
 /** Both ways to get a browser, ending the one-line messages below. */
 export const HOW_TO_INSTALL_CHROMIUM =
   'install one with `apt-get install chromium` (Debian/Ubuntu), or run ' +
