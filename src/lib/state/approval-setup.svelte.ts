@@ -109,9 +109,11 @@ export class ApprovalSetupState {
   );
 
   /** The statements the run asks: each file's seeded subset, files in order. */
-  readonly statements: ApprovalStatement[] = $derived(
-    this.files.flatMap((f) => seededSubset(f.statements, this.subsetSize, this.seed)),
-  );
+  readonly statements: ApprovalStatement[] = $derived.by(() => {
+    // A half-typed subset size or seed asks nothing yet (the problem says why).
+    if (!this.#validSubset) return [];
+    return this.files.flatMap((f) => seededSubset(f.statements, this.subsetSize, this.seed));
+  });
 
   /** One prompt per statement and condition (empty while the setup has a problem). */
   readonly prompts: Prompt[] = $derived(
@@ -127,8 +129,12 @@ export class ApprovalSetupState {
     if (!Number.isInteger(this.perFile) || this.perFile < 0) {
       return 'Statements per file must be a whole number (0 = all).';
     }
-    if (!Number.isInteger(this.seed)) return 'The seed must be a whole number.';
+    if (!Number.isInteger(this.seed)) return 'The subset seed must be a whole number.';
     return null;
+  }
+
+  get #validSubset(): boolean {
+    return Number.isInteger(this.perFile) && this.perFile >= 0 && Number.isInteger(this.seed);
   }
 
   /** The prompt set the run names: the files' categories. */
