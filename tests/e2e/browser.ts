@@ -89,3 +89,18 @@ export async function importAndAnalyse(s: E2eSession, files: string[]): Promise<
 }
 
 export type { Browser };
+
+/** Waits until the run page's generation progress reaches `state` ('done', 'error', 'paused', ...). */
+export async function waitForRunState(page: Page, state: string, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    (want) =>
+      document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') === want,
+    state,
+    { timeout },
+  );
+}
+
+/** The run page's answer counts line, whitespace collapsed. */
+export async function runCounts(page: Page): Promise<string> {
+  return ((await page.getByTestId('run-counts').textContent()) ?? '').replace(/\s+/g, ' ');
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type E2eSession } from './browser';
+import { launch, type E2eSession, waitForRunState } from './browser';
 
 // The demo: 12 prompts x 3 samples x 2 models (see core/generate/new-run.ts).
 const PROMPTS = 12;
@@ -52,13 +52,7 @@ describe('the offline demo in Chromium: generate, close mid-run, resume, analyse
       await again.getByTestId('resume-run').waitFor();
       await again.getByTestId('resume-run').click();
 
-      await again.waitForFunction(
-        () =>
-          document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') ===
-          'done',
-        undefined,
-        { timeout: 180_000 },
-      );
+      await waitForRunState(again, 'done', 180_000);
       const flat = async () =>
         ((await again.getByTestId('run-counts').textContent()) ?? '').replace(/\s+/g, ' ');
       const counts = await flat();

@@ -24,7 +24,7 @@ import {
   relativeEntries,
   type FolderEntry,
 } from '../../src/lib/core/local-model';
-import { launch, type E2eSession } from './browser';
+import { launch, runCounts, type E2eSession, waitForRunState } from './browser';
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -145,17 +145,8 @@ describe('a model folder served by the local-models service worker', () => {
     await page.getByLabel('Max tokens').fill('6');
     await page.getByTestId('start-generation').click();
     await page.getByTestId('run-progress').waitFor();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') ===
-        'done',
-      undefined,
-      { timeout: 120_000 },
-    );
-    const counts = ((await page.getByTestId('run-counts').textContent()) ?? '').replace(
-      /\s+/g,
-      ' ',
-    );
+    await waitForRunState(page, 'done', 120_000);
+    const counts = await runCounts(page);
     expect(counts).toContain('2 answers from A · 2 answers from B');
 
     const cached = await page.evaluate(async () => {

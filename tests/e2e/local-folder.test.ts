@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_LM_MARKER_WORDS } from '../../src/lib/core/models';
-import { launch, type E2eSession } from './browser';
+import { launch, type E2eSession, waitForRunState } from './browser';
 
 const PROMPTS = 12; // the demo set
 const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
@@ -38,14 +38,8 @@ async function startWithFolder(
   await page.getByTestId('run-progress').waitFor();
 }
 
-async function waitForState(page: Page, state: string, timeout = 240_000): Promise<void> {
-  await page.waitForFunction(
-    (want) =>
-      document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') === want,
-    state,
-    { timeout },
-  );
-}
+const waitForState = (page: Page, state: string, timeout = 240_000): Promise<void> =>
+  waitForRunState(page, state, timeout);
 
 describe('models from a folder on this computer, in the app', () => {
   let s: E2eSession;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, type E2eSession } from './browser';
+import { launch, runCounts, type E2eSession, waitForRunState } from './browser';
 
 describe('the new-comparison form in Chromium', () => {
   let s: E2eSession;
@@ -25,17 +25,8 @@ describe('the new-comparison form in Chromium', () => {
     await page.getByTestId('start-generation').click();
 
     await page.getByTestId('run-progress').waitFor();
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') ===
-        'done',
-      undefined,
-      { timeout: 120_000 },
-    );
-    const counts = ((await page.getByTestId('run-counts').textContent()) ?? '').replace(
-      /\s+/g,
-      ' ',
-    );
+    await waitForRunState(page, 'done', 120_000);
+    const counts = await runCounts(page);
     expect(counts).toContain('12 prompts · 12 answers from A · 12 answers from B');
     expect(await page.getByTestId('run-title').textContent()).toBe(
       'tiny-base vs tiny-base + system prompt',

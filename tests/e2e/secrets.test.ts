@@ -11,7 +11,7 @@ import {
   type RecordedRequest,
   type TestServer,
 } from '../unit/http-server';
-import { launch, type E2eSession } from './browser';
+import { launch, type E2eSession, waitForRunState } from './browser';
 
 const KEY = 'sk-proj-Vb7Kx2Qw9Lm4Np6Rt1Sy3Uz8Ac5De0Fg';
 const QUERY_KEY = 'gw-5c2e8a1f9b3d7e40a6c1';
@@ -69,13 +69,7 @@ describe('keys in the built app', () => {
     await page.getByLabel('Samples per prompt').fill('1');
     await page.getByTestId('start-generation').click();
 
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="run-progress"]')?.getAttribute('data-state') ===
-        'error',
-      undefined,
-      { timeout: 60_000 },
-    );
+    await waitForRunState(page, 'error', 60_000);
     const shown = (await page.getByTestId('run-progress').textContent()) ?? '';
     expect(shown).toContain('Incorrect API key provided: [redacted] (query key [redacted]).');
     const pageText = await page.evaluate(() => document.documentElement.outerHTML);
