@@ -195,3 +195,51 @@ export function approvalExport(results: ApprovalResults): {
     statements: results.statements.map((s) => ({ ...s })),
   };
 }
+
+/** The columns the approval table sorts by. */
+export type ApprovalSortKey =
+  | 'file'
+  | 'condition'
+  | 'n'
+  | 'matchA'
+  | 'matchB'
+  | 'difference'
+  | 'unclearA'
+  | 'unclearB'
+  | 'onlyA'
+  | 'onlyB'
+  | 'pValue'
+  | 'qValue'
+  | 'pYesShift';
+
+/** The value a row sorts by under `key`; null (no value) always sorts last. */
+function sortValue(row: ApprovalRow, key: ApprovalSortKey): number | string | null {
+  switch (key) {
+    case 'difference':
+      return row.matchA === null || row.matchB === null ? null : row.matchB - row.matchA;
+    case 'pYesShift':
+      return row.pYesShift?.mean ?? null;
+    default:
+      return row[key];
+  }
+}
+
+/**
+ * The rows sorted by `key` (ascending, or descending), missing values last either way; ties
+ * keep the results' order (file, then condition).
+ */
+export function sortApprovalRows(
+  rows: readonly ApprovalRow[],
+  key: ApprovalSortKey,
+  descending = false,
+): ApprovalRow[] {
+  const sign = descending ? -1 : 1;
+  return [...rows].sort((x, y) => {
+    const a = sortValue(x, key);
+    const b = sortValue(y, key);
+    if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+    if (typeof a === 'string' || typeof b === 'string')
+      return sign * String(a).localeCompare(String(b));
+    return sign * (a - b);
+  });
+}

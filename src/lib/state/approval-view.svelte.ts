@@ -1,0 +1,259 @@
+/**
+ * The approval panel of a run: the comparison of its answers (recomputed as answers arrive),
+ * the table's sort, and clustering the statements with the analysis' chosen embedder in the
+ * embed worker, saved with the run as an analysis record the free-text views pass by.
+ */
+import { approvalResults } from '../core/approval/stats';
+import { approvalClusters, statementsToEmbed } from '../core/approval/statement-clusters';
+import type { ApprovalClusters, ApprovalResults } from '../core/approval/types';
+import {
+  APPROVAL_CLUSTERS_VERSION,
+  approvalClustersProblem,
+  isApprovalClustersResult,
+} from '../core/analysis/result-schema';
+import type { AnalysisRecord, Run } from '../core/run/types';
+import { approvalExport, approvalMarkdown, reportApproval } from '../core/report/approval-text';
+import { cell } from '../core/report/markdown';
+import type { Matrix } from '../core/vectors/matrix';
+import { matrix } from '../core/vectors/matrix';
+import { OpenAiEmbedder } from '../backends/embed/openai';
+import type { AnalysisState } from './analysis.svelte';
+import type { AppState } from './app.svelte';
+import { describeError } from './describe-error';
+import { downloadFile, fileStem } from './download';
+import { embedWorkerRequest, folderEmbedderId, folderEmbedWorkerRequest } from './embed-request';
+import { Task, type TaskContext } from './task.svelte';
+import { embedWorker } from '../workers/embed-client';
+import type { ProgressUpdate } from '../workers/rpc';
+
+/** The seed statement clusterings use (k-means starts, silhouette samples). */
+export const APPROVAL_CLUSTER_SEED = 1;
+
+/** Statements sent to the embedder at once. */
+const EMBED_BATCH = 64;
+
+/** The `params` of a saved statement clustering. */
+export interface ApprovalClustersParams {
+  kind: 'approval-clusters';
+  embedderId: string;
+  seed: number;
+}
+
+/** A statement clustering saved with a run. */
+export interface SavedApprovalClusters {
+  id: string;
+  createdAt: string;
+  clusters: ApprovalClusters;
+}
+
+/** The newest readable statement clustering among a run's analyses, or null. */
+export function savedApprovalClusters(
+  records: readonly AnalysisRecord[],
+): SavedApprovalClusters | null {
+  const readable = records
+    .filter((r) => isApprovalClustersResult(r.result) && !approvalClustersProblem(r.result))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const newest = readable[0];
+  if (!newest) return null;
+  const { version: _version, ...clusters } = newest.result as ApprovalClusters & {
+    version: string;
+  };
+  return { id: newest.id, createdAt: newest.createdAt, clusters };
+}
+
+/** The analysis record a statement clustering is saved as. */
+export function approvalClustersRecord(
+  clusters: ApprovalClusters,
+  seed: number,
+  createdAt: string,
+  id = `approval-clusters-${Date.parse(createdAt).toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+): AnalysisRecord {
+  const params: ApprovalClustersParams = {
+    kind: 'approval-clusters',
+    embedderId: clusters.embedderId,
+    seed,
+  };
+  return {
+    id,
+    createdAt,
+    params: { ...params },
+    result: { version: APPROVAL_CLUSTERS_VERSION, ...clusters },
+  };
+}
+
+/** An embedder ready to embed statements: its id and one batch at a time. */
+export interface StatementEmbedder {
+  embedderId: string;
+  embed(texts: string[]): Promise<Matrix>;
+}
+
+/**
+ * Embeds the results' statements in batches (reporting progress) and clusters them.
+ * @throws when the embedder fails or returns vectors of different lengths.
+ */
+export async function clusterStatements(
+  results: ApprovalResults,
+  embedder: StatementEmbedder,
+  seed: number,
+  context: Pick<TaskContext, 'signal' | 'progress'>,
+): Promise<ApprovalClusters> {
+  const items = statementsToEmbed(results);
+  if (items.length < 2) throw new Error('There are fewer than two statements to cluster.');
+  const parts: Matrix[] = [];
+  for (let start = 0; start < items.length; start += EMBED_BATCH) {
+    context.signal.throwIfAborted();
+    const batch = items.slice(start, start + EMBED_BATCH).map((s) => s.text);
+    parts.push(await embedder.embed(batch));
+    context.progress({ phase: 'embedding', done: start + batch.length, total: items.length });
+  }
+  const dims = parts[0]!.dims;
+  const all = matrix(items.length, dims);
+  let offset = 0;
+  for (const part of parts) {
+    if (part.dims !== dims)
+      throw new RangeError(`the embedder returned ${part.dims} dimensions after ${dims}`);
+    all.data.set(part.data, offset * dims);
+    offset += part.rows;
+  }
+  if (offset !== items.length)
+    throw new RangeError(`the embedder returned ${offset} vectors for ${items.length} statements`);
+  return approvalClusters(results, all, { embedderId: embedder.embedderId, seed });
+}
+
+/**
+ * Loads the embedder the analysis panel has chosen: a transformers.js model (the bundled one by
+ * default) or a picked folder in the embed worker, or an OpenAI-compatible endpoint.
+ */
+async function loadChosenEmbedder(
+  analysis: AnalysisState,
+  { signal, progress }: TaskContext,
+): Promise<StatementEmbedder> {
+  const choice = analysis.embedder;
+  if (choice === 'openai') {
+    const { baseUrl, model } = analysis.endpoint;
+    if (!baseUrl.trim() || !model.trim())
+      throw new Error('Enter the endpoint URL and the embedding model name.');
+    const remote = new OpenAiEmbedder({
+      baseUrl: baseUrl.trim(),
+      model: model.trim(),
+      apiKey: analysis.endpointApiKey || undefined,
+    });
+    await remote.load();
+    return { embedderId: remote.id, embed: (texts) => remote.embed(texts, { signal }) };
+  }
+  if (choice === 'folder') {
+    const problem = analysis.folderProblem;
+    const folder = analysis.chosenFolder;
+    if (problem || !folder) throw new Error(problem ?? "Pick the embedder's folder.");
+    const request = await folderEmbedWorkerRequest(folder.info, analysis.localFolders);
+    await embedWorker.call('load', request, { signal, onProgress: progress });
+    return {
+      embedderId: folderEmbedderId(folder.info),
+      embed: (texts) => embedWorker.call('embed', { ...request, texts }, { signal }),
+    };
+  }
+  const request = await embedWorkerRequest(choice.slice('transformers:'.length));
+  await embedWorker.call('load', request, { signal, onProgress: progress });
+  return {
+    embedderId: choice,
+    embed: (texts) => embedWorker.call('embed', { ...request, texts }, { signal }),
+  };
+}
+
+/** The comparison of an approval run's answers, or why it cannot be computed. */
+export function approvalOf(run: Run): { results: ApprovalResults | null; error: string | null } {
+  if (!run.approval) return { results: null, error: null };
+  try {
+    return { results: approvalResults(run.prompts, run.answers, run.approval), error: null };
+  } catch (error) {
+    return {
+      results: null,
+      error: `The approval results cannot be computed: ${describeError(error)}`,
+    };
+  }
+}
+
+/** State of the approval panel of one run. */
+export class ApprovalViewState {
+  /** The statement clustering shown: the newest saved, or the one just made. */
+  clusters = $state.raw<SavedApprovalClusters | null>(null);
+  readonly #task = new Task();
+
+  constructor(private readonly app: AppState) {}
+
+  /** True while the statements are embedded and clustered. */
+  get busy(): boolean {
+    return this.#task.busy;
+  }
+
+  /** The step under way. */
+  get step(): string | null {
+    return this.#task.step;
+  }
+
+  /** How far the embedding is. */
+  get progress(): ProgressUpdate | null {
+    return this.#task.progress;
+  }
+
+  /** Why the last clustering failed, or null. */
+  get error(): string | null {
+    return this.#task.error;
+  }
+
+  /** Shows the statement clustering saved with the run. */
+  load(run: Run): void {
+    this.clusters = savedApprovalClusters(run.analyses);
+  }
+
+  /**
+   * Embeds the statements with the analysis panel's embedder, clusters them and saves the
+   * result with the run; `onsaved` gets the record so the page's run can show it.
+   */
+  async cluster(
+    run: Run,
+    results: ApprovalResults,
+    analysis: AnalysisState,
+    onsaved?: (record: AnalysisRecord) => void,
+  ): Promise<void> {
+    await this.#task.run(async (context) => {
+      context.step('Loading the embedder');
+      const embedder = await loadChosenEmbedder(analysis, context);
+      context.step('Embedding the statements');
+      const clusters = await clusterStatements(results, embedder, APPROVAL_CLUSTER_SEED, context);
+      context.signal.throwIfAborted();
+      const record = approvalClustersRecord(
+        clusters,
+        APPROVAL_CLUSTER_SEED,
+        new Date().toISOString(),
+      );
+      await (await this.app.repo()).putAnalysis(run.id, record);
+      this.clusters = { id: record.id, createdAt: record.createdAt, clusters };
+      onsaved?.(record);
+    });
+  }
+
+  /** Cancels the clustering under way; nothing is saved. */
+  cancel(): void {
+    this.#task.cancel();
+  }
+
+  /** Downloads the approval results as JSON (the shape `npm run approval` writes) or Markdown. */
+  download(run: Run, results: ApprovalResults, kind: 'json' | 'markdown'): void {
+    const stem = `${fileStem(run.name)}-approval`;
+    if (kind === 'json') {
+      const json = JSON.stringify(approvalExport(results), null, 1);
+      downloadFile(`${stem}.json`, json, 'application/json');
+      return;
+    }
+    if (!run.approval) return;
+    const text = [
+      `# Approval evaluation: ${cell(run.name, 200)}`,
+      '',
+      `A = ${cell(run.models.A.label)}, B = ${cell(run.models.B.label)}.`,
+      '',
+      approvalMarkdown(reportApproval(results, run.approval)),
+    ].join('\n');
+    downloadFile(`${stem}.md`, text, 'text/markdown;charset=utf-8');
+  }
+}
