@@ -211,4 +211,28 @@ describe('approvalResults', () => {
     const neutral = results.statements.filter((s) => s.condition === 'neutral-assistant');
     expect(neutral.map((s) => s.statementId)).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
   });
+
+  it('leaves out aborted answers too, and counts only finite P(Yes)', () => {
+    const two = approvalPrompts(STATEMENTS.slice(0, 2), [CONDITIONS[0]!]);
+    const setup: ApprovalSetup = {
+      ...SETUP,
+      conditions: [CONDITIONS[0]!],
+      files: [SETUP.files[0]!],
+    };
+    const out = approvalResults(
+      two,
+      [
+        answer('f/1@plain', 'A', 'Yes', { finishReason: 'abort' }),
+        answer('f/1@plain', 'B', 'Yes'),
+        answer('f/2@plain', 'A', 'Yes', { pYes: NaN, finishReason: 'length' }),
+        answer('f/2@plain', 'B', 'No', { pYes: 0.5 }),
+      ],
+      setup,
+    );
+    expect(out.rows[0]).toMatchObject({ n: 1, matchA: 1, matchB: 0, onlyA: 1, onlyB: 0 });
+    expect(out.rows[0]!.pYesShift).toBeNull();
+    expect(out.statements.map((s) => [s.statementId, s.pYesA, s.pYesB])).toEqual([
+      ['2', null, 0.5],
+    ]);
+  });
 });
