@@ -41,8 +41,8 @@ describe('run files', () => {
 
   it('round-trips a current file with explanations byte for byte through import and export', () => {
     const text = serializeRunFile(sampleRun(), { now: NOW, space: 1 });
-    const read = readRunFile(text, 'v3.json');
-    expect(read.fileVersion).toBe(3);
+    const read = readRunFile(text, 'v4.json');
+    expect(read.fileVersion).toBe(4);
     expect(read.run.explanations).toEqual(sampleRun().explanations);
     expect(read.run.supervisorLog.map((e) => e.key)).toEqual([
       undefined,
@@ -56,10 +56,10 @@ describe('run files', () => {
     const text = serializeRunFile(sampleRun(), { now: NOW });
     expect(
       text.startsWith(
-        `{"format":"behaviour-diff-run","schemaVersion":3,"exportedAt":"${NOW}","run":{`,
+        `{"format":"behaviour-diff-run","schemaVersion":4,"exportedAt":"${NOW}","run":{`,
       ),
     ).toBe(true);
-    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: 3 });
+    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: 4 });
   });
 
   it('never writes credentials, wherever a careless writer put them', () => {

@@ -8,7 +8,7 @@ import type { LocalFolderInfo } from '../../src/lib/core/local-model/types';
 import { InputError } from '../../src/lib/core/run/errors';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
 import { validateRun } from '../../src/lib/core/run/schema';
-import type { Run } from '../../src/lib/core/run/types';
+import { RUN_SCHEMA_VERSION, type Run } from '../../src/lib/core/run/types';
 import { sampleRun } from './run-test-helpers';
 
 const HASH = 'a3f1'.repeat(16);
@@ -64,7 +64,7 @@ describe('a model from a folder in a run file', () => {
     const run = runWithFolder();
     const text = serializeRunFile(run, { now: '2026-12-01T00:00:00.000Z' });
     const read = readRunFile(text, 'folder.json');
-    expect(read.fileVersion).toBe(3);
+    expect(read.fileVersion).toBe(RUN_SCHEMA_VERSION);
     expect(read.run.models.B.localFolder).toEqual(folderInfo());
     expect(read.run).toEqual(run);
     // Byte for byte on a second round: the schema keeps the fields in the types' order.

@@ -3,6 +3,7 @@ import { InputError } from '../../src/lib/core/run/errors';
 import { migrateRunFile, runFileVersion } from '../../src/lib/core/run/migrate';
 import { migrateV1ToV2 } from '../../src/lib/core/run/migrations/v1-to-v2';
 import { migrateV2ToV3 } from '../../src/lib/core/run/migrations/v2-to-v3';
+import { migrateV3ToV4 } from '../../src/lib/core/run/migrations/v3-to-v4';
 import { savedAnalyses } from '../../src/lib/state/analysis-runner';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
 import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
@@ -158,18 +159,18 @@ describe('v1 -> v2 migration', () => {
     const migrated = migrateV1ToV2(JSON.parse(text)) as typeof v1 & { schemaVersion: number };
     expect(migrated.schemaVersion).toBe(2);
     expect(migrated.run).toEqual({ ...v1.run, schemaVersion: 2, explanations: [] });
-    // The whole chain then only moves the numbers on (v2 -> v3 adds nothing to a v1 run).
+    // The whole chain then only moves the numbers on (v2 -> v3 -> v4 add nothing to a v1 run).
     const chained = migrateRunFile(JSON.parse(text), 'v1-small.json') as typeof v1 & {
       schemaVersion: number;
     };
-    expect(chained.schemaVersion).toBe(3);
-    expect(chained.run).toEqual({ ...v1.run, schemaVersion: 3, explanations: [] });
+    expect(chained.schemaVersion).toBe(4);
+    expect(chained.run).toEqual({ ...v1.run, schemaVersion: 4, explanations: [] });
   });
 
   it('saves the opened v1 run as a current file that reads back the same and gains explanations', () => {
     const run = parseRunFile(text, 'v1-small.json');
     const saved = serializeRunFile(run, { now: '2025-06-01T00:00:00.000Z' });
-    expect(readRunFile(saved, 'v3.json')).toMatchObject({ fileVersion: RUN_SCHEMA_VERSION, run });
+    expect(readRunFile(saved, 'v4.json')).toMatchObject({ fileVersion: RUN_SCHEMA_VERSION, run });
     const explained = { ...run, explanations: [sampleExplanation('an-1', ['p0001'], ['p0002'])] };
     expect(parseRunFile(serializeRunFile(explained), 'v2.json').explanations).toEqual(
       explained.explanations,
@@ -185,21 +186,21 @@ describe('v1 -> v2 migration', () => {
 describe('run file versions', () => {
   it('refuses files from a newer app, saying which version', () => {
     try {
-      parseRunFile(fixtureText('runs/v4-from-the-future.json'), 'future.json');
+      parseRunFile(fixtureText('runs/v99-from-the-future.json'), 'future.json');
       throw new Error('should have failed');
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       const e = error as InputError;
       expect(e.message).toContain(
-        'future.json: made by a newer Behaviour Diff, version 4; this app reads up to 3',
+        'future.json: made by a newer Behaviour Diff, version 99; this app reads up to 4',
       );
       expect(e.location).toBe('schemaVersion');
     }
   });
 
   it('detects versions and leaves current files alone', () => {
-    const current = { format: 'behaviour-diff-run', schemaVersion: 3, exportedAt: 'x', run: {} };
-    expect(runFileVersion(current, 'f')).toBe(3);
+    const current = { format: 'behaviour-diff-run', schemaVersion: 4, exportedAt: 'x', run: {} };
+    expect(runFileVersion(current, 'f')).toBe(4);
     expect(migrateRunFile(current, 'f')).toBe(current);
     expect(runFileVersion({ version: 0 }, 'f')).toBe(0);
   });
@@ -225,9 +226,12 @@ describe('v2 -> v3 migration', () => {
 
   it('moves both version numbers and changes nothing else', () => {
     expect(v2.schemaVersion).toBe(2);
-    const migrated = migrateRunFile(JSON.parse(text), 'v2-analysed.json') as typeof v2;
+    const migrated = migrateV2ToV3(JSON.parse(text)) as typeof v2;
     expect(migrated.schemaVersion).toBe(3);
     expect(migrated.run).toEqual({ ...v2.run, schemaVersion: 3 });
+    const chained = migrateRunFile(JSON.parse(text), 'v2-analysed.json') as typeof v2;
+    expect(chained.schemaVersion).toBe(4);
+    expect(chained.run).toEqual({ ...v2.run, schemaVersion: 4 });
     expect(migrateV2ToV3('not an object')).toBe('not an object');
     expect(migrateV2ToV3({ ...v2, run: 'gone' })).toEqual({ ...v2, run: 'gone', schemaVersion: 3 });
   });
@@ -235,7 +239,7 @@ describe('v2 -> v3 migration', () => {
   it('opens a v2 file with its models (no folder), answers and readable analysis', () => {
     const { run, fileVersion } = readRunFile(text, 'v2-analysed.json');
     expect(fileVersion).toBe(2);
-    expect(run.schemaVersion).toBe(3);
+    expect(run.schemaVersion).toBe(RUN_SCHEMA_VERSION);
     expect(run.models.A).toEqual({
       label: 'tiny-base',
       backend: 'transformers',
@@ -252,10 +256,62 @@ describe('v2 -> v3 migration', () => {
     ]);
   });
 
-  it('saves the opened v2 run as a v3 file that reads back identically', () => {
+  it('saves the opened v2 run as a current file that reads back identically', () => {
     const run = parseRunFile(text, 'v2-analysed.json');
     const saved = serializeRunFile(run, { now: '2026-12-01T00:00:00.000Z' });
-    expect(JSON.parse(saved).schemaVersion).toBe(3);
-    expect(readRunFile(saved, 'v3.json')).toMatchObject({ fileVersion: 3, run });
+    expect(JSON.parse(saved).schemaVersion).toBe(RUN_SCHEMA_VERSION);
+    expect(readRunFile(saved, 'v4.json')).toMatchObject({ fileVersion: RUN_SCHEMA_VERSION, run });
+  });
+});
+
+describe('v3 -> v4 migration', () => {
+  // tests/fixtures/runs/v3-analysed.json was written by the v3 app's serializeRunFile (before v4
+  // existed): the v2-analysed run with a system prompt on A and a folder model on B.
+  const text = fixtureText('runs/v3-analysed.json');
+  const v3 = JSON.parse(text) as { schemaVersion: number; run: Record<string, unknown> };
+
+  it('moves both version numbers and changes nothing else', () => {
+    expect(v3.schemaVersion).toBe(3);
+    expect(v3.run.schemaVersion).toBe(3);
+    const migrated = migrateRunFile(JSON.parse(text), 'v3-analysed.json') as typeof v3;
+    expect(migrated.schemaVersion).toBe(4);
+    expect(migrated.run).toEqual({ ...v3.run, schemaVersion: 4 });
+    expect(migrateV3ToV4(migrated.run)).not.toBe(migrated.run);
+    expect(migrateV3ToV4(42)).toBe(42);
+    expect(migrateV3ToV4({ ...v3, run: null })).toEqual({ ...v3, run: null, schemaVersion: 4 });
+  });
+
+  it('opens a v3 file with its models, answers and readable analysis, and no approval fields', () => {
+    const { run, fileVersion, exportedAt } = readRunFile(text, 'v3-analysed.json');
+    expect(fileVersion).toBe(3);
+    expect(exportedAt).toBe('2026-12-05T10:06:00.000Z');
+    expect(run.schemaVersion).toBe(4);
+    expect(run.models.A.systemPrompt).toBe('You are a terse assistant.');
+    expect(run.models.B.localFolder?.name).toBe('tiny-finetune-copy');
+    expect(run.answers).toEqual(v3.run.answers);
+    expect(run.prompts).toEqual(v3.run.prompts);
+    expect(run.answers).toHaveLength(32);
+    expect(run.answers.some((a) => 'pYes' in a)).toBe(false);
+    expect(run.prompts.some((p) => 'approval' in p || 'systemPrompt' in p)).toBe(false);
+    expect('approval' in run).toBe(false);
+    const saved = savedAnalyses(run.analyses);
+    expect(saved.map((s) => s.id)).toEqual(['an-v2']);
+    expect(saved[0]!.result.comparison.clusters.map((c) => c.difference).sort()).toEqual([
+      -0.5625, 0.5625,
+    ]);
+  });
+
+  it('saves the opened v3 run as a v4 file that reads back identically', () => {
+    const run = parseRunFile(text, 'v3-analysed.json');
+    const saved = serializeRunFile(run, { now: '2026-12-06T00:00:00.000Z' });
+    expect(JSON.parse(saved)).toMatchObject({ schemaVersion: 4, run: { schemaVersion: 4 } });
+    expect(readRunFile(saved, 'v4.json')).toMatchObject({ fileVersion: 4, run });
+    // The v3 fields keep their places: a v4 file of the same run is the v3 file's bytes but
+    // for the version numbers and the export time.
+    expect(saved).toBe(
+      text
+        .replaceAll('"schemaVersion":3', '"schemaVersion":4')
+        .replace('2026-12-05T10:06:00.000Z', '2026-12-06T00:00:00.000Z'),
+    );
   });
 });

@@ -125,8 +125,8 @@ describe('validateRun', () => {
       'models.A.params.temperature',
       'a number',
     ],
-    ['a newer run version', (r: Json) => (r.schemaVersion = 4), 'schemaVersion', '3'],
-    ['an older run version', (r: Json) => (r.schemaVersion = 2), 'schemaVersion', '3'],
+    ['a newer run version', (r: Json) => (r.schemaVersion = 5), 'schemaVersion', '4'],
+    ['an older run version', (r: Json) => (r.schemaVersion = 3), 'schemaVersion', '4'],
     [
       'a vector that is not base64',
       (r: Json) => (r.embeddings[0]!.vector = 'not base64!'),

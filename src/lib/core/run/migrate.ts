@@ -1,12 +1,13 @@
 /**
  * The migration chain for run files: each step turns version n into version n + 1, so a file
- * of any older version reaches the current one by applying the steps in order. To add v4: bump
- * RUN_SCHEMA_VERSION, write migrations/v3-to-v4.ts and register it under 3 below.
+ * of any older version reaches the current one by applying the steps in order. To add v5: bump
+ * RUN_SCHEMA_VERSION, write migrations/v4-to-v5.ts and register it under 4 below.
  */
 import { InputError, describeValue } from './errors';
 import { migrateV0ToV1 } from './migrations/v0-to-v1';
 import { migrateV1ToV2 } from './migrations/v1-to-v2';
 import { migrateV2ToV3 } from './migrations/v2-to-v3';
+import { migrateV3ToV4 } from './migrations/v3-to-v4';
 import { RUN_FILE_FORMAT } from './schema';
 import { RUN_SCHEMA_VERSION } from './types';
 
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<number, Migration> = {
   0: migrateV0ToV1,
   1: migrateV1ToV2,
   2: migrateV2ToV3,
+  3: migrateV3ToV4,
 };
 
 function isObject(x: unknown): x is Record<string, unknown> {

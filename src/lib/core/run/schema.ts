@@ -1,5 +1,5 @@
 /**
- * Validation of runs (schema v3) and of run files. Everything that enters the app as a Run,
+ * Validation of runs (schema v4) and of run files. Everything that enters the app as a Run,
  * from a file or from storage, goes through validateRun, so the rest of the code can trust
  * the shape, the id references and the vectors.
  */
@@ -133,10 +133,52 @@ const modelSpecSchema = v.object({
   localFolder: v.optional(localFolderSchema),
 });
 
+const yesNo = v.picklist(['yes', 'no'] as const);
+
+// v4: the statement and condition an approval prompt asks about (core/approval/types.ts).
+const approvalPromptSchema = v.object({
+  statementId: nonEmptyString('a non-empty statement id'),
+  file: nonEmptyString('a non-empty statement file name'),
+  statement: nonEmptyString('a non-empty statement'),
+  matching: yesNo,
+  conditionId: nonEmptyString('a non-empty condition id'),
+});
+
 const promptSchema = v.object({
   id: nonEmptyString('a non-empty prompt id'),
   text: nonEmptyString('a non-empty prompt text'),
   category: v.optional(v.string()),
+  systemPrompt: v.optional(v.string()),
+  approval: v.optional(approvalPromptSchema),
+});
+
+// v4: how an approval run was set up; the statements themselves live on its prompts.
+const approvalSetupSchema = v.object({
+  conditions: v.pipe(
+    v.array(
+      v.object({
+        id: nonEmptyString('a non-empty condition id'),
+        name: v.string(),
+        systemPrompt: v.nullable(v.string()),
+      }),
+    ),
+    v.minLength(1, 'at least one condition'),
+  ),
+  files: v.array(
+    v.pipe(
+      v.object({
+        name: nonEmptyString('a non-empty statement file name'),
+        statements: count,
+        total: count,
+      }),
+      v.forward(
+        v.check((f) => f.statements <= f.total, 'at most the file’s total'),
+        ['statements'],
+      ),
+    ),
+  ),
+  perFile: v.nullable(count),
+  seed: v.pipe(v.number(), v.integer('a whole number')),
 });
 
 const answerSchema = v.object({
@@ -149,6 +191,8 @@ const answerSchema = v.object({
   finishReason: v.picklist(FINISH_REASONS),
   latencyMs: v.optional(nonNegative),
   createdAt: timestamp,
+  // v4: P(Yes) of an approval answer; null when the backend could not give it.
+  pYes: v.optional(v.nullable(share)),
 });
 
 // In a file a vector is base64 text; a run from storage already holds a Float32Array.
@@ -261,7 +305,7 @@ export const explanationSchema = v.object({
   ),
 });
 
-/** Valibot schema of a whole Run (v3) in its JSON form (vectors as base64 or Float32Array). */
+/** Valibot schema of a whole Run (v4) in its JSON form (vectors as base64 or Float32Array). */
 export const runSchema = v.object({
   id: nonEmptyString('a non-empty run id'),
   name: v.string(),
@@ -272,6 +316,7 @@ export const runSchema = v.object({
   promptSet: v.object({ id: v.string(), name: v.string(), source: v.picklist(PROMPT_SOURCES) }),
   samplesPerPrompt: positiveCount,
   notes: v.optional(v.string()),
+  approval: v.optional(approvalSetupSchema),
   prompts: v.array(promptSchema),
   answers: v.array(answerSchema),
   // Optional so hand-made files need not spell out empty lists.
@@ -389,6 +434,7 @@ function checkReferences(run: Run, file: string, prefix: string): void {
     seen.set(key, i);
   });
   checkExplanations(run, promptIndex, file, at);
+  checkApproval(run, file, at);
   const dims = new Map<string, number>();
   run.embeddings.forEach((record, i) => {
     const dim = dims.get(record.embedderId);
@@ -399,6 +445,46 @@ function checkReferences(run: Run, file: string, prefix: string): void {
         location: at('embeddings', i, 'vector'),
         expected: `a vector of ${dim} numbers like the other vectors of embedder ${JSON.stringify(record.embedderId)}`,
         got: `${record.vector.length} numbers`,
+      });
+    }
+  });
+}
+
+// An approval run's prompts name its conditions and files; the views group answers by them.
+function checkApproval(run: Run, file: string, at: (...keys: (string | number)[]) => string): void {
+  const setup = run.approval;
+  if (!setup) return;
+  const conditions = new Map<string, number>();
+  setup.conditions.forEach((condition, i) => {
+    const first = conditions.get(condition.id);
+    if (first !== undefined) {
+      throw new InputError({
+        file,
+        location: at('approval', 'conditions', i, 'id'),
+        expected: 'a condition id used only once',
+        got: `${JSON.stringify(condition.id)}, already the id of ${at('approval', 'conditions', first)}`,
+      });
+    }
+    conditions.set(condition.id, i);
+  });
+  const files = new Set(setup.files.map((f) => f.name));
+  run.prompts.forEach((prompt, i) => {
+    const info = prompt.approval;
+    if (!info) return;
+    if (!conditions.has(info.conditionId)) {
+      throw new InputError({
+        file,
+        location: at('prompts', i, 'approval', 'conditionId'),
+        expected: 'the id of one of the conditions in approval.conditions',
+        got: `${JSON.stringify(info.conditionId)}, which no condition has`,
+      });
+    }
+    if (!files.has(info.file)) {
+      throw new InputError({
+        file,
+        location: at('prompts', i, 'approval', 'file'),
+        expected: 'the name of one of the statement files in approval.files',
+        got: `${JSON.stringify(info.file)}, which no file has`,
       });
     }
   });

@@ -1,5 +1,5 @@
 /**
- * The run data model (schema v3; the `v2:`/`v3:` notes mark fields older files lack). A Run is
+ * The run data model (schema v4; the `v2:`/`v3:`/`v4:` notes mark fields older files lack). A Run is
  * what the user saves, shares and reopens.
  * In IndexedDB its parts live in separate stores (see persistence/db.ts); in a run file
  * they travel together as one JSON document (see run-file.ts).
@@ -10,7 +10,7 @@ import type { LocalFolderInfo } from '../local-model/types';
 import type { ApprovalPromptInfo, ApprovalSetup } from '../approval/types';
 
 /** Current run schema version; bump it together with a migration in migrate.ts. */
-export const RUN_SCHEMA_VERSION = 3;
+export const RUN_SCHEMA_VERSION = 4;
 
 /** Which of the two compared models produced an answer: A is "before", B is "after". */
 export type Side = 'A' | 'B';
