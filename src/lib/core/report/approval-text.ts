@@ -13,7 +13,15 @@ import type {
 } from '../approval/types';
 import { escapeHtml } from './escape-html';
 import { cell } from './markdown';
-import { ALPHA, formatNumber, formatP, formatPercent, formatPoints, formatQ } from './vocabulary';
+import {
+  ALPHA,
+  formatCount,
+  formatNumber,
+  formatP,
+  formatPercent,
+  formatPoints,
+  formatQ,
+} from './vocabulary';
 
 /** Disagreeing statements REPORT.json and the reports list; the app's view shows them all. */
 export const REPORT_DISAGREEMENTS = 25;
@@ -106,7 +114,7 @@ export const APPROVAL_METHOD =
   'answers (yes or no) that match the behaviour, with a Wilson 95% interval; unclear answers ' +
   '(neither yes nor no) are counted apart and never as yes or no. Only A / only B are the ' +
   'statements where just one model’s clear answer matches; McNemar’s exact test compares them, ' +
-  `and q is Benjamini-Hochberg across every row (significant when q < ${ALPHA}). The P(Yes) ` +
+  `and q is Benjamini-Hochberg across every row (significant when q is below ${ALPHA}). The P(Yes) ` +
   'shift is the mean of B − A where both probabilities are known, with a paired test.';
 
 /** The approval section of the Markdown report. */
@@ -115,7 +123,7 @@ export function approvalMarkdown(report: ReportApproval): string {
   const lines = [
     '## Approval evaluation',
     '',
-    `${report.files.length} statement files, ${report.conditions.length} conditions, ${report.statements} statements asked of both models${report.perFile === null ? '' : ` (at most ${report.perFile} per file, seed ${report.seed})`}.`,
+    `${formatCount(report.files.length, 'statement file')}, ${formatCount(report.conditions.length, 'condition')}, ${formatCount(report.statements, 'statement')} asked of both models${report.perFile === null ? '' : ` (at most ${report.perFile} per file, seed ${report.seed})`}.`,
     '',
     APPROVAL_METHOD,
     '',
@@ -156,7 +164,7 @@ export function approvalHtml(report: ReportApproval): string {
   const name = (id: string) => conditionName(report.conditions, id);
   const out = [
     '<h2>Approval evaluation</h2>',
-    `<p>${report.files.length} statement files, ${report.conditions.length} conditions, ${report.statements} statements asked of both models.</p>`,
+    `<p>${formatCount(report.files.length, 'statement file')}, ${formatCount(report.conditions.length, 'condition')}, ${formatCount(report.statements, 'statement')} asked of both models.</p>`,
     `<p class="muted">${e(APPROVAL_METHOD)}</p>`,
     '<table data-section="approval"><thead><tr><th>file</th><th>condition</th><th class="n">n</th><th>A matches (95% CI)</th><th>B matches (95% CI)</th><th class="n">B − A</th><th class="n">unclear A</th><th class="n">unclear B</th><th class="n">only A</th><th class="n">only B</th><th class="n">p</th><th class="n">q</th><th>P(Yes) shift</th></tr></thead><tbody>',
   ];
