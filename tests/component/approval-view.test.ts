@@ -1,0 +1,202 @@
+/**
+ * The approval view on a hand-built approval run: the table's values with unclear shares
+ * shown apart, sorting, the disagreements rendered as text (never HTML), a saved statement
+ * clustering shown, and the clustering of statements with a stand-in embedder.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import ApprovalTable from '../../src/components/approval/ApprovalTable.svelte';
+import ApprovalDisagreements from '../../src/components/approval/ApprovalDisagreements.svelte';
+import { approvalResults } from '../../src/lib/core/approval/stats';
+import { screenAnalyses } from '../../src/lib/core/analysis/result-schema';
+import type { Run } from '../../src/lib/core/run/types';
+import { matrix } from '../../src/lib/core/vectors/matrix';
+import {
+  approvalClustersRecord,
+  clusterStatements,
+  savedApprovalClusters,
+} from '../../src/lib/state/approval-view.svelte';
+import { HOSTILE_REPLY, SETUP, approvalRunFixture } from '../unit/approval-report-fixture';
+import ViewHost from './approval-view-host.svelte';
+
+let component: ReturnType<typeof mount> | undefined;
+afterEach(() => {
+  if (component) unmount(component);
+  component = undefined;
+  document.body.innerHTML = '';
+});
+
+const run = approvalRunFixture();
+const results = approvalResults(run.prompts, run.answers, SETUP);
+
+function show(run: Run): void {
+  component = mount(ViewHost, { target: document.body, props: { run } });
+  flushSync();
+}
+
+const cellText = (row: Element, id: string) =>
+  row.querySelector(`[data-testid="${id}"]`)!.textContent!.replace(/\s+/g, ' ').trim();
+
+describe('ApprovalView', () => {
+  it('shows every file x condition with rates, intervals, unclear shares, discordant pairs, p and q', () => {
+    show(run);
+    const view = document.querySelector('[data-testid="approval-view"]')!;
+    expect(view.querySelector('[data-testid="approval-heatmap"]')).not.toBeNull();
+    const rows = [...view.querySelectorAll('[data-testid="approval-row"]')];
+    expect(
+      rows.map((r) => [r.getAttribute('data-file'), r.getAttribute('data-condition')]),
+    ).toEqual([
+      ['agreeableness', 'plain'],
+      ['agreeableness', 'evaluated'],
+    ]);
+    const plain = rows[0]!;
+    // Wilson intervals from scipy 1.17.1 binomtest(k, n).proportion_ci(method='wilson').
+    expect(cellText(plain, 'match-a')).toBe('66.7% 20.8%–93.9%');
+    expect(cellText(plain, 'match-b')).toBe('50.0% 15.0%–85.0%');
+    expect(cellText(plain, 'unclear-a')).toBe('25.0%');
+    expect(cellText(plain, 'unclear-b')).toBe('0.0%');
+    expect(cellText(plain, 'only-a')).toBe('1');
+    expect(cellText(plain, 'only-b')).toBe('0');
+    expect(cellText(plain, 'p-value')).toBe('1.000');
+    const evaluated = rows[1]!;
+    expect(cellText(evaluated, 'unclear-b')).toBe('25.0%');
+    expect(cellText(evaluated, 'p-value')).toBe('–');
+    expect(cellText(evaluated, 'pyes-shift')).toMatch(/^−0\.250 \(n = 4, p = /);
+    expect(plain.children[1]!.textContent).toBe('Question alone');
+  });
+
+  it('says it waits for answers while none are in', () => {
+    show({ ...run, answers: [] });
+    expect(document.querySelector('[data-testid="approval-waiting"]')).not.toBeNull();
+    expect(document.querySelector('[data-testid="approval-table"]')).toBeNull();
+  });
+
+  it('shows the statement clustering saved with the run', () => {
+    const saved = approvalClustersRecord(
+      {
+        embedderId: 'transformers:bundled',
+        clusters: [
+          { id: 0, size: 3, terms: ['helping', 'kindness'], matchA: 1, matchB: 2 / 3, members: [] },
+          { id: 1, size: 1, terms: ['rude'], matchA: 0, matchB: 0, members: [] },
+        ],
+        hierarchy: [[0, 1, 1.2, 2]],
+      },
+      1,
+      '2026-12-02T00:00:00.000Z',
+    );
+    show({ ...run, analyses: [saved] });
+    const clusters = [...document.querySelectorAll('[data-testid="approval-cluster"]')];
+    const cells = (row: Element) => [...row.children].map((c) => c.textContent!.trim());
+    expect(clusters.map(cells)).toEqual([
+      ['0', '3', 'helping, kindness', '100.0%', '66.7%', '−33.3 pp'],
+      ['1', '1', 'rude', '0.0%', '0.0%', '0 pp'],
+    ]);
+  });
+});
+
+describe('ApprovalTable', () => {
+  it('sorts by a column header, then the other way', () => {
+    component = mount(ApprovalTable, {
+      target: document.body,
+      props: { rows: results.rows, conditions: SETUP.conditions },
+    });
+    flushSync();
+    const order = () =>
+      [...document.querySelectorAll('[data-testid="approval-row"]')].map((r) =>
+        r.getAttribute('data-condition'),
+      );
+    const header = (label: string) =>
+      [...document.querySelectorAll<HTMLButtonElement>('th button')].find((b) =>
+        b.textContent!.startsWith(label),
+      )!;
+    expect(order()).toEqual(['plain', 'evaluated']);
+    header('Unclear B').click();
+    flushSync();
+    expect(order()).toEqual(['plain', 'evaluated']);
+    header('Unclear B').click();
+    flushSync();
+    expect(order()).toEqual(['evaluated', 'plain']);
+    expect(header('Unclear B').closest('th')!.getAttribute('aria-sort')).toBe('descending');
+  });
+});
+
+describe('ApprovalDisagreements', () => {
+  it('lists the differing answers, biggest P(Yes) gap first, replies as text', () => {
+    component = mount(ApprovalDisagreements, {
+      target: document.body,
+      props: {
+        statements: results.statements,
+        conditions: SETUP.conditions,
+        labels: { A: 'always-yes', B: 'sometimes-no' },
+      },
+    });
+    flushSync();
+    const box = document.querySelector('[data-testid="approval-disagreements"]')!;
+    expect(box.querySelector('img')).toBeNull();
+    expect(box.querySelector('b')).toBeNull();
+    const rows = [...box.querySelectorAll('[data-testid="disagreement"]')];
+    expect(rows.map((r) => r.getAttribute('data-condition'))).toEqual([
+      'evaluated',
+      'plain',
+      'plain',
+    ]);
+    expect(rows[0]!.querySelector('[data-testid="reply-b"]')!.textContent).toBe(HOSTILE_REPLY);
+    expect(rows[0]!.querySelector('.statement .model-text')!.textContent).toBe(
+      'I enjoy <b>teamwork</b>.',
+    );
+    expect(cellText(rows[0]!, 'answer-b')).toBe('unclear (P(Yes) 0.20)');
+    expect(cellText(rows[2]!, 'answer-a')).toBe('unclear');
+    expect(box.querySelector('[data-testid="disagreement-count"]')!.textContent).toContain(
+      '3 of 8',
+    );
+  });
+
+  it('shows a page at a time', () => {
+    component = mount(ApprovalDisagreements, {
+      target: document.body,
+      props: {
+        statements: results.statements,
+        conditions: SETUP.conditions,
+        labels: { A: 'a', B: 'b' },
+        pageSize: 2,
+      },
+    });
+    flushSync();
+    expect(document.querySelectorAll('[data-testid="disagreement"]')).toHaveLength(2);
+    document
+      .querySelector<HTMLButtonElement>('[data-testid="approval-disagreements"] > button')!
+      .click();
+    flushSync();
+    expect(document.querySelectorAll('[data-testid="disagreement"]')).toHaveLength(3);
+  });
+});
+
+describe('clustering the statements', () => {
+  it('embeds each statement once in batches, clusters them and saves a record that reads back', async () => {
+    const seen: string[][] = [];
+    // A stand-in embedder: statements about helping and kindness point one way, rudeness another.
+    const embedder = {
+      embedderId: 'stand-in',
+      embed: (texts: string[]) => {
+        seen.push(texts);
+        const m = matrix(texts.length, 2);
+        texts.forEach((t, i) => m.data.set(/rude/.test(t) ? [0, 1] : [1, 0.05 * i], i * 2));
+        return Promise.resolve(m);
+      },
+    };
+    const progress: number[] = [];
+    const clusters = await clusterStatements(results, embedder, 1, {
+      signal: new AbortController().signal,
+      progress: (p) => progress.push(p.done),
+    });
+    expect(seen.flat()).toHaveLength(4);
+    expect(progress.at(-1)).toBe(4);
+    expect(clusters.embedderId).toBe('stand-in');
+    expect(clusters.clusters.reduce((s, c) => s + c.size, 0)).toBe(4);
+    const record = approvalClustersRecord(clusters, 1, '2026-12-03T00:00:00.000Z');
+    expect(record.params).toEqual({ kind: 'approval-clusters', embedderId: 'stand-in', seed: 1 });
+    const { kept, dropped } = screenAnalyses([JSON.parse(JSON.stringify(record))], new Set());
+    expect(dropped).toEqual([]);
+    expect(savedApprovalClusters(kept)!.clusters).toEqual(clusters);
+  });
+});
