@@ -10,13 +10,14 @@ import {
   type GenerateModelRequest,
   type GenerateReply,
   type GenerateRequest,
+  type ScoreRequest,
   type WireHandlerContext,
 } from './worker-protocol';
 
 /** Points transformers.js at the models (browser: configureBrowserTransformers). */
 export type ConfigureModels = (modelsPath: string, allowRemoteModels: boolean) => void;
 
-/** Builds the handlers: `load`, `generate` (tokens stream as progress), `unload`. */
+/** Builds the handlers: `load`, `generate` (tokens stream as progress), `score`, `unload`. */
 export function createGenerateHandlers(configure: ConfigureModels) {
   const backends = new Map<string, TransformersChatBackend>();
 
@@ -59,6 +60,10 @@ export function createGenerateHandlers(configure: ConfigureModels) {
       }
       return { text, usage, finishReason };
     },
+
+    // Natural-log probabilities of the continuations (the `score` capability).
+    score: (request: ScoreRequest, ctx: WireHandlerContext): Promise<number[]> =>
+      backendFor(request).score(request.messages, request.continuations, ctx.signal),
 
     unload: (request: GenerateModelRequest): Promise<void> => {
       const keys = [...backends.keys()].filter((k) => k.startsWith(`${request.modelId}@`));

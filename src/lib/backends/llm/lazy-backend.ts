@@ -11,21 +11,33 @@ import type {
   LoadProgress,
 } from './types';
 
-/** Wraps `create` (called once, retried if it fails) behind the ChatBackend interface. */
+/**
+ * Wraps `create` (called once, retried if it fails) behind the ChatBackend interface. Whether
+ * the backend can score is only known once it exists, so `score` appears after the first
+ * `load` or `generate` has created it, when the created backend has it (callers load first).
+ */
 export function lazyChatBackend(
   id: string,
   capabilities: ChatCapabilities,
   create: () => Promise<ChatBackend>,
 ): ChatBackend {
   let backend: Promise<ChatBackend> | undefined;
+  let created: ChatBackend | undefined;
   const get = () =>
-    (backend ??= create().catch((error: unknown) => {
-      backend = undefined;
-      throw error;
-    }));
+    (backend ??= create().then(
+      (made) => (created = made),
+      (error: unknown) => {
+        backend = undefined;
+        throw error;
+      },
+    ));
   return {
     id,
     capabilities,
+    get score() {
+      const inner = created;
+      return inner?.score ? inner.score.bind(inner) : undefined;
+    },
     async load(onProgress?: (progress: LoadProgress) => void) {
       await (await get()).load(onProgress);
     },

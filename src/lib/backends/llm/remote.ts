@@ -19,6 +19,7 @@ import {
   type GenerateModelRequest,
   type GenerateReply,
   type GenerateRequest,
+  type ScoreRequest,
   type WireProgress,
 } from './worker-protocol';
 
@@ -28,10 +29,11 @@ export interface RemoteCallOptions {
   onProgress?: (progress: WireProgress) => void;
 }
 
-/** How to reach the generate worker's three methods. */
+/** How to reach the generate worker's methods; without `score` the backend cannot score. */
 export interface GenerateTransport {
   load(request: GenerateModelRequest, options: RemoteCallOptions): Promise<void>;
   generate(request: GenerateRequest, options: RemoteCallOptions): Promise<GenerateReply>;
+  score?(request: ScoreRequest, options: RemoteCallOptions): Promise<number[]>;
   unload(request: GenerateModelRequest): Promise<void>;
 }
 
@@ -39,6 +41,12 @@ export interface GenerateTransport {
 export class RemoteChatBackend implements ChatBackend {
   readonly id: string;
   readonly capabilities: ChatCapabilities;
+  /** The worker's `score` (see ChatBackend); present when the transport reaches it. */
+  readonly score?: (
+    messages: ChatMessage[],
+    continuations: string[],
+    signal?: AbortSignal,
+  ) => Promise<number[]>;
 
   constructor(
     private readonly model: GenerateModelRequest,
@@ -50,6 +58,16 @@ export class RemoteChatBackend implements ChatBackend {
       batching: false,
       needsWebGpu: model.device === 'webgpu',
     };
+    const score = transport.score?.bind(transport);
+    if (score) {
+      this.score = async (messages, continuations, signal) => {
+        try {
+          return await score({ ...this.model, messages, continuations }, { signal });
+        } catch (error) {
+          throw reviveChatError(error);
+        }
+      };
+    }
   }
 
   /** Loads the model in the worker; throws ModelLoadError (or a GPU error). */

@@ -7,12 +7,17 @@
  * what they mean for OpenAI and WebLLM). Seeds: transformers.js samples with one global
  * Mersenne Twister (`random` in its exports); we call `random.seed(seed)` before a seeded
  * generation and run generations one at a time, so the same seed gives the same answer.
+ *
+ * Scoring (`score`): the messages are templated exactly as for generation (encodeMessages), each
+ * continuation's tokens are appended, and one forward pass over the batch gives, through a
+ * log-softmax, the natural-log probability of every continuation token; their sum is the score.
  */
 import {
   AutoModelForCausalLM,
   AutoTokenizer,
   InterruptableStoppingCriteria,
   LogitsProcessorList,
+  Tensor,
   TextStreamer,
   env,
   random,
@@ -20,7 +25,6 @@ import {
   type DeviceType,
   type PreTrainedModel,
   type PreTrainedTokenizer,
-  type Tensor,
 } from '@huggingface/transformers';
 import { ModelLoadError } from './errors';
 import { errorText, gpuError } from './gpu-errors';
@@ -63,7 +67,8 @@ interface FileProgressEvent {
 }
 
 // Generations of all instances run one at a time: sampling uses transformers.js's one global
-// random generator, so interleaving two seeded generations would break reproducibility.
+// random generator, so interleaving two seeded generations would break reproducibility. Scoring
+// waits its turn too, so a forward pass never competes with a generation for the same session.
 let generationQueue: Promise<void> = Promise.resolve();
 
 function eosIds(model: PreTrainedModel, tokenizer: PreTrainedTokenizer): Set<number> {
@@ -96,6 +101,68 @@ function loadFailureReason(modelId: string, error: unknown): string {
 /** Prompt for tokenizers without a chat template (base models): the turns, one per paragraph. */
 function plainPrompt(messages: ChatMessage[]): string {
   return `${messages.map((m) => m.content).join('\n\n')}\n\n`;
+}
+
+/**
+ * The model's input for `messages`, as generation and scoring both send it: the tokenizer's chat
+ * template with the assistant turn opened, or (no template: base models) the plain prompt.
+ */
+export function encodeMessages(
+  tokenizer: PreTrainedTokenizer,
+  messages: ChatMessage[],
+): { input_ids: Tensor; attention_mask: Tensor } {
+  if (tokenizer.chat_template) {
+    return tokenizer.apply_chat_template(messages, {
+      add_generation_prompt: true,
+      return_dict: true,
+    }) as { input_ids: Tensor; attention_mask: Tensor };
+  }
+  return tokenizer(plainPrompt(messages)) as { input_ids: Tensor; attention_mask: Tensor };
+}
+
+/** log p(token) from one row of logits: the log-softmax at `token`, in float64. */
+function logSoftmaxAt(logits: ArrayLike<number>, offset: number, size: number, token: number) {
+  let max = -Infinity;
+  for (let i = 0; i < size; i++) max = Math.max(max, logits[offset + i]!);
+  let sum = 0;
+  for (let i = 0; i < size; i++) sum += Math.exp(logits[offset + i]! - max);
+  return logits[offset + token]! - max - Math.log(sum);
+}
+
+/**
+ * Each continuation's summed log probability after `prompt` (token ids), from one forward pass
+ * over the batch of prompt + continuation sequences. Shorter sequences are padded on the right
+ * and masked: a causal model's logits at real positions never see the padding.
+ */
+async function scoreContinuations(
+  model: PreTrainedModel,
+  prompt: readonly number[],
+  continuations: readonly (readonly number[])[],
+  padId: number,
+): Promise<number[]> {
+  const length = prompt.length + Math.max(0, ...continuations.map((c) => c.length));
+  const batch = continuations.length;
+  const ids = new BigInt64Array(batch * length).fill(BigInt(padId));
+  const mask = new BigInt64Array(batch * length);
+  continuations.forEach((continuation, b) => {
+    [...prompt, ...continuation].forEach((id, t) => {
+      ids[b * length + t] = BigInt(id);
+      mask[b * length + t] = 1n;
+    });
+  });
+  const output = (await model({
+    input_ids: new Tensor('int64', ids, [batch, length]),
+    attention_mask: new Tensor('int64', mask, [batch, length]),
+  })) as { logits: Tensor };
+  const vocab = output.logits.dims.at(-1)!;
+  const logits = output.logits.data as Float32Array;
+  return continuations.map((continuation, b) =>
+    continuation.reduce((sum, token, j) => {
+      // The logits at position t predict the token at t + 1.
+      const row = (b * length + prompt.length + j - 1) * vocab;
+      return sum + logSoftmaxAt(logits, row, vocab, token);
+    }, 0),
+  );
 }
 
 /** A causal LM run by transformers.js (ONNX Runtime on CPU, WASM or WebGPU). */
@@ -166,6 +233,38 @@ export class TransformersChatBackend implements ChatBackend {
     await (await loaded?.catch(() => undefined))?.model.dispose();
   }
 
+  /**
+   * The natural-log probability of each continuation as the reply to `messages` (see the file's
+   * comment); throws ModelLoadError, DeviceLostError or OutOfMemoryError, or the signal's reason
+   * when aborted before the pass (a pass itself cannot be interrupted).
+   */
+  async score(
+    messages: ChatMessage[],
+    continuations: string[],
+    signal?: AbortSignal,
+  ): Promise<number[]> {
+    let release!: () => void;
+    const previous = generationQueue;
+    generationQueue = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      signal?.throwIfAborted();
+      const { tokenizer, model } = await this.#load();
+      const prompt = Array.from(encodeMessages(tokenizer, messages).input_ids.data, Number);
+      if (prompt.length === 0) throw new RangeError('Scoring needs a non-empty prompt.');
+      const tokens = continuations.map((c) =>
+        c === '' ? [] : tokenizer.encode(c, { add_special_tokens: false }),
+      );
+      if (tokens.length === 0) return [];
+      const pad = (tokenizer as { pad_token_id?: unknown }).pad_token_id;
+      return await scoreContinuations(model, prompt, tokens, typeof pad === 'number' ? pad : 0);
+    } catch (error) {
+      throw gpuError(error) ?? error;
+    } finally {
+      release();
+    }
+  }
+
   /** Streams a generation; throws ModelLoadError, DeviceLostError or OutOfMemoryError. */
   async *generate(messages: ChatMessage[], options: GenerateOptions): AsyncIterable<ChatChunk> {
     let release!: () => void;
@@ -181,19 +280,9 @@ export class TransformersChatBackend implements ChatBackend {
     }
   }
 
-  #encode(tokenizer: PreTrainedTokenizer, messages: ChatMessage[]) {
-    if (tokenizer.chat_template) {
-      return tokenizer.apply_chat_template(messages, {
-        add_generation_prompt: true,
-        return_dict: true,
-      }) as { input_ids: Tensor; attention_mask: Tensor };
-    }
-    return tokenizer(plainPrompt(messages)) as { input_ids: Tensor; attention_mask: Tensor };
-  }
-
   async *#generate(messages: ChatMessage[], options: GenerateOptions): AsyncGenerator<ChatChunk> {
     const { tokenizer, model, eos } = await this.#load();
-    const inputs = this.#encode(tokenizer, messages);
+    const inputs = encodeMessages(tokenizer, messages);
     const promptTokens = inputs.input_ids.dims.at(-1) ?? 0;
     const stopper = new InterruptableStoppingCriteria();
     const stops = new StopStringFilter(options.stop);

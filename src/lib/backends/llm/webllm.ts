@@ -78,6 +78,9 @@ export function workerEngineFactory(
   };
 }
 
+/** The most alternatives per token WebLLM returns (its `top_logprobs` range is 0 to 5). */
+export const WEBLLM_MAX_TOP_LOGPROBS = 5;
+
 /** Settings of a WebLLM backend. */
 export interface WebLlmBackendOptions {
   /** A prebuilt WebLLM model id, or the id of `custom`. */
@@ -197,7 +200,8 @@ export class WebLlmBackend implements ChatBackend {
     if (options.stop?.length) request.stop = options.stop;
     if (options.topLogprobs !== undefined) {
       request.logprobs = true;
-      request.top_logprobs = options.topLogprobs;
+      // WebLLM refuses more than 5 alternatives; asking for more means "as many as it gives".
+      request.top_logprobs = Math.min(options.topLogprobs, WEBLLM_MAX_TOP_LOGPROBS);
     }
     const interrupt = () => engine.interruptGenerate();
     options.signal?.addEventListener('abort', interrupt, { once: true });

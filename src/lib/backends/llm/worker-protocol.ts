@@ -41,6 +41,12 @@ export interface GenerateRequest extends GenerateModelRequest {
   options: WireGenerateOptions;
 }
 
+/** One scoring request: each continuation's log probability as the reply to `messages`. */
+export interface ScoreRequest extends GenerateModelRequest {
+  messages: ChatMessage[];
+  continuations: string[];
+}
+
 /** The worker's reply once a generation ends (also after a cancel reached it). */
 export interface GenerateReply {
   text: string;
