@@ -24,6 +24,7 @@ import { estimateRate, type Completion } from '../core/generate/rate';
 import { SIDES, type Answer, type ModelSpec, type Prompt, type Side } from '../core/run/types';
 import type { RunRepository } from '../persistence/runs';
 import {
+  answerPYes,
   errorSummary,
   isFatalGenerationError,
   jobRequest,
@@ -330,12 +331,9 @@ export class GenerationQueue {
    */
   async #generate(job: GenerationJob, signal: AbortSignal, attempt: number): Promise<void> {
     const backend = this.#deps.backendFor(job.side);
-    const { messages, options } = jobRequest(
-      this.#config.models[job.side],
-      this.#prompts.get(job.promptId)!.text,
-      job.sample,
-      signal,
-    );
+    const prompt = this.#prompts.get(job.promptId)!;
+    const spec = this.#config.models[job.side];
+    const { messages, options } = jobRequest(spec, prompt, job.sample, signal, backend);
     this.#current = { ...job, attempt, text: '', tokens: 0, retryInMs: null };
     this.#emit({ type: 'job', job: this.#current });
     const started = this.#now();
@@ -343,8 +341,10 @@ export class GenerationQueue {
       if (this.#current) this.#current = { ...this.#current, text, tokens };
       this.#emit({ type: 'token', text });
     });
-    // A complete answer is kept even if pause came after its last token: no work is lost.
     const latencyMs = Math.max(0, this.#now() - started);
+    // Scored without the signal: a complete answer is kept even if pause came after its last
+    // token (no work is lost), and one forward pass is short.
+    const pYes = prompt.approval ? await answerPYes(backend, messages, result) : undefined;
     const answer: Answer = {
       ...job,
       text: result.text,
@@ -353,6 +353,7 @@ export class GenerationQueue {
       finishReason: result.finishReason,
       latencyMs: Math.round(latencyMs),
       createdAt: new Date(this.#now()).toISOString(),
+      ...(pYes !== undefined ? { pYes } : {}),
     };
     await this.#append(answer);
     this.#markDone(job);
