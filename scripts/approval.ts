@@ -17,13 +17,6 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateText } from '../src/lib/backends/llm/generate-text';
-import type { ChatBackend, ChatMessage, GenerateOptions } from '../src/lib/backends/llm/types';
-import {
-  NO_CONTINUATIONS,
-  YES_CONTINUATIONS,
-  pYesFromScores,
-  pYesFromTopLogprobs,
-} from '../src/lib/core/approval/read-answer';
 import { approvalResults } from '../src/lib/core/approval/stats';
 import {
   approvalPrompts,
@@ -38,7 +31,8 @@ import type {
   ApprovalStatement,
 } from '../src/lib/core/approval/types';
 import type { SourceFile } from '../src/lib/core/run/import/source';
-import type { Answer, Prompt, Side } from '../src/lib/core/run/types';
+import type { Answer, ModelSpec, Prompt, Side } from '../src/lib/core/run/types';
+import { answerPYes, jobRequest } from '../src/lib/state/generation-job';
 import { parseApprovalArgs, approvalHelp, type ApprovalCommand } from './approval-options';
 import { UsageError } from './analyze-options';
 import { resolveModel, type ResolvedModel } from './model-flags';
@@ -47,9 +41,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Failures in a row after which a side stops: the server or model is down, not one request. */
 const MAX_FAILURES_IN_A_ROW = 5;
-
-/** First-token alternatives asked of servers (OpenAI's maximum). */
-const TOP_LOGPROBS = 20;
 
 /** Failed requests listed in the output by their error (the rest are only counted). */
 const FAILURES_LISTED = 10;
@@ -82,20 +73,8 @@ export interface ApprovalOutput {
   models: Record<Side, ResolvedModel['spec']>;
   setup: ApprovalSetup;
   settings: { temperature: number; maxTokens: number; seed: number };
-  /** Requests that failed after the retries; their statements are left out of `n` on that side. */
+  /** Requests that failed after the retries; their statements leave the comparison (both sides). */
   failures: { count: number; A: number; B: number; first: ApprovalFailure[] };
-}
-
-/**
- * The messages of an approval prompt, by the app's rule (state/generation-job.ts): the
- * condition's persona as the system message (none for the question alone), then the question.
- * The command line's models have no side system prompt of their own, so nothing is appended.
- */
-function approvalMessages(prompt: Prompt): ChatMessage[] {
-  const messages: ChatMessage[] = [];
-  if (prompt.systemPrompt) messages.push({ role: 'system', content: prompt.systemPrompt });
-  messages.push({ role: 'user', content: prompt.text });
-  return messages;
 }
 
 /** A file on disk as a streamed SourceFile (the statement parser reads these). */
@@ -153,24 +132,6 @@ class Progress {
   }
 }
 
-/** P(Yes) of one reply: scored where the backend can score, else from the first token's top list. */
-async function pYesOf(
-  backend: ChatBackend,
-  messages: ChatMessage[],
-  topOfFirstToken: readonly { token: string; logprob: number }[] | undefined,
-  askedTop: boolean,
-): Promise<number | null> {
-  if (backend.score) {
-    const scores = await backend.score(messages, [...YES_CONTINUATIONS, ...NO_CONTINUATIONS]);
-    return pYesFromScores(
-      scores.slice(0, YES_CONTINUATIONS.length),
-      scores.slice(YES_CONTINUATIONS.length),
-    );
-  }
-  if (!askedTop || topOfFirstToken === undefined) return null;
-  return pYesFromTopLogprobs(topOfFirstToken);
-}
-
 /** Every prompt's reply from one side; failures are collected, not thrown. */
 async function answerSide(
   model: ResolvedModel,
@@ -181,7 +142,18 @@ async function answerSide(
   const backend = model.createBackend();
   log(`${model.side} (${model.spec.label}): loading`);
   await backend.load();
-  const askTop = !backend.score && backend.capabilities.logprobs;
+  // The app's request rule (state/generation-job.ts): the condition's persona as the system
+  // message, then the question; top log probabilities asked where P(Yes) comes from them.
+  const spec: ModelSpec = {
+    ...model.spec,
+    params: {
+      temperature: command.temperature,
+      topP: 1,
+      maxTokens: command.maxTokens,
+      seed: command.seed,
+    },
+  };
+  const never = new AbortController().signal;
   const progress = new Progress(model.side, prompts.length);
   const answers: Answer[] = [];
   let next = 0;
@@ -191,20 +163,13 @@ async function answerSide(
   const worker = async () => {
     while (next < prompts.length && !stop) {
       const prompt = prompts[next++]!;
-      const messages = approvalMessages(prompt);
-      const options: GenerateOptions = {
-        temperature: command.temperature,
-        topP: 1,
-        maxTokens: command.maxTokens,
-        seed: command.seed,
-        ...(askTop ? { topLogprobs: TOP_LOGPROBS } : {}),
-      };
+      const { messages, options } = jobRequest(spec, prompt, 0, never, backend);
       try {
         const result = await generateText(backend, messages, options);
         if (result.finishReason !== 'stop' && result.finishReason !== 'length') {
           throw new Error(`the reply ended with finish reason "${result.finishReason}"`);
         }
-        const pYes = await pYesOf(backend, messages, result.logprobs?.[0]?.top, askTop);
+        const pYes = await answerPYes(backend, messages, result);
         answers.push({
           promptId: prompt.id,
           side: model.side,
@@ -351,7 +316,7 @@ async function main(): Promise<void> {
   );
   if (failures.length > 0) {
     log(
-      `${failures.length} requests failed after retries (A ${output.failures.A}, B ${output.failures.B}): counted in "failures" and left out of n`,
+      `${failures.length} requests failed after retries (A ${output.failures.A}, B ${output.failures.B}): counted in "failures", their statements left out of the comparison`,
     );
     process.exitCode = 1;
   }

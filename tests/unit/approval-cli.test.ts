@@ -336,7 +336,9 @@ describe('failed requests', () => {
     expect(output.statements).toHaveLength(2);
     expect(output.statements.some((s) => failed.includes(s.statement))).toBe(false);
     expect(output.results[0]).toMatchObject({ n: 2, onlyA: 2, onlyB: 0, matchA: 1, matchB: 0 });
-    expect(run.stderr).toContain('1 requests failed after retries (A 1, B 0)');
+    expect(run.stderr).toContain(
+      '1 requests failed after retries (A 1, B 0): counted in "failures", their statements left out',
+    );
   }, 120_000);
 
   it('stops a side after five failures in a row, writing nothing', async () => {
