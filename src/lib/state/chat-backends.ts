@@ -22,6 +22,8 @@ const transport: GenerateTransport = {
   load: (request, options) => generateWorker.call('load', request, options),
   generate: (request, options) => generateWorker.call('generate', request, options),
   unload: (request) => generateWorker.call('unload', request),
+  // Local models score yes/no continuations for an approval run's P(Yes).
+  score: (request, options) => generateWorker.call('score', request, options),
 };
 
 /** Options of appChatBackend beyond the contract's `webgpu` and `localFolders`. */

@@ -1,7 +1,7 @@
 /**
  * Run files: one JSON document holding a whole run, for saving, sharing and reopening.
  *
- *     { "format": "behaviour-diff-run", "schemaVersion": 3, "exportedAt": "…", "run": { … } }
+ *     { "format": "behaviour-diff-run", "schemaVersion": 4, "exportedAt": "…", "run": { … } }
  *
  * Embedding vectors are base64 of little-endian float32; typed arrays elsewhere are tagged
  * (typed-array-json.ts). No credential ever goes in: fields named like keys are dropped.
