@@ -7,8 +7,9 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { lazyChatBackend } from '../src/lib/backends/llm/lazy-backend';
 import { OpenAiBackend, splitOpenAiBaseUrl } from '../src/lib/backends/llm/openai';
-import type { ChatBackend } from '../src/lib/backends/llm/types';
+import type { ChatBackend, ChatCapabilities } from '../src/lib/backends/llm/types';
 import {
   checkModelFolder,
   folderIdentity,
@@ -209,22 +210,13 @@ async function localBackend(root: string, folder: string, dtype?: OnnxDtype): Pr
   });
 }
 
-/** A backend created on first use, so resolving (and checking) costs no import of onnxruntime. */
-function deferred(id: string, make: () => Promise<ChatBackend>): ChatBackend {
-  let backend: Promise<ChatBackend> | undefined;
-  const get = () => (backend ??= make());
-  return {
-    id,
-    capabilities: { logprobs: false, batching: false, needsWebGpu: false },
-    load: async (onProgress) => (await get()).load(onProgress),
-    async *generate(messages, options) {
-      yield* (await get()).generate(messages, options);
-    },
-    unload: async () => {
-      if (backend) await (await backend).unload();
-    },
-  };
-}
+// Local models are created on first use (lazyChatBackend), so resolving and checking a folder
+// costs no import of onnxruntime; once created they can score (P(Yes) of approval runs).
+const LOCAL_CAPABILITIES: ChatCapabilities = {
+  logprobs: false,
+  batching: false,
+  needsWebGpu: false,
+};
 
 /**
  * Checks one side's model and says how to build it. Folders get the core folder check (every
@@ -247,7 +239,9 @@ export async function resolveModel(
         spec: { label: source.name, backend: 'transformers', modelId: source.name },
         notes: [],
         createBackend: () =>
-          deferred(`transformers:${source.name}`, () => localBackend(options.root, folder)),
+          lazyChatBackend(`transformers:${source.name}`, LOCAL_CAPABILITIES, () =>
+            localBackend(options.root, folder),
+          ),
       };
     }
     case 'folder': {
@@ -278,7 +272,7 @@ export async function resolveModel(
         spec: { label: info.name, backend: 'transformers', modelId: info.name, localFolder: info },
         notes: check.notes,
         createBackend: () =>
-          deferred(`transformers:${info.name}`, () =>
+          lazyChatBackend(`transformers:${info.name}`, LOCAL_CAPABILITIES, () =>
             localBackend(options.root, folder, check.dtype),
           ),
       };
