@@ -36,6 +36,7 @@ import { answerPYes, jobRequest } from '../src/lib/state/generation-job';
 import { parseApprovalArgs, approvalHelp, type ApprovalCommand } from './approval-options';
 import { UsageError } from './analyze-options';
 import { resolveModel, type ResolvedModel } from './model-flags';
+import { ProgressLine } from './progress-line';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -108,30 +109,6 @@ async function readStatementFiles(
   return files;
 }
 
-/** Progress lines on stderr: at most one a second, and the last one always. */
-class Progress {
-  readonly #started = performance.now();
-  #printed = 0;
-  #done = 0;
-  constructor(
-    private readonly side: Side,
-    private readonly total: number,
-  ) {}
-
-  tick(failed: number): void {
-    this.#done++;
-    const now = performance.now();
-    if (this.#done < this.total && now - this.#printed < 1000) return;
-    this.#printed = now;
-    const seconds = (now - this.#started) / 1000;
-    const rate = this.#done / Math.max(seconds, 1e-3);
-    const eta = (this.total - this.#done) / rate;
-    log(
-      `${this.side} ${this.#done}/${this.total} replies${failed ? ` (${failed} failed)` : ''}, ${rate.toFixed(rate < 10 ? 2 : 1)}/s, ETA ${eta < 60 ? `${eta.toFixed(0)} s` : `${(eta / 60).toFixed(1)} min`}`,
-    );
-  }
-}
-
 /** Every prompt's reply from one side; failures are collected, not thrown. */
 async function answerSide(
   model: ResolvedModel,
@@ -154,7 +131,7 @@ async function answerSide(
     },
   };
   const never = new AbortController().signal;
-  const progress = new Progress(model.side, prompts.length);
+  const progress = new ProgressLine(log, model.side, prompts.length, 'replies');
   const answers: Answer[] = [];
   let next = 0;
   let failed = 0;
@@ -195,7 +172,7 @@ async function answerSide(
           );
         }
       }
-      progress.tick(failed);
+      progress.tick(failed ? `(${failed} failed)` : '');
     }
   };
   try {

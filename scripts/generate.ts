@@ -16,9 +16,10 @@ import { generateText } from '../src/lib/backends/llm/generate-text';
 import type { ChatBackend, GenerateOptions } from '../src/lib/backends/llm/types';
 import { parsePromptFile } from '../src/lib/core/prompts';
 import type { SourceFile } from '../src/lib/core/run/import/source';
-import type { Prompt, Side } from '../src/lib/core/run/types';
+import type { Prompt } from '../src/lib/core/run/types';
 import { generateHelp, parseGenerateArgs, type GenerateCommand } from './generate-options';
 import { resolveModel, type ResolvedModel } from './model-flags';
+import { ProgressLine } from './progress-line';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -105,32 +106,6 @@ async function readDone(path: string, label: string): Promise<Set<string>> {
   return done;
 }
 
-/** Progress lines on stderr: at most one a second, and the last one always. */
-class Progress {
-  readonly #started = performance.now();
-  #printed = 0;
-  #done = 0;
-  constructor(
-    private readonly side: Side,
-    private readonly total: number,
-    private readonly before: number,
-  ) {}
-
-  tick(): void {
-    this.#done++;
-    const now = performance.now();
-    if (this.#done < this.total && now - this.#printed < 1000) return;
-    this.#printed = now;
-    const seconds = (now - this.#started) / 1000;
-    const rate = this.#done / Math.max(seconds, 1e-3);
-    const eta = (this.total - this.#done) / rate;
-    const all = this.before + this.#done;
-    log(
-      `${this.side} ${all}/${this.before + this.total} answers, ${rate.toFixed(rate < 10 ? 2 : 1)}/s, ETA ${eta < 60 ? `${eta.toFixed(0)} s` : `${(eta / 60).toFixed(1)} min`}`,
-    );
-  }
-}
-
 interface SideOutcome {
   generated: number;
   already: number;
@@ -162,7 +137,7 @@ async function generateSide(
   );
   const backend: ChatBackend = model.createBackend();
   await backend.load();
-  const progress = new Progress(model.side, jobs.length, already);
+  const progress = new ProgressLine(log, model.side, jobs.length, 'answers', already);
   let writes = Promise.resolve();
   let next = 0;
   let generated = 0;
