@@ -231,7 +231,11 @@ describe('the persona reaches the model', () => {
         `<|im_start|>user\n${QUESTION}<|im_end|>\n<|im_start|>assistant\n`,
     );
     // And generation sends exactly that many tokens.
-    const { usage } = await generateText(base, request(), spec.params);
+    const { usage } = await generateText(
+      base,
+      request(),
+      jobRequest(spec, prompt, 0, new AbortController().signal).options,
+    );
     expect(usage.promptTokens).toBe(ids.length);
   });
 
@@ -241,7 +245,11 @@ describe('the persona reaches the model', () => {
     expect(plainTokenizer.decode(ids, { skip_special_tokens: false })).toBe(
       `${PERSONA}\n\nAnswer in one word.\n\n${QUESTION}\n\n`,
     );
-    const { usage } = await generateText(plain, request(), spec.params);
+    const { usage } = await generateText(
+      plain,
+      request(),
+      jobRequest(spec, prompt, 0, new AbortController().signal).options,
+    );
     expect(usage.promptTokens).toBe(ids.length);
     const bare = jobRequest(
       { ...spec, systemPrompt: undefined },
