@@ -58,13 +58,13 @@ function walk(dir: string): string[] {
 }
 
 /** A copy of `from` at `to` with whole-second dates (Node's mtime and File.lastModified then agree). */
-function copyFolder(from: string, to: string): void {
+export function copyFolder(from: string, to: string): void {
   cpSync(from, to, { recursive: true });
   for (const path of walk(to)) utimesSync(path, 1_700_000_000, 1_700_000_000);
 }
 
 /** The URL token the page gives `dir` when it is picked (same core functions, sizes and dates). */
-async function tokenOf(dir: string): Promise<string> {
+export async function tokenOf(dir: string): Promise<string> {
   const { entries } = relativeEntries(
     walk(dir).map((path) => ({
       path: relative(dir, path),
@@ -143,7 +143,7 @@ export function withLargeInitializer(model: Uint8Array, bytes: number): Uint8Arr
 // --- the page side: a generate worker driven by its RPC protocol (workers/rpc.ts) ---------------
 
 /** The built generate worker's URL on `site`. */
-function generateWorkerUrl(site: Site): string {
+export function generateWorkerUrl(site: Site): string {
   const name = readdirSync(join(site.dir, 'assets')).find((n) =>
     /^generate\.worker-.*\.js$/.test(n),
   );
@@ -152,7 +152,7 @@ function generateWorkerUrl(site: Site): string {
 }
 
 /** Picks `folder` as model B through the new-comparison form; waits for the service worker. */
-async function pickFolder(page: Page, site: Site, folder: string): Promise<void> {
+export async function pickFolder(page: Page, site: Site, folder: string): Promise<void> {
   await page.goto(site.baseUrl);
   await page.getByTestId('new-comparison').click();
   await page.getByLabel('A different model').check();
@@ -163,9 +163,11 @@ async function pickFolder(page: Page, site: Site, folder: string): Promise<void>
 }
 
 /** Starts a generate worker in the page (controlled by the service worker: made after control). */
-async function startWorker(page: Page, url: string): Promise<void> {
+export async function startWorker(page: Page, url: string): Promise<void> {
   await page.evaluate((workerUrl) => {
     const worker = new Worker(workerUrl, { type: 'module', name: 'bench-generate' });
+    // scripts/models/measure-speed.ts also generates through it.
+    (globalThis as unknown as { benchWorker: Worker }).benchWorker = worker;
     let next = 0;
     (globalThis as unknown as { benchLoad: unknown }).benchLoad = (arg: unknown) =>
       new Promise<void>((resolve, reject) => {
