@@ -7,6 +7,15 @@ import { approvalResults } from '../core/approval/stats';
 import { approvalClusters, statementsToEmbed } from '../core/approval/statement-clusters';
 import type { ApprovalClusters, ApprovalResults } from '../core/approval/types';
 import {
+  clusterMembersHash,
+  statementLabelRequest,
+  unlabelledClusters,
+  withLabels,
+  type LabelledApprovalClusters,
+} from '../core/approval/cluster-labels';
+import { egressPreview } from '../core/explain/egress';
+import type { EgressPreview } from '../core/explain/types';
+import {
   APPROVAL_CLUSTERS_VERSION,
   approvalClustersProblem,
   isApprovalClustersResult,
@@ -17,12 +26,15 @@ import { cell } from '../core/report/markdown';
 import type { Matrix } from '../core/vectors/matrix';
 import { matrix } from '../core/vectors/matrix';
 import { OpenAiEmbedder } from '../backends/embed/openai';
+import { redactText } from '../backends/llm/redact';
 import type { AnalysisState } from './analysis.svelte';
 import type { AppState } from './app.svelte';
 import { describeError } from './describe-error';
 import { downloadFile, fileStem } from './download';
 import { embedWorkerRequest, folderEmbedderId, folderEmbedWorkerRequest } from './embed-request';
 import { Task, type TaskContext } from './task.svelte';
+import { nameStatementClusters, type ClusterNamingJob } from './approval-cluster-naming';
+import { kindDefaults, type SupervisorSettingsState } from './supervisor-settings.svelte';
 import { embedWorker } from '../workers/embed-client';
 import type { ProgressUpdate } from '../workers/rpc';
 
@@ -43,7 +55,9 @@ export interface ApprovalClustersParams {
 export interface SavedApprovalClusters {
   id: string;
   createdAt: string;
-  clusters: ApprovalClusters;
+  /** The seed it was made with (the record's params), kept when labels are added. */
+  seed: number;
+  clusters: LabelledApprovalClusters;
 }
 
 /** The newest readable statement clustering among a run's analyses, or null. */
@@ -55,15 +69,16 @@ export function savedApprovalClusters(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   const newest = readable[0];
   if (!newest) return null;
-  const { version: _version, ...clusters } = newest.result as ApprovalClusters & {
+  const { version: _version, ...clusters } = newest.result as LabelledApprovalClusters & {
     version: string;
   };
-  return { id: newest.id, createdAt: newest.createdAt, clusters };
+  const seed = typeof newest.params.seed === 'number' ? newest.params.seed : APPROVAL_CLUSTER_SEED;
+  return { id: newest.id, createdAt: newest.createdAt, seed, clusters };
 }
 
 /** The analysis record a statement clustering is saved as. */
 export function approvalClustersRecord(
-  clusters: ApprovalClusters,
+  clusters: LabelledApprovalClusters,
   seed: number,
   createdAt: string,
   id = `approval-clusters-${Date.parse(createdAt).toString(36)}${Math.random().toString(36).slice(2, 6)}`,
@@ -160,6 +175,37 @@ async function loadChosenEmbedder(
   };
 }
 
+/**
+ * Whether a supervisor setup can name clusters: no problem with it, and more than the untouched
+ * default (the OpenAI API without a key can only refuse).
+ */
+export function supervisorConfigured(
+  settings: SupervisorSettingsState | null | undefined,
+): boolean {
+  if (!settings || settings.problem !== null) return false;
+  if (!settings.needsKey || settings.apiKey.trim() !== '') return true;
+  return settings.baseUrl.trim() !== kindDefaults(settings.kind).baseUrl;
+}
+
+/** The naming jobs of the saved clustering's clusters that have no label fitting their members. */
+export function clusterNamingJobs(
+  saved: Pick<SavedApprovalClusters, 'id' | 'clusters'>,
+  results: ApprovalResults,
+): ClusterNamingJob[] {
+  const texts = new Map(statementsToEmbed(results).map((s) => [s.key, s.text]));
+  return unlabelledClusters(saved.clusters).map((cluster) => ({
+    clusterId: cluster.id,
+    membersHash: clusterMembersHash(cluster),
+    request: statementLabelRequest(saved.id, cluster, texts),
+  }));
+}
+
+/** The naming requests waiting for the user's approval, and what they would send. */
+export interface NamingPreview {
+  jobs: ClusterNamingJob[];
+  preview: EgressPreview;
+}
+
 /** The comparison of an approval run's answers, or why it cannot be computed. */
 export function approvalOf(run: Run): { results: ApprovalResults | null; error: string | null } {
   if (!run.approval) return { results: null, error: null };
@@ -177,7 +223,12 @@ export function approvalOf(run: Run): { results: ApprovalResults | null; error: 
 export class ApprovalViewState {
   /** The statement clustering shown: the newest saved, or the one just made. */
   clusters = $state.raw<SavedApprovalClusters | null>(null);
+  /** The naming requests shown before they are sent (remote supervisors), or null. */
+  naming = $state.raw<NamingPreview | null>(null);
+  /** What the last naming left undone (clusters without a label, and why), or null. */
+  namingNotice = $state<string | null>(null);
   readonly #task = new Task();
+  readonly #naming = new Task();
 
   constructor(private readonly app: AppState) {}
 
@@ -201,9 +252,119 @@ export class ApprovalViewState {
     return this.#task.error;
   }
 
+  /** True while the supervisor names the clusters. */
+  get namingBusy(): boolean {
+    return this.#naming.busy;
+  }
+
+  /** The naming step under way, or null. */
+  get namingStep(): string | null {
+    return this.#naming.step;
+  }
+
+  /** Why the last naming failed as a whole, or null. */
+  get namingError(): string | null {
+    return this.#naming.error;
+  }
+
   /** Shows the statement clustering saved with the run. */
   load(run: Run): void {
     this.clusters = savedApprovalClusters(run.analyses);
+    this.naming = null;
+    this.namingNotice = null;
+  }
+
+  /**
+   * Names the clusters without a label: a remote supervisor first gets a preview of exactly what
+   * will be sent (sent by `sendNames`); a supervisor in this browser is asked at once.
+   */
+  async nameClusters(
+    run: Run,
+    results: ApprovalResults,
+    settings: SupervisorSettingsState,
+  ): Promise<void> {
+    const saved = this.clusters;
+    if (!saved) return;
+    this.namingNotice = null;
+    const jobs = clusterNamingJobs(saved, results);
+    if (jobs.length === 0) {
+      this.namingNotice = 'Every cluster already has a label.';
+      return;
+    }
+    this.naming = {
+      jobs,
+      preview: egressPreview(
+        jobs.map((j) => j.request),
+        settings.provider,
+        settings.model.trim(),
+      ),
+    };
+    if (settings.inBrowser) await this.sendNames(run, settings);
+  }
+
+  /**
+   * Sends the previewed naming requests (the user's approval), saves the labels read into the
+   * clustering's record and shows them; clusters whose request failed keep no label.
+   */
+  async sendNames(run: Run, settings: SupervisorSettingsState): Promise<void> {
+    const pending = this.naming;
+    const saved = this.clusters;
+    if (!pending || !saved) return;
+    this.naming = null;
+    const secrets = settings.secrets();
+    await this.#naming.run(async ({ signal, step }) => {
+      try {
+        await this.#sendNames(run, settings, pending, saved, { signal, step });
+      } catch (error) {
+        // A backend's error may echo the key; the message shown must not.
+        if (signal.aborted) throw error;
+        throw new Error(redactText(describeError(error), secrets), { cause: error });
+      }
+    });
+  }
+
+  /** The naming itself: send, log, read, save; errors are the caller's to redact. */
+  async #sendNames(
+    run: Run,
+    settings: SupervisorSettingsState,
+    pending: NamingPreview,
+    saved: SavedApprovalClusters,
+    { signal, step }: Pick<TaskContext, 'signal' | 'step'>,
+  ): Promise<void> {
+    step(`Asking ${settings.model.trim()} to name ${pending.jobs.length} clusters`);
+    const repo = await this.app.repo();
+    const outcome = await nameStatementClusters(pending.jobs, {
+      backend: await settings.createBackend(),
+      store: {
+        appendSupervisorLog: (runId, entry) =>
+          repo.appendSupervisorLog(runId, entry, settings.secrets()),
+      },
+      runId: run.id,
+      provider: settings.provider,
+      model: settings.model.trim(),
+      temperature: settings.temperature,
+      secrets: settings.secrets(),
+      signal,
+    });
+    signal.throwIfAborted();
+    // The clustering shown may have been replaced meanwhile: the labels belong to this one.
+    const current = this.clusters?.id === saved.id ? this.clusters : saved;
+    const clusters = withLabels(current.clusters, outcome.labels);
+    if (outcome.labels.length > 0) {
+      const record = approvalClustersRecord(clusters, current.seed, current.createdAt, current.id);
+      await repo.putAnalysis(run.id, record);
+      if (this.clusters?.id === saved.id) this.clusters = { ...current, clusters };
+    }
+    this.namingNotice =
+      outcome.failures.length === 0
+        ? null
+        : [`${outcome.failures.length} cluster(s) got no label:`, ...outcome.failures].join(' ');
+  }
+
+  /** Drops the naming preview without sending it, or stops the naming under way. */
+  cancelNames(): void {
+    this.naming = null;
+    this.#naming.cancel();
   }
 
   /**
@@ -228,7 +389,12 @@ export class ApprovalViewState {
         new Date().toISOString(),
       );
       await (await this.app.repo()).putAnalysis(run.id, record);
-      this.clusters = { id: record.id, createdAt: record.createdAt, clusters };
+      this.clusters = {
+        id: record.id,
+        createdAt: record.createdAt,
+        seed: APPROVAL_CLUSTER_SEED,
+        clusters,
+      };
       onsaved?.(record);
     });
   }

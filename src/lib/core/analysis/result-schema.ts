@@ -435,6 +435,16 @@ const approvalClustersV1 = v.object({
     }),
   ),
   hierarchy: v.array(linkageRow),
+  // Supervisor labels came later: a clustering saved without them still opens.
+  labels: v.optional(
+    v.array(
+      v.object({
+        clusterId: v.pipe(v.number(), v.integer('a whole number')),
+        label: v.string(),
+        membersHash: v.string(),
+      }),
+    ),
+  ),
 });
 
 /**
