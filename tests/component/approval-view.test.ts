@@ -3,8 +3,16 @@
  * shown apart, sorting, the disagreements rendered as text (never HTML), a saved statement
  * clustering shown, and the clustering of statements with a stand-in embedder.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
+import { createChatBackend } from '../../src/lib/backends/llm/resolve';
+import { parseRunFile, serializeRunFile } from '../../src/lib/core/run';
+import type { AppState } from '../../src/lib/state/app.svelte';
+import { readTheme } from '../../src/lib/plots/theme';
+import { SupervisorSettingsState } from '../../src/lib/state/supervisor-settings.svelte';
+import { startStandInSupervisor, type StandInSupervisor } from '../stand-ins/supervisor-server';
+import { freshRepo } from '../unit/persistence-fixtures';
+import ClustersHost from './approval-clusters-host.svelte';
 import ApprovalTable from '../../src/components/approval/ApprovalTable.svelte';
 import ApprovalDisagreements from '../../src/components/approval/ApprovalDisagreements.svelte';
 import { approvalResults } from '../../src/lib/core/approval/stats';
@@ -13,8 +21,10 @@ import type { Run } from '../../src/lib/core/run/types';
 import { matrix } from '../../src/lib/core/vectors/matrix';
 import {
   approvalClustersRecord,
+  ApprovalViewState,
   clusterStatements,
   savedApprovalClusters,
+  supervisorConfigured,
 } from '../../src/lib/state/approval-view.svelte';
 import { HOSTILE_REPLY, SETUP, approvalRunFixture } from '../unit/approval-report-fixture';
 import ViewHost from './approval-view-host.svelte';
@@ -198,5 +208,163 @@ describe('clustering the statements', () => {
     const { kept, dropped } = screenAnalyses([JSON.parse(JSON.stringify(record))], new Set());
     expect(dropped).toEqual([]);
     expect(savedApprovalClusters(kept)!.clusters).toEqual(clusters);
+  });
+});
+
+describe('naming the statement clusters with the supervisor', () => {
+  const KEY = 'sk-approval-names-5d1c9e7a2b';
+  let server: StandInSupervisor;
+  beforeAll(async () => {
+    server = await startStandInSupervisor({ apiKey: KEY });
+  });
+  afterAll(() => server.close());
+
+  const clustering = () =>
+    approvalClustersRecord(
+      {
+        embedderId: 'stand-in',
+        clusters: [
+          {
+            id: 0,
+            size: 3,
+            terms: ['helping', 'kindness', 'teamwork', 'people'],
+            matchA: 1,
+            matchB: 2 / 3,
+            members: ['agreeableness/3', 'agreeableness/1', 'agreeableness/2'],
+          },
+          {
+            id: 1,
+            size: 1,
+            terms: ['rude'],
+            matchA: 0,
+            matchB: 0,
+            members: ['agreeableness/4'],
+          },
+        ],
+        hierarchy: [[0, 1, 1.2, 2]],
+      },
+      1,
+      '2026-12-02T00:00:00.000Z',
+      'approval-clusters-saved',
+    );
+
+  function settingsFor(url: string): SupervisorSettingsState {
+    const settings = new SupervisorSettingsState({
+      createBackend: (spec) => createChatBackend(spec, { http: { pageOrigin: null } }),
+    });
+    settings.baseUrl = url;
+    settings.model = server.model;
+    settings.setApiKey(KEY);
+    return settings;
+  }
+
+  const texts = (selector: string) =>
+    [...document.querySelectorAll(selector)].map((e) => e.textContent!.trim());
+
+  it('counts only a usable setup as configured', () => {
+    const untouched = new SupervisorSettingsState({ createBackend: () => Promise.reject() });
+    expect(untouched.problem).toBeNull();
+    expect(supervisorConfigured(untouched)).toBe(false);
+    expect(supervisorConfigured(null)).toBe(false);
+    untouched.baseUrl = 'http://127.0.0.1:11434/v1';
+    expect(supervisorConfigured(untouched)).toBe(true);
+    untouched.model = '';
+    expect(supervisorConfigured(untouched)).toBe(false);
+    expect(supervisorConfigured(settingsFor('https://api.openai.com/v1'))).toBe(true);
+  });
+
+  it('previews what is sent, names each cluster, saves the labels and reads them back from the run file', async () => {
+    const { repo } = await freshRepo();
+    await repo.create({ ...run, analyses: [] });
+    await repo.putAnalysis(run.id, clustering());
+    const app = {
+      theme: { effective: 'light', plotTheme: readTheme() },
+      repo: () => Promise.resolve(repo),
+    } as unknown as AppState;
+    const stored = await repo.open(run.id);
+    const view = new ApprovalViewState(app);
+    view.load(stored);
+    const mountWith = (supervisor: SupervisorSettingsState | null) => {
+      if (component) unmount(component);
+      component = mount(ClustersHost, {
+        target: document.body,
+        props: {
+          app,
+          result: view.clusters!.clusters,
+          naming: { view, run: stored, results, supervisor },
+        },
+      });
+      flushSync();
+    };
+
+    // Without a supervisor: a hint, no button, no label column.
+    mountWith(null);
+    expect(document.querySelector('[data-testid="naming-hint"]')).not.toBeNull();
+    expect(document.querySelector('[data-testid="name-clusters"]')).toBeNull();
+    expect(texts('th')).not.toContain('Label');
+
+    const settings = settingsFor(server.url);
+    mountWith(settings);
+    expect(document.querySelector('[data-testid="naming-hint"]')).toBeNull();
+    document.querySelector<HTMLButtonElement>('[data-testid="name-clusters"]')!.click();
+    await Promise.resolve();
+    flushSync();
+    // The preview shows every message as text, most central statement first; nothing sent yet.
+    const preview = document.querySelector('[data-testid="naming-preview"]')!;
+    expect(preview.querySelectorAll('details')).toHaveLength(2);
+    expect(preview.querySelector('[data-testid="naming-totals"]')!.textContent).toMatch(
+      /2\s+requests/,
+    );
+    const shown = [...preview.querySelectorAll('pre')].map((p) => p.textContent!);
+    expect(shown[0]!.split('\n')[0]).toBe('TASK: labels');
+    expect(shown[1]).toMatch(
+      /^Terms: helping, kindness, teamwork, people\n\nStatement 1:\n<<<\nKindness matters\.\n>>>/,
+    );
+    expect(shown[1]).toContain('I enjoy <b>teamwork</b>.');
+    expect(preview.querySelector('b')).toBeNull();
+    expect(server.requests).toHaveLength(0);
+
+    await view.sendNames(stored, settings);
+    flushSync();
+    expect(view.namingError).toBeNull();
+    expect(view.namingNotice).toBeNull();
+    expect(server.requests.map((r) => r.task)).toEqual(['labels', 'labels']);
+    // The stand-in labels a cluster with its first three terms.
+    const labels = view.clusters!.clusters.labels!;
+    expect(labels.map((l) => [l.clusterId, l.label])).toEqual([
+      [0, 'helping, kindness, teamwork'],
+      [1, 'rude'],
+    ]);
+    mountWith(settings);
+    expect(texts('th')).toContain('Label');
+    expect(texts('[data-testid="cluster-label"]')).toEqual(['helping, kindness, teamwork', 'rude']);
+
+    // Saved in the clustering's own record (same id), logged like every supervisor request.
+    const records = await repo.analyses(run.id);
+    expect(records.map((r) => r.id)).toEqual(['approval-clusters-saved']);
+    const log = await repo.supervisorLog(run.id);
+    expect(log.map((e) => e.purpose)).toEqual(['labels', 'labels']);
+    expect(JSON.stringify(log)).not.toContain(KEY);
+
+    // Through the run file and back: the labels are read, and the approval view shows them.
+    const file = serializeRunFile(await repo.exportRun(run.id));
+    const reread = parseRunFile(file, 'run.json');
+    expect(savedApprovalClusters(reread.analyses)!.clusters.labels).toEqual(labels);
+    const { kept, dropped } = screenAnalyses(
+      reread.analyses,
+      new Set(run.prompts.map((p) => p.id)),
+    );
+    expect(dropped).toEqual([]);
+    expect(savedApprovalClusters(kept)!.clusters.labels).toEqual(labels);
+    unmount(component!);
+    component = undefined;
+    show(reread);
+    expect(texts('[data-testid="cluster-label"]')).toEqual(['helping, kindness, teamwork', 'rude']);
+
+    // Asked again, nothing is left to name and nothing is sent.
+    await view.nameClusters(stored, results, settings);
+    expect(view.naming).toBeNull();
+    expect(view.namingNotice).toBe('Every cluster already has a label.');
+    expect(server.requests).toHaveLength(2);
   });
 });
