@@ -250,7 +250,7 @@ describe('naming the statement clusters with the supervisor', () => {
 
   function settingsFor(url: string): SupervisorSettingsState {
     const settings = new SupervisorSettingsState({
-      createBackend: (spec) => createChatBackend(spec, { http: { pageOrigin: null } }),
+      createBackend: async (spec) => createChatBackend(spec, { http: { pageOrigin: null } }),
     });
     settings.baseUrl = url;
     settings.model = server.model;
