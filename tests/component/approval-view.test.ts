@@ -367,4 +367,36 @@ describe('naming the statement clusters with the supervisor', () => {
     expect(view.namingNotice).toBe('Every cluster already has a label.');
     expect(server.requests).toHaveLength(2);
   });
+
+  it('asks a supervisor in this browser at once (nothing leaves the machine, so no preview)', async () => {
+    const { repo } = await freshRepo();
+    await repo.create({ ...run, analyses: [] });
+    await repo.putAnalysis(run.id, clustering());
+    const app = { repo: () => Promise.resolve(repo) } as unknown as AppState;
+    const view = new ApprovalViewState(app);
+    const stored = await repo.open(run.id);
+    view.load(stored);
+    // The in-browser kind, answered by the stand-in's rule (a browser model cannot load here).
+    const settings = new SupervisorSettingsState({
+      createBackend: async () =>
+        createChatBackend(
+          { backend: 'openai', baseUrl: server.url, modelId: server.model, apiKey: KEY },
+          { http: { pageOrigin: null } },
+        ),
+    });
+    settings.setKind('transformers');
+    expect(supervisorConfigured(settings)).toBe(true);
+    const before = server.requests.length;
+    await view.nameClusters(stored, results, settings);
+    expect(view.naming).toBeNull();
+    expect(view.namingError).toBeNull();
+    expect(server.requests.length - before).toBe(2);
+    expect(view.clusters!.clusters.labels!.map((l) => l.label)).toEqual([
+      'helping, kindness, teamwork',
+      'rude',
+    ]);
+    const saved = savedApprovalClusters(await repo.analyses(run.id))!;
+    expect(saved.clusters.labels).toEqual(view.clusters!.clusters.labels);
+    expect(saved.seed).toBe(1);
+  });
 });
