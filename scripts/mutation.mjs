@@ -58,9 +58,18 @@ function sourcesOf(argument) {
 /** `cluster/kmeans` for src/lib/core/cluster/kmeans.ts: the name of a file's reports. */
 const unitOf = (file) => file.slice(CORE.length + 1).replace(/\.ts$/, '');
 
+// Test files left out of one source file's run, and why. quality.ts's trustworthiness is the
+// inner loop of the UMAP reference tests: instrumented, one of them ran past 180 s in the dry run.
+// quality.ts keeps its own tests (project-quality.test.ts), which call it directly.
+const SKIPPED_TESTS = new Map([
+  [`${CORE}/project/quality.ts`, ['tests/unit/project-umap.test.ts']],
+]);
+
 async function runFile(file, force) {
   const unit = unitOf(file);
   const started = Date.now();
+  // vitest.mutation.config.ts reads this; the test runner processes inherit it.
+  process.env.BD_MUTATION_SKIP_TESTS = (SKIPPED_TESTS.get(file) ?? []).join(',');
   await new Stryker({
     configFile: 'stryker.config.mjs',
     mutate: [file],
