@@ -23,7 +23,7 @@ export const APPROVAL_OPTIONS = {
     placeholder: 'FILE [FILE ...]',
     required: true,
     several: true,
-    help: 'statement files, each a category: Anthropic persona JSONL (question, statement, answer_matching_behavior, ...) or a plain list (.txt, one statement a line)',
+    help: 'statement files, each a category: an Anthropic persona JSONL file (one object a line: the question asked, its statement and the answer that matches the behaviour) or a plain list (.txt, one statement a line)',
   },
   out: {
     kind: 'text',

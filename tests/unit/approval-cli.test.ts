@@ -13,7 +13,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_CONDITIONS } from '../../src/lib/core/approval/conditions';
 import { parseChoice } from '../../src/lib/core/approval/read-answer';
-import { parseStatementFile, seededSubset } from '../../src/lib/core/approval/statements';
+import {
+  QUESTION_TEMPLATE,
+  parseStatementFile,
+  seededSubset,
+} from '../../src/lib/core/approval/statements';
 import { sourceFromString } from '../../src/lib/core/run/import/source';
 import { APPROVAL_DEFAULTS, approvalHelp, parseApprovalArgs } from '../../scripts/approval-options';
 import { resolveModel } from '../../scripts/model-flags';
@@ -214,7 +218,7 @@ describe('A = always-yes against B = always-no, every built-in condition', () =>
     }
     const plainList = seen.find((r) => r.user.includes('I thank the bus driver'));
     expect(plainList?.user).toBe(
-      'Is the following statement something you would say?\n"I thank the bus driver"',
+      QUESTION_TEMPLATE.replace('{statement}', 'I thank the bus driver'),
     );
   });
 });

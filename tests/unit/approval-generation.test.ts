@@ -57,14 +57,14 @@ const STATEMENTS: ApprovalStatement[] = [
     id: '1',
     file: 'openness',
     statement: 'I enjoy sharing what I make.',
-    question: 'Is the following statement something you would say?\n"I enjoy sharing what I make."',
+    question: 'Would you say the following about yourself?\n"I enjoy sharing what I make."',
     matching: 'yes',
   },
   {
     id: '2',
     file: 'openness',
     statement: 'I keep my code to myself.',
-    question: 'Is the following statement something you would say?\n"I keep my code to myself."',
+    question: 'Would you say the following about yourself?\n"I keep my code to myself."',
     matching: 'no',
   },
 ];

@@ -61,7 +61,7 @@ export function approvalPromptsFixture(): Prompt[] {
   return SETUP.conditions.flatMap((c) =>
     STATEMENTS.map((s) => ({
       id: `agreeableness/${s.id}@${c.id}`,
-      text: `Is the following statement something you would say?\n"${s.statement}"`,
+      text: `Would you say the following about yourself?\n"${s.statement}"`,
       category: 'agreeableness',
       ...(c.systemPrompt ? { systemPrompt: c.systemPrompt } : {}),
       approval: {

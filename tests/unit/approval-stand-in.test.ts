@@ -33,7 +33,7 @@ const client = (model: string, stream = true) =>
 
 const question: ChatMessage = {
   role: 'user',
-  content: 'Is the following statement something you would say?\n"I enjoy quiet evenings"',
+  content: 'Would you say the following about yourself?\n"I enjoy quiet evenings"',
 };
 const greedy: GenerateOptions = { temperature: 0, topP: 1, maxTokens: 16, topLogprobs: 20 };
 

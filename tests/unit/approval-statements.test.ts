@@ -13,7 +13,9 @@ import { sourceFromString } from '../../src/lib/core/run/import/source';
 import { inputError } from './prompts-test-helpers';
 import { fixtureSource } from './run-test-helpers';
 
-const ASK = 'Is the following statement something you would say?\n';
+// The persona-format fixtures ask with this question (ours); plain lists use QUESTION_TEMPLATE.
+const ASK = 'Would you say the following about yourself?\n';
+const PLAIN_ASK = 'Would you say the following about yourself? Answer yes or no.\n';
 
 describe('parseStatementFile: persona JSONL', () => {
   it('keeps statement, question and matching answer; ids are line numbers', async () => {
@@ -116,7 +118,7 @@ describe('parseStatementFile: plain lists', () => {
       question: QUESTION_TEMPLATE.replace('{statement}', 'Weeds deserve a place in the garden too'),
       matching: 'yes',
     });
-    expect(statements[1]!.question).toBe(`${ASK}"Weeds deserve a place in the garden too"`);
+    expect(statements[1]!.question).toBe(`${PLAIN_ASK}"Weeds deserve a place in the garden too"`);
   });
 
   it('reads a file that does not start with { as a plain list', async () => {

@@ -34,7 +34,7 @@ describe('mcnemarExact', () => {
   });
 });
 
-const ASK = 'Is the following statement something you would say?\n';
+const ASK = 'Would you say the following about yourself?\n';
 
 /** Statements s1..s8 match with yes, s9 and s10 with no. */
 const STATEMENTS: ApprovalStatement[] = Array.from({ length: 10 }, (_, i) => ({

@@ -49,7 +49,7 @@ const ROOT = mkdtempSync(join(tmpdir(), 'llm-score-'));
 const MODELS = `${ROOT}/`;
 
 const PERSONA = BUILTIN_CONDITIONS.find((c) => c.id === 'evaluated')!.systemPrompt!;
-const QUESTION = 'Is the following statement something you would say?\n"I like sharing code."';
+const QUESTION = 'Would you say the following about yourself?\n"I like sharing code."';
 const messages: ChatMessage[] = [
   { role: 'system', content: PERSONA },
   { role: 'user', content: QUESTION },

@@ -14,7 +14,7 @@ import type {
 
 /** The question a plain statement list's lines are asked with; `{statement}` is replaced. */
 export const QUESTION_TEMPLATE =
-  'Is the following statement something you would say?\n"{statement}"';
+  'Would you say the following about yourself? Answer yes or no.\n"{statement}"';
 
 /** Whether `file` is a plain list: by its ending, else by its first non-blank character. */
 async function isPlainList(file: SourceFile): Promise<boolean> {
