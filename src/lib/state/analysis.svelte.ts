@@ -196,6 +196,16 @@ export class AnalysisState {
   }
 
   /**
+   * Loads the embedder chosen now, as an analysis does (the approval view's statement clusters
+   * embed with it too); rejects with the folder's problem when a folder is chosen but unusable.
+   */
+  loadChosenEmbedder(context: AnalysisRunContext): Promise<LoadedEmbedder> {
+    const problem = this.folderProblem;
+    if (problem) return Promise.reject(new Error(problem));
+    return this.#embedderLoader(this.embedder === 'folder' ? this.chosenFolder : null)(context);
+  }
+
+  /**
    * Loads the embedder chosen now (a later change of choice does not affect this analysis):
    * transformers.js in the embed worker, or an HTTP endpoint.
    */

@@ -25,17 +25,14 @@ import { approvalExport, approvalMarkdown, reportApproval } from '../core/report
 import { cell } from '../core/report/markdown';
 import type { Matrix } from '../core/vectors/matrix';
 import { matrix } from '../core/vectors/matrix';
-import { OpenAiEmbedder } from '../backends/embed/openai';
 import { redactText } from '../backends/llm/redact';
 import type { AnalysisState } from './analysis.svelte';
 import type { AppState } from './app.svelte';
 import { describeError } from './describe-error';
 import { downloadFile, fileStem } from './download';
-import { embedWorkerRequest, folderEmbedderId, folderEmbedWorkerRequest } from './embed-request';
 import { Task, type TaskContext } from './task.svelte';
 import { nameStatementClusters, type ClusterNamingJob } from './approval-cluster-naming';
 import { kindDefaults, type SupervisorSettingsState } from './supervisor-settings.svelte';
-import { embedWorker } from '../workers/embed-client';
 import type { ProgressUpdate } from '../workers/rpc';
 
 /** The seed statement clusterings use (k-means starts, silhouette samples). */
@@ -133,46 +130,6 @@ export async function clusterStatements(
   if (offset !== items.length)
     throw new RangeError(`the embedder returned ${offset} vectors for ${items.length} statements`);
   return approvalClusters(results, all, { embedderId: embedder.embedderId, seed });
-}
-
-/**
- * Loads the embedder the analysis panel has chosen: a transformers.js model (the bundled one by
- * default) or a picked folder in the embed worker, or an OpenAI-compatible endpoint.
- */
-async function loadChosenEmbedder(
-  analysis: AnalysisState,
-  { signal, progress }: TaskContext,
-): Promise<StatementEmbedder> {
-  const choice = analysis.embedder;
-  if (choice === 'openai') {
-    const { baseUrl, model } = analysis.endpoint;
-    if (!baseUrl.trim() || !model.trim())
-      throw new Error('Enter the endpoint URL and the embedding model name.');
-    const remote = new OpenAiEmbedder({
-      baseUrl: baseUrl.trim(),
-      model: model.trim(),
-      apiKey: analysis.endpointApiKey || undefined,
-    });
-    await remote.load();
-    return { embedderId: remote.id, embed: (texts) => remote.embed(texts, { signal }) };
-  }
-  if (choice === 'folder') {
-    const problem = analysis.folderProblem;
-    const folder = analysis.chosenFolder;
-    if (problem || !folder) throw new Error(problem ?? "Pick the embedder's folder.");
-    const request = await folderEmbedWorkerRequest(folder.info, analysis.localFolders);
-    await embedWorker.call('load', request, { signal, onProgress: progress });
-    return {
-      embedderId: folderEmbedderId(folder.info),
-      embed: (texts) => embedWorker.call('embed', { ...request, texts }, { signal }),
-    };
-  }
-  const request = await embedWorkerRequest(choice.slice('transformers:'.length));
-  await embedWorker.call('load', request, { signal, onProgress: progress });
-  return {
-    embedderId: choice,
-    embed: (texts) => embedWorker.call('embed', { ...request, texts }, { signal }),
-  };
 }
 
 /**
@@ -379,7 +336,7 @@ export class ApprovalViewState {
   ): Promise<void> {
     await this.#task.run(async (context) => {
       context.step('Loading the embedder');
-      const embedder = await loadChosenEmbedder(analysis, context);
+      const embedder = await analysis.loadChosenEmbedder(context);
       context.step('Embedding the statements');
       const clusters = await clusterStatements(results, embedder, APPROVAL_CLUSTER_SEED, context);
       context.signal.throwIfAborted();
