@@ -53,11 +53,15 @@ export interface TransformersChatOptions {
   dtype?: 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'int8' | 'uint8' | 'bnb4';
 }
 
-interface Loaded {
+/** A loaded model: what contrastive scoring and the amplified decode loop work with directly. */
+export interface LoadedModel {
   tokenizer: PreTrainedTokenizer;
   model: PreTrainedModel;
+  /** Token ids that end a turn (the model's and the tokenizer's end-of-sequence ids). */
   eos: Set<number>;
 }
+
+type Loaded = LoadedModel;
 
 interface FileProgressEvent {
   status: string;
@@ -70,6 +74,23 @@ interface FileProgressEvent {
 // random generator, so interleaving two seeded generations would break reproducibility. Scoring
 // waits its turn too, so a forward pass never competes with a generation for the same session.
 let generationQueue: Promise<void> = Promise.resolve();
+
+/**
+ * Runs `work` when no other generation or forward pass of any transformers.js model in this
+ * thread is running (the same queue `generate` and `score` wait in), so seeded sampling stays
+ * reproducible and two passes never compete for one session.
+ */
+export async function withModelTurn<T>(work: () => Promise<T>): Promise<T> {
+  let release!: () => void;
+  const previous = generationQueue;
+  generationQueue = new Promise((resolve) => (release = resolve));
+  await previous;
+  try {
+    return await work();
+  } finally {
+    release();
+  }
+}
 
 function eosIds(model: PreTrainedModel, tokenizer: PreTrainedTokenizer): Set<number> {
   const ids = new Set<number>();
@@ -224,6 +245,14 @@ export class TransformersChatBackend implements ChatBackend {
       );
     });
     return this.#loaded;
+  }
+
+  /**
+   * The loaded tokenizer and model (loading them first), for work that needs the logits:
+   * contrastive scoring and amplified decoding. Callers run passes inside `withModelTurn`.
+   */
+  session(onProgress?: (progress: LoadProgress) => void): Promise<LoadedModel> {
+    return this.#load(onProgress);
   }
 
   /** Frees the ONNX sessions. */

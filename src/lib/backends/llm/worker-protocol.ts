@@ -16,6 +16,7 @@ import {
   ServerError,
   TimeoutError,
 } from './errors';
+import type { TextScore } from '../../core/contrastive/types';
 import type { TransformersChatOptions } from './transformers';
 import type {
   ChatFinishReason,
@@ -25,11 +26,45 @@ import type {
   LoadProgress,
 } from './types';
 
+/**
+ * Amplified sampling (backends/llm/amplified.ts): the request's model is B, this is A, and
+ * tokens come from logits_B + alpha * (logits_B - logits_A).
+ */
+export interface WireAmplify {
+  base: TransformersChatOptions;
+  alpha: number;
+}
+
 /** Which transformers.js model to use and where models are found. */
 export interface GenerateModelRequest extends TransformersChatOptions {
   /** Root-relative path of the bundled models folder, e.g. `/models/`. */
   modelsPath: string;
   allowRemoteModels: boolean;
+  /** Present for an amplified sampler: then `load` loads both models and `generate` amplifies. */
+  amplify?: WireAmplify;
+}
+
+/** One answer to score under both models: the conversation before it and its text. */
+export interface ContrastiveItem {
+  messages: ChatMessage[];
+  answer: string;
+}
+
+/** Contrastive scoring of answers under models A and B (both in this worker). */
+export interface ContrastiveScoreRequest {
+  a: GenerateModelRequest;
+  b: GenerateModelRequest;
+  items: ContrastiveItem[];
+  /** Top next tokens kept per token and model (default 5; 0 keeps none). */
+  topK?: number;
+  /** Answers per forward pass (default 4). */
+  batchSize?: number;
+}
+
+/** The scores, one per item in order; progress messages have phase 'score' and count items. */
+export interface ContrastiveScoreReply {
+  sharedVocabulary: boolean;
+  scores: TextScore[];
 }
 
 /** Generation options without the signal: cancelling goes through the RPC's own cancel. */

@@ -1,13 +1,14 @@
 /**
  * The migration chain for run files: each step turns version n into version n + 1, so a file
- * of any older version reaches the current one by applying the steps in order. To add v5: bump
- * RUN_SCHEMA_VERSION, write migrations/v4-to-v5.ts and register it under 4 below.
+ * of any older version reaches the current one by applying the steps in order. To add v6: bump
+ * RUN_SCHEMA_VERSION, write migrations/v5-to-v6.ts and register it under 5 below.
  */
 import { InputError, describeValue } from './errors';
 import { migrateV0ToV1 } from './migrations/v0-to-v1';
 import { migrateV1ToV2 } from './migrations/v1-to-v2';
 import { migrateV2ToV3 } from './migrations/v2-to-v3';
 import { migrateV3ToV4 } from './migrations/v3-to-v4';
+import { migrateV4ToV5 } from './migrations/v4-to-v5';
 import { RUN_FILE_FORMAT } from './schema';
 import { RUN_SCHEMA_VERSION } from './types';
 
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<number, Migration> = {
   1: migrateV1ToV2,
   2: migrateV2ToV3,
   3: migrateV3ToV4,
+  4: migrateV4ToV5,
 };
 
 function isObject(x: unknown): x is Record<string, unknown> {

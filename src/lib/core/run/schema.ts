@@ -131,6 +131,18 @@ const modelSpecSchema = v.object({
   systemPrompt: v.optional(v.string()),
   params: generationParamsSchema,
   localFolder: v.optional(localFolderSchema),
+  // v5: an amplified sampler; its base is a local transformers.js model like B.
+  amplify: v.optional(
+    v.object({
+      alpha: v.pipe(v.number(), v.finite('a finite number')),
+      base: v.object({
+        label: v.string(),
+        backend: v.literal('transformers'),
+        modelId: v.string(),
+        localFolder: v.optional(localFolderSchema),
+      }),
+    }),
+  ),
 });
 
 const yesNo = v.picklist(['yes', 'no'] as const);
@@ -305,7 +317,7 @@ export const explanationSchema = v.object({
   ),
 });
 
-/** Valibot schema of a whole Run (v4) in its JSON form (vectors as base64 or Float32Array). */
+/** Valibot schema of a whole Run (v5) in its JSON form (vectors as base64 or Float32Array). */
 export const runSchema = v.object({
   id: nonEmptyString('a non-empty run id'),
   name: v.string(),
@@ -317,6 +329,15 @@ export const runSchema = v.object({
   samplesPerPrompt: positiveCount,
   notes: v.optional(v.string()),
   approval: v.optional(approvalSetupSchema),
+  // v5: the run this one was made from.
+  derivedFrom: v.optional(
+    v.object({
+      kind: v.literal('amplified'),
+      runId: nonEmptyString('a non-empty run id'),
+      runName: v.string(),
+      alpha: v.pipe(v.number(), v.finite('a finite number')),
+    }),
+  ),
   prompts: v.array(promptSchema),
   answers: v.array(answerSchema),
   // Optional so hand-made files need not spell out empty lists.

@@ -1,5 +1,5 @@
 /**
- * The run data model (schema v4; the `v2:`/`v3:`/`v4:` notes mark fields older files lack). A Run is
+ * The run data model (schema v5; the `v2:`..`v5:` notes mark fields older files lack). A Run is
  * what the user saves, shares and reopens.
  * In IndexedDB its parts live in separate stores (see persistence/db.ts); in a run file
  * they travel together as one JSON document (see run-file.ts).
@@ -10,7 +10,7 @@ import type { LocalFolderInfo } from '../local-model/types';
 import type { ApprovalPromptInfo, ApprovalSetup } from '../approval/types';
 
 /** Current run schema version; bump it together with a migration in migrate.ts. */
-export const RUN_SCHEMA_VERSION = 4;
+export const RUN_SCHEMA_VERSION = 5;
 
 /** Which of the two compared models produced an answer: A is "before", B is "after". */
 export type Side = 'A' | 'B';
@@ -30,6 +30,26 @@ export interface GenerationParams {
   seed: number | null;
 }
 
+/**
+ * v5: an amplified sampler (backends/llm/amplified.ts): this side's model is B, `base` is A, and
+ * tokens come from logits_B + alpha * (logits_B - logits_A). Both are local transformers.js models.
+ */
+export interface AmplifySpec {
+  /** 0 is plain B; larger values exaggerate what the intervention changed. */
+  alpha: number;
+  /** The model amplified away from (the source run's A). */
+  base: Pick<ModelSpec, 'label' | 'backend' | 'modelId' | 'localFolder'>;
+}
+
+/** v5: where a run came from when another run made it (amplified sampling of that run's models). */
+export interface DerivedFrom {
+  kind: 'amplified';
+  runId: string;
+  /** The source run's name when this run was made (it may have been renamed or deleted since). */
+  runName: string;
+  alpha: number;
+}
+
 /** One side of the comparison: which model, how it is reached and how it was prompted. */
 export interface ModelSpec {
   /** Short human name shown in the UI, e.g. "tiny-base" or "Mistral-7B-Instruct-v0.2". */
@@ -46,6 +66,8 @@ export interface ModelSpec {
    * the run keeps what identifies the folder, never its files.
    */
   localFolder?: LocalFolderInfo;
+  /** v5: this side samples B amplified away from `amplify.base` (see AmplifySpec). */
+  amplify?: AmplifySpec;
 }
 
 /** One prompt of a run. Ids are unique within the run. */
@@ -158,6 +180,8 @@ export interface RunMeta {
   notes?: string;
   /** v4: set when the run is an approval evaluation (its prompts carry the statements). */
   approval?: ApprovalSetup;
+  /** v5: the run this one was made from (amplified sampling). */
+  derivedFrom?: DerivedFrom;
 }
 
 /** A whole run with all of its parts, as exported to and imported from a run file. */
