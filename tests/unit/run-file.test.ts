@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/lib/core/run/errors';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
 import { isSecretKey } from '../../src/lib/core/run/scrub-credentials';
-import type { Run } from '../../src/lib/core/run/types';
+import { RUN_SCHEMA_VERSION, type Run } from '../../src/lib/core/run/types';
 import { XSS_IMG, XSS_SCRIPT, fixtureText, sampleRun } from './run-test-helpers';
 
 const NOW = '2025-03-01T08:00:00.000Z';
@@ -41,8 +41,8 @@ describe('run files', () => {
 
   it('round-trips a current file with explanations byte for byte through import and export', () => {
     const text = serializeRunFile(sampleRun(), { now: NOW, space: 1 });
-    const read = readRunFile(text, 'v4.json');
-    expect(read.fileVersion).toBe(4);
+    const read = readRunFile(text, 'v5.json');
+    expect(read.fileVersion).toBe(RUN_SCHEMA_VERSION);
     expect(read.run.explanations).toEqual(sampleRun().explanations);
     expect(read.run.supervisorLog.map((e) => e.key)).toEqual([
       undefined,
@@ -56,10 +56,10 @@ describe('run files', () => {
     const text = serializeRunFile(sampleRun(), { now: NOW });
     expect(
       text.startsWith(
-        `{"format":"behaviour-diff-run","schemaVersion":4,"exportedAt":"${NOW}","run":{`,
+        `{"format":"behaviour-diff-run","schemaVersion":${RUN_SCHEMA_VERSION},"exportedAt":"${NOW}","run":{`,
       ),
     ).toBe(true);
-    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: 4 });
+    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: RUN_SCHEMA_VERSION });
   });
 
   it('never writes credentials, wherever a careless writer put them', () => {

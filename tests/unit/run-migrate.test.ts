@@ -4,6 +4,7 @@ import { migrateRunFile, runFileVersion } from '../../src/lib/core/run/migrate';
 import { migrateV1ToV2 } from '../../src/lib/core/run/migrations/v1-to-v2';
 import { migrateV2ToV3 } from '../../src/lib/core/run/migrations/v2-to-v3';
 import { migrateV3ToV4 } from '../../src/lib/core/run/migrations/v3-to-v4';
+import { migrateV4ToV5 } from '../../src/lib/core/run/migrations/v4-to-v5';
 import { savedAnalyses } from '../../src/lib/state/analysis-runner';
 import { parseRunFile, readRunFile, serializeRunFile } from '../../src/lib/core/run/run-file';
 import { RUN_SCHEMA_VERSION } from '../../src/lib/core/run/types';
@@ -163,8 +164,12 @@ describe('v1 -> v2 migration', () => {
     const chained = migrateRunFile(JSON.parse(text), 'v1-small.json') as typeof v1 & {
       schemaVersion: number;
     };
-    expect(chained.schemaVersion).toBe(4);
-    expect(chained.run).toEqual({ ...v1.run, schemaVersion: 4, explanations: [] });
+    expect(chained.schemaVersion).toBe(RUN_SCHEMA_VERSION);
+    expect(chained.run).toEqual({
+      ...v1.run,
+      schemaVersion: RUN_SCHEMA_VERSION,
+      explanations: [],
+    });
   });
 
   it('saves the opened v1 run as a current file that reads back the same and gains explanations', () => {
@@ -192,15 +197,15 @@ describe('run file versions', () => {
       expect(error).toBeInstanceOf(InputError);
       const e = error as InputError;
       expect(e.message).toContain(
-        'future.json: made by a newer Behaviour Diff, version 99; this app reads up to 4',
+        'future.json: made by a newer Behaviour Diff, version 99; this app reads up to 5',
       );
       expect(e.location).toBe('schemaVersion');
     }
   });
 
   it('detects versions and leaves current files alone', () => {
-    const current = { format: 'behaviour-diff-run', schemaVersion: 4, exportedAt: 'x', run: {} };
-    expect(runFileVersion(current, 'f')).toBe(4);
+    const current = { format: 'behaviour-diff-run', schemaVersion: 5, exportedAt: 'x', run: {} };
+    expect(runFileVersion(current, 'f')).toBe(5);
     expect(migrateRunFile(current, 'f')).toBe(current);
     expect(runFileVersion({ version: 0 }, 'f')).toBe(0);
   });
@@ -230,8 +235,8 @@ describe('v2 -> v3 migration', () => {
     expect(migrated.schemaVersion).toBe(3);
     expect(migrated.run).toEqual({ ...v2.run, schemaVersion: 3 });
     const chained = migrateRunFile(JSON.parse(text), 'v2-analysed.json') as typeof v2;
-    expect(chained.schemaVersion).toBe(4);
-    expect(chained.run).toEqual({ ...v2.run, schemaVersion: 4 });
+    expect(chained.schemaVersion).toBe(RUN_SCHEMA_VERSION);
+    expect(chained.run).toEqual({ ...v2.run, schemaVersion: RUN_SCHEMA_VERSION });
     expect(migrateV2ToV3('not an object')).toBe('not an object');
     expect(migrateV2ToV3({ ...v2, run: 'gone' })).toEqual({ ...v2, run: 'gone', schemaVersion: 3 });
   });
@@ -274,8 +279,12 @@ describe('v3 -> v4 migration', () => {
     expect(v3.schemaVersion).toBe(3);
     expect(v3.run.schemaVersion).toBe(3);
     const migrated = migrateRunFile(JSON.parse(text), 'v3-analysed.json') as typeof v3;
-    expect(migrated.schemaVersion).toBe(4);
-    expect(migrated.run).toEqual({ ...v3.run, schemaVersion: 4 });
+    expect(migrated.schemaVersion).toBe(RUN_SCHEMA_VERSION);
+    expect(migrated.run).toEqual({ ...v3.run, schemaVersion: RUN_SCHEMA_VERSION });
+    expect(migrateV3ToV4(JSON.parse(text))).toMatchObject({
+      schemaVersion: 4,
+      run: { ...v3.run, schemaVersion: 4 },
+    });
     expect(migrateV3ToV4(migrated.run)).not.toBe(migrated.run);
     expect(migrateV3ToV4(42)).toBe(42);
     expect(migrateV3ToV4({ ...v3, run: null })).toEqual({ ...v3, run: null, schemaVersion: 4 });
@@ -285,7 +294,7 @@ describe('v3 -> v4 migration', () => {
     const { run, fileVersion, exportedAt } = readRunFile(text, 'v3-analysed.json');
     expect(fileVersion).toBe(3);
     expect(exportedAt).toBe('2026-12-05T10:06:00.000Z');
-    expect(run.schemaVersion).toBe(4);
+    expect(run.schemaVersion).toBe(RUN_SCHEMA_VERSION);
     expect(run.models.A.systemPrompt).toBe('You are a terse assistant.');
     expect(run.models.B.localFolder?.name).toBe('tiny-finetune-copy');
     expect(run.answers).toEqual(v3.run.answers);
@@ -301,17 +310,64 @@ describe('v3 -> v4 migration', () => {
     ]);
   });
 
-  it('saves the opened v3 run as a v4 file that reads back identically', () => {
+  it('saves the opened v3 run as a current file that reads back identically', () => {
     const run = parseRunFile(text, 'v3-analysed.json');
     const saved = serializeRunFile(run, { now: '2026-12-06T00:00:00.000Z' });
-    expect(JSON.parse(saved)).toMatchObject({ schemaVersion: 4, run: { schemaVersion: 4 } });
-    expect(readRunFile(saved, 'v4.json')).toMatchObject({ fileVersion: 4, run });
-    // The v3 fields keep their places: a v4 file of the same run is the v3 file's bytes but
-    // for the version numbers and the export time.
+    expect(JSON.parse(saved)).toMatchObject({
+      schemaVersion: RUN_SCHEMA_VERSION,
+      run: { schemaVersion: RUN_SCHEMA_VERSION },
+    });
+    expect(readRunFile(saved, 'v5.json')).toMatchObject({ fileVersion: RUN_SCHEMA_VERSION, run });
+    // The v3 fields keep their places: a current file of the same run is the v3 file's bytes
+    // but for the version numbers and the export time.
     expect(saved).toBe(
       text
-        .replaceAll('"schemaVersion":3', '"schemaVersion":4')
+        .replaceAll('"schemaVersion":3', `"schemaVersion":${RUN_SCHEMA_VERSION}`)
         .replace('2026-12-05T10:06:00.000Z', '2026-12-06T00:00:00.000Z'),
+    );
+  });
+});
+
+describe('v4 -> v5 migration', () => {
+  // tests/fixtures/runs/v4-analysed.json was written by the v4 app's serializeRunFile (before v5
+  // existed): the v3-analysed run with a prompt's own system prompt and answers' P(Yes).
+  const text = fixtureText('runs/v4-analysed.json');
+  const v4 = JSON.parse(text) as { schemaVersion: number; run: Record<string, unknown> };
+
+  it('moves both version numbers and changes nothing else', () => {
+    expect(v4.schemaVersion).toBe(4);
+    expect(v4.run.schemaVersion).toBe(4);
+    const migrated = migrateRunFile(JSON.parse(text), 'v4-analysed.json') as typeof v4;
+    expect(migrated.schemaVersion).toBe(5);
+    expect(migrated.run).toEqual({ ...v4.run, schemaVersion: 5 });
+    expect(migrateV4ToV5(42)).toBe(42);
+    expect(migrateV4ToV5({ ...v4, run: null })).toEqual({ ...v4, run: null, schemaVersion: 5 });
+  });
+
+  it('opens a v4 file with its models, approval fields, answers and readable analysis', () => {
+    const { run, fileVersion } = readRunFile(text, 'v4-analysed.json');
+    expect(fileVersion).toBe(4);
+    expect(run.schemaVersion).toBe(5);
+    expect(run.models.B.localFolder?.name).toBe('tiny-finetune-copy');
+    expect(run.prompts[0]!.systemPrompt).toBe('Answer in one sentence.');
+    expect(run.answers.slice(0, 2).map((a) => a.pYes)).toEqual([0.25, null]);
+    expect(run.answers).toEqual(v4.run.answers);
+    expect('derivedFrom' in run).toBe(false);
+    expect('amplify' in run.models.A || 'amplify' in run.models.B).toBe(false);
+    const saved = savedAnalyses(run.analyses);
+    expect(saved.map((s) => s.id)).toEqual(['an-v2']);
+    expect(saved[0]!.result.comparison.clusters.map((c) => c.difference).sort()).toEqual([
+      -0.5625, 0.5625,
+    ]);
+  });
+
+  it('saves the opened v4 run as a v5 file, byte for byte but for the versions and export time', () => {
+    const run = parseRunFile(text, 'v4-analysed.json');
+    const saved = serializeRunFile(run, { now: '2026-12-07T00:00:00.000Z' });
+    expect(saved).toBe(
+      text
+        .replaceAll('"schemaVersion":4', '"schemaVersion":5')
+        .replace('2026-12-06T17:31:00.000Z', '2026-12-07T00:00:00.000Z'),
     );
   });
 });

@@ -101,7 +101,7 @@ describe('schema v4: approval runs', () => {
     });
     const text = serializeRunFile(run, { now: '2026-12-06T13:00:00.000Z' });
     const { run: read, fileVersion } = readRunFile(text, 'approval.json');
-    expect(fileVersion).toBe(4);
+    expect(fileVersion).toBe(RUN_SCHEMA_VERSION);
     expect(read).toEqual(run);
     expect(read.answers.map((a) => a.pYes)).toEqual([0, null, 0.25, null, 0.5, null, 0.75, null]);
     expect(read.approval).toEqual({
@@ -269,7 +269,7 @@ describe('schema v4 in IndexedDB (no database upgrade)', () => {
     expect(opened.answers).toEqual(v3.answers);
     const file = serializeRunFile(opened, { now: '2026-12-06T14:00:00.000Z' });
     const read = readRunFile(file, 'exported.json');
-    expect(read.fileVersion).toBe(4);
-    expect(read.run).toEqual({ ...opened, schemaVersion: 4 });
+    expect(read.fileVersion).toBe(RUN_SCHEMA_VERSION);
+    expect(read.run).toEqual({ ...opened, schemaVersion: RUN_SCHEMA_VERSION });
   });
 });

@@ -125,8 +125,8 @@ describe('validateRun', () => {
       'models.A.params.temperature',
       'a number',
     ],
-    ['a newer run version', (r: Json) => (r.schemaVersion = 5), 'schemaVersion', '4'],
-    ['an older run version', (r: Json) => (r.schemaVersion = 3), 'schemaVersion', '4'],
+    ['a newer run version', (r: Json) => (r.schemaVersion = 6), 'schemaVersion', '5'],
+    ['an older run version', (r: Json) => (r.schemaVersion = 4), 'schemaVersion', '5'],
     [
       'a vector that is not base64',
       (r: Json) => (r.embeddings[0]!.vector = 'not base64!'),
