@@ -9,6 +9,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { lazyChatBackend } from '../src/lib/backends/llm/lazy-backend';
 import { OpenAiBackend, splitOpenAiBaseUrl } from '../src/lib/backends/llm/openai';
+import type { TransformersChatBackend } from '../src/lib/backends/llm/transformers';
 import type { ChatBackend, ChatCapabilities } from '../src/lib/backends/llm/types';
 import {
   checkModelFolder,
@@ -174,6 +175,11 @@ export interface ResolvedModel {
   notes: string[];
   /** Builds the backend; nothing is loaded until its `load` or first `generate`. */
   createBackend(): ChatBackend;
+  /**
+   * Bundled and folder models only: the transformers.js backend itself (not loaded yet), for
+   * work that needs more than a ChatBackend (contrastive scoring reads its logits).
+   */
+  createLocalBackend?: () => Promise<TransformersChatBackend>;
 }
 
 /** What resolving a model needs besides the flags. */
@@ -191,7 +197,11 @@ async function isDirectory(path: string): Promise<boolean> {
 }
 
 /** A transformers.js backend reading `folder` from disk, with the hub switched off. */
-async function localBackend(root: string, folder: string, dtype?: OnnxDtype): Promise<ChatBackend> {
+async function localBackend(
+  root: string,
+  folder: string,
+  dtype?: OnnxDtype,
+): Promise<TransformersChatBackend> {
   // Imported here, not at the top: onnxruntime takes seconds to load, and a run whose answers
   // are all written already, or that only talks to servers, never needs it.
   const [{ TransformersChatBackend }, { configureTransformers }] = await Promise.all([
@@ -233,15 +243,15 @@ export async function resolveModel(
   switch (source.kind) {
     case 'bundled': {
       const folder = join(options.root, 'public', 'models', source.name);
+      const createLocalBackend = () => localBackend(options.root, folder);
       return {
         side,
         source,
         spec: { label: source.name, backend: 'transformers', modelId: source.name },
         notes: [],
         createBackend: () =>
-          lazyChatBackend(`transformers:${source.name}`, LOCAL_CAPABILITIES, () =>
-            localBackend(options.root, folder),
-          ),
+          lazyChatBackend(`transformers:${source.name}`, LOCAL_CAPABILITIES, createLocalBackend),
+        createLocalBackend,
       };
     }
     case 'folder': {
@@ -266,15 +276,15 @@ export async function resolveModel(
         async (path) => new Uint8Array(await readFile(join(folder, path))),
         { layout: 'transformers', ...(check.dtype ? { dtype: check.dtype } : {}) },
       );
+      const createLocalBackend = () => localBackend(options.root, folder, check.dtype);
       return {
         side,
         source,
         spec: { label: info.name, backend: 'transformers', modelId: info.name, localFolder: info },
         notes: check.notes,
         createBackend: () =>
-          lazyChatBackend(`transformers:${info.name}`, LOCAL_CAPABILITIES, () =>
-            localBackend(options.root, folder, check.dtype),
-          ),
+          lazyChatBackend(`transformers:${info.name}`, LOCAL_CAPABILITIES, createLocalBackend),
+        createLocalBackend,
       };
     }
     case 'url': {
