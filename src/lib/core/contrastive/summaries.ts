@@ -3,18 +3,28 @@
  * how much the models disagree on them, n-grams weighted by divergence, and the divergence
  * distribution per cluster. Pure: the state layer joins the scores with the run and the analysis.
  */
-import type { ScoredAnswer } from './types';
+import { quantileSorted } from '../compare/share-bootstrap';
+import type { ScoredAnswer, TokenScore } from './types';
 
 /** The value an answer is ranked by: its mean KL, or (no shared vocabulary) |llr| per token. */
 export function divergenceOf(item: ScoredAnswer): number {
-  void item;
-  throw new Error('not built yet');
+  if (item.meanKl !== null) return item.meanKl;
+  // Per token, so a long answer is not ranked as divergent for its length alone.
+  return Math.abs(item.llr) / Math.max(1, item.tokens.length);
+}
+
+/** Orders answers by prompt id, side and sample: the run's own order, for ties. */
+function byKey(x: ScoredAnswer, y: ScoredAnswer): number {
+  if (x.promptId !== y.promptId) return x.promptId < y.promptId ? -1 : 1;
+  if (x.side !== y.side) return x.side < y.side ? -1 : 1;
+  return x.sample - y.sample;
 }
 
 /** Answers, most divergent first (ties: by prompt id, side, sample). */
 export function rankAnswers(items: readonly ScoredAnswer[]): ScoredAnswer[] {
-  void items;
-  throw new Error('not built yet');
+  const keyed = items.map((item) => ({ item, d: divergenceOf(item) }));
+  keyed.sort((x, y) => y.d - x.d || byKey(x.item, y.item));
+  return keyed.map((k) => k.item);
 }
 
 /** One prompt's divergence over its scored answers. */
@@ -30,8 +40,28 @@ export interface PromptDivergence {
 
 /** Prompts, most divergent first (ties: by prompt id). */
 export function rankPrompts(items: readonly ScoredAnswer[]): PromptDivergence[] {
-  void items;
-  throw new Error('not built yet');
+  const groups = new Map<string, { d: number; llrA: number[]; llrB: number[]; n: number }>();
+  for (const item of items) {
+    let g = groups.get(item.promptId);
+    if (!g) groups.set(item.promptId, (g = { d: 0, llrA: [], llrB: [], n: 0 }));
+    g.d += divergenceOf(item);
+    g.n++;
+    (item.side === 'A' ? g.llrA : g.llrB).push(item.llr);
+  }
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+  const prompts = [...groups].map(([promptId, g]) => ({
+    promptId,
+    meanDivergence: g.d / g.n,
+    meanLlrA: mean(g.llrA),
+    meanLlrB: mean(g.llrB),
+    answers: g.n,
+  }));
+  prompts.sort(
+    (x, y) =>
+      y.meanDivergence - x.meanDivergence ||
+      (x.promptId < y.promptId ? -1 : x.promptId > y.promptId ? 1 : 0),
+  );
+  return prompts;
 }
 
 /** An n-gram of answer tokens and the divergence on it. */
@@ -60,6 +90,11 @@ export interface NgramOptions {
   limit?: number;
 }
 
+/** Special tokens by their decoded names: GPT-2's <|endoftext|>, ChatML's <|im_end|>, Llama's </s>. */
+const SPECIAL_TOKEN = /^(<\|.*\|>|<\/?s>)$/;
+/** Tokens with no word in them: whitespace, punctuation or nothing. */
+const NO_WORD = /^[\s\p{P}]*$/u;
+
 /**
  * n-grams of consecutive answer tokens weighted by divergence: each occurrence counts the mean
  * KL of its tokens. Tokens that are only whitespace, punctuation or special tokens do not start
@@ -67,11 +102,58 @@ export interface NgramOptions {
  */
 export function divergentNgrams(
   items: readonly ScoredAnswer[],
-  options?: NgramOptions,
+  options: NgramOptions = {},
 ): DivergentNgram[] {
-  void items;
-  void options;
-  throw new Error('not built yet');
+  const sizes = options.sizes ?? [1, 2, 3];
+  const minCount = options.minCount ?? 2;
+  const limit = options.limit ?? 50;
+  const grams = new Map<string, DivergentNgram>();
+  for (const item of items) {
+    const tokens = item.tokens;
+    if (tokens.some((t) => t.kl === null)) continue;
+    const special = tokens.map((t) => SPECIAL_TOKEN.test(t.token));
+    // A word token can start or end an n-gram; whitespace and punctuation only sit inside one.
+    const edge = tokens.map((t, i) => !special[i] && !NO_WORD.test(t.token));
+    for (const n of sizes) {
+      if (!Number.isInteger(n) || n < 1) continue;
+      for (let start = 0; start + n <= tokens.length; start++) {
+        const end = start + n - 1;
+        if (!edge[start] || !edge[end]) continue;
+        // A special token inside would join text that is not in the answer ("a<|im_end|>b").
+        if (special.slice(start, end + 1).some(Boolean)) continue;
+        const window = tokens.slice(start, end + 1);
+        const text = ngramText(window);
+        const kl = window.reduce((s, t) => s + t.kl!, 0) / n;
+        const key = `${n}\u0000${text}`;
+        let g = grams.get(key);
+        if (!g) {
+          g = { text, n, count: 0, meanKl: 0, totalKl: 0, countA: 0, countB: 0 };
+          grams.set(key, g);
+        }
+        g.count++;
+        g.totalKl += kl;
+        if (item.side === 'A') g.countA++;
+        else g.countB++;
+      }
+    }
+  }
+  const kept = [...grams.values()].filter((g) => g.count >= minCount);
+  for (const g of kept) g.meanKl = g.totalKl / g.count;
+  kept.sort(
+    (x, y) =>
+      y.totalKl - x.totalKl || x.n - y.n || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0),
+  );
+  return kept.slice(0, Math.max(0, limit));
+}
+
+/** The tokens as one lower-cased phrase: a line break between words reads as a space. */
+function ngramText(tokens: readonly TokenScore[]): string {
+  return tokens
+    .map((t) => t.token)
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
 }
 
 /** The divergence distribution of one cluster's scored answers. */
@@ -93,14 +175,35 @@ export function divergenceByCluster(
   items: readonly ScoredAnswer[],
   clusterOf: (item: ScoredAnswer) => number | undefined,
 ): ClusterDivergence[] {
-  void items;
-  void clusterOf;
-  throw new Error('not built yet');
+  const groups = new Map<number, number[]>();
+  for (const item of items) {
+    const id = clusterOf(item);
+    if (id === undefined || !(id >= 0)) continue;
+    let values = groups.get(id);
+    if (!values) groups.set(id, (values = []));
+    values.push(divergenceOf(item));
+  }
+  // Quartiles by linear interpolation between order statistics: numpy.percentile's default
+  // method='linear' (Hyndman and Fan type 7), so they match what numpy and pandas report.
+  const clusters = [...groups].map(([clusterId, values]) => {
+    values.sort((a, b) => a - b);
+    return {
+      clusterId,
+      values,
+      mean: values.reduce((s, x) => s + x, 0) / values.length,
+      median: quantileSorted(values, 0.5),
+      q1: quantileSorted(values, 0.25),
+      q3: quantileSorted(values, 0.75),
+    };
+  });
+  clusters.sort((x, y) => y.median - x.median || x.clusterId - y.clusterId);
+  return clusters;
 }
 
 /** Shading of a token, 0 (none) to 1 (the most divergent), on a square-root scale up to `maxKl`. */
 export function tokenShade(kl: number | null, maxKl: number): number {
-  void kl;
-  void maxKl;
-  throw new Error('not built yet');
+  if (kl === null || !(kl > 0) || !(maxKl > 0)) return 0;
+  if (kl >= maxKl) return 1;
+  // The square root lifts small divergences into view: KL is heavy-tailed, a few tokens dominate.
+  return Math.sqrt(kl / maxKl);
 }
