@@ -2,11 +2,14 @@
  * The generate worker's handler table, built here so it can run (and be tested) without a
  * Worker: workers/generate.worker.ts only registers it. One TransformersChatBackend per model.
  */
+import { scoreContrastive } from './contrastive-score';
 import { TransformersChatBackend } from './transformers';
-import type { ChatUsage, ChatFinishReason } from './types';
+import type { ChatUsage, ChatFinishReason, LoadProgress } from './types';
 import {
   loadProgressMessage,
   tokenProgress,
+  type ContrastiveScoreReply,
+  type ContrastiveScoreRequest,
   type GenerateModelRequest,
   type GenerateReply,
   type GenerateRequest,
@@ -17,7 +20,10 @@ import {
 /** Points transformers.js at the models (browser: configureBrowserTransformers). */
 export type ConfigureModels = (modelsPath: string, allowRemoteModels: boolean) => void;
 
-/** Builds the handlers: `load`, `generate` (tokens stream as progress), `score`, `unload`. */
+/**
+ * Builds the handlers: `load`, `generate` (tokens stream as progress), `score`,
+ * `contrastiveScore` (items scored under A and B, progress in items), `unload`.
+ */
 export function createGenerateHandlers(configure: ConfigureModels) {
   const backends = new Map<string, TransformersChatBackend>();
 
@@ -64,6 +70,24 @@ export function createGenerateHandlers(configure: ConfigureModels) {
     // Natural-log probabilities of the continuations (the `score` capability).
     score: (request: ScoreRequest, ctx: WireHandlerContext): Promise<number[]> =>
       backendFor(request).score(request.messages, request.continuations, ctx.signal),
+
+    // Both models load here first so their byte progress is reported; later calls reuse them.
+    contrastiveScore: async (
+      request: ContrastiveScoreRequest,
+      ctx: WireHandlerContext,
+    ): Promise<ContrastiveScoreReply> => {
+      const a = backendFor(request.a);
+      const b = backendFor(request.b);
+      const loadProgress = (p: LoadProgress) => ctx.progress(loadProgressMessage(p));
+      await a.session(loadProgress);
+      await b.session(loadProgress);
+      return scoreContrastive(a, b, request.items, {
+        topK: request.topK,
+        batchSize: request.batchSize,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ phase: 'score', done, total }),
+      });
+    },
 
     unload: (request: GenerateModelRequest): Promise<void> => {
       const keys = [...backends.keys()].filter((k) => k.startsWith(`${request.modelId}@`));
