@@ -16,7 +16,6 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scoreContrastive, scoreTokenLogprobs } from '../src/lib/backends/llm/contrastive-score';
 import { OpenAiPromptLogprobScorer } from '../src/lib/backends/llm/prompt-logprobs';
 import type { ContrastiveItem } from '../src/lib/backends/llm/worker-protocol';
 import { alignTokenLogprobs, scoreTotals } from '../src/lib/core/contrastive/divergence';
@@ -41,6 +40,10 @@ function progressOf(line: ProgressLine): (done: number) => void {
   };
 }
 
+// Imported when a local model is used: transformers.js and onnxruntime take seconds to load, and
+// --help, a bad line or two servers never need them.
+const contrastiveScore = () => import('../src/lib/backends/llm/contrastive-score');
+
 /** A local side's transformers.js backend, loaded. */
 async function loadLocal(model: ResolvedModel) {
   const backend = await model.createLocalBackend!();
@@ -55,10 +58,14 @@ async function scoreBothLocal(
   items: readonly ContrastiveItem[],
   command: ScoreCommand,
 ): Promise<TextScore[]> {
-  const [a, b] = await Promise.all(models.map(loadLocal));
+  const [{ scoreContrastive }, a, b] = await Promise.all([
+    contrastiveScore(),
+    loadLocal(models[0]),
+    loadLocal(models[1]),
+  ]);
   try {
     const progress = new ProgressLine(log, 'A+B', items.length, 'answers');
-    const reply = await scoreContrastive(a!, b!, items, {
+    const reply = await scoreContrastive(a, b, items, {
       topK: command.topK,
       batchSize: command.batchSize,
       onProgress: progressOf(progress),
@@ -70,7 +77,7 @@ async function scoreBothLocal(
     }
     return reply.scores;
   } finally {
-    await Promise.all([a!.unload(), b!.unload()]);
+    await Promise.all([a.unload(), b.unload()]);
   }
 }
 
@@ -94,7 +101,10 @@ async function sideTokens(
     log(`${model.side} (${model.spec.label}): prompt log probabilities from ${scorer.id}`);
     return scorer.scoreTokens(items, { onProgress: progress });
   }
-  const backend = await loadLocal(model);
+  const [{ scoreTokenLogprobs }, backend] = await Promise.all([
+    contrastiveScore(),
+    loadLocal(model),
+  ]);
   try {
     return await scoreTokenLogprobs(backend, items, {
       batchSize: command.batchSize,
