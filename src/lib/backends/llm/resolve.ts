@@ -8,6 +8,7 @@ import { OpenAiBackend } from './openai';
 import type { TransformersChatOptions } from './transformers';
 import type { ChatBackend } from './types';
 import { WebLlmBackend, type WebLlmEngineFactory } from './webllm';
+import type { WireAmplify } from './worker-protocol';
 
 /**
  * A model spec plus what never goes into a run file: the API key, a custom model's library URL,
@@ -17,6 +18,8 @@ export type ChatBackendSpec = Pick<ModelSpec, 'backend' | 'modelId' | 'baseUrl'>
   apiKey?: string;
   /** WebLLM custom model: `baseUrl` is the weights folder, this the compiled `.wasm` library. */
   modelLibUrl?: string;
+  /** Sample this (transformers.js) model B amplified away from `amplify.base` (A). */
+  amplify?: ModelSpec['amplify'];
 };
 
 /** What the resolver builds backends with; all optional, injectable for tests and the app. */
@@ -27,9 +30,14 @@ export interface ChatBackendDeps {
   createWebLlmEngine?: WebLlmEngineFactory;
   /**
    * Builds the transformers.js backend. The app passes its worker proxy here; the default runs
-   * in this thread (right for Node and for code already inside a worker).
+   * in this thread (right for Node and for code already inside a worker). `amplify`, when given,
+   * asks for B (`options`) amplified away from `amplify.base`: the factory must honour it (the
+   * worker's GenerateModelRequest carries it as is).
    */
-  createTransformersBackend?: (options: TransformersChatOptions) => ChatBackend;
+  createTransformersBackend?: (
+    options: TransformersChatOptions,
+    amplify?: WireAmplify,
+  ) => ChatBackend;
   /** Device and precision for transformers.js models. */
   transformers?: Pick<TransformersChatOptions, 'device' | 'dtype'>;
 }
@@ -78,6 +86,7 @@ export function createChatBackend(spec: ChatBackendSpec, deps: ChatBackendDeps =
       });
     case 'transformers': {
       const options: TransformersChatOptions = { modelId, ...deps.transformers };
+      if (spec.amplify) return amplifiedBackend(options, spec.amplify, deps);
       if (deps.createTransformersBackend) return deps.createTransformersBackend(options);
       return lazyChatBackend(
         `transformers:${modelId}`,
@@ -91,4 +100,42 @@ export function createChatBackend(spec: ChatBackendSpec, deps: ChatBackendDeps =
         'its answers were imported from a file, so there is no model to run; choose a model to generate with',
       );
   }
+}
+
+/**
+ * B (`options`) amplified away from `amplify.base`: both must be transformers.js models (the
+ * decode loop needs both models' logits). Through the app's factory when there is one, else the
+ * AmplifiedChatBackend in this thread, imported on first use.
+ */
+function amplifiedBackend(
+  options: TransformersChatOptions,
+  amplify: NonNullable<ModelSpec['amplify']>,
+  deps: ChatBackendDeps,
+): ChatBackend {
+  if (amplify.base.backend !== 'transformers') {
+    throw new ModelLoadError(
+      options.modelId,
+      `amplified sampling needs two local transformers.js models, and "${amplify.base.modelId}" runs on ${amplify.base.backend}`,
+    );
+  }
+  const wire: WireAmplify = {
+    base: { ...options, modelId: amplify.base.modelId },
+    alpha: amplify.alpha,
+  };
+  if (deps.createTransformersBackend) return deps.createTransformersBackend(options, wire);
+  return lazyChatBackend(
+    `amplified:transformers:${options.modelId}-vs-transformers:${wire.base.modelId}@${wire.alpha}`,
+    { logprobs: false, batching: false, needsWebGpu: options.device === 'webgpu' },
+    async () => {
+      const [{ TransformersChatBackend }, { AmplifiedChatBackend }] = await Promise.all([
+        import('./transformers'),
+        import('./amplified'),
+      ]);
+      return new AmplifiedChatBackend(
+        new TransformersChatBackend(wire.base),
+        new TransformersChatBackend(options),
+        wire.alpha,
+      );
+    },
+  );
 }
