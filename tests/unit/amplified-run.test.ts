@@ -15,8 +15,11 @@ import {
   amplifiedRun,
   amplifyProblem,
   createAmplifiedRun,
+  derivedFromText,
   formatAlpha,
+  openAmplifiedRun,
 } from '../../src/lib/state/amplified-run';
+import type { Route, Router } from '../../src/lib/state/router.svelte';
 import { answer, freshRepo } from './persistence-fixtures';
 
 const NOW = '2026-12-06T17:00:00.000Z';
@@ -193,5 +196,41 @@ describe('createAmplifiedRun', () => {
     src.models = { ...src.models, A: { ...src.models.A, backend: 'anthropic', label: 'claude' } };
     await expect(createAmplifiedRun(repo, src, 1)).rejects.toThrow(/Anthropic API/);
     expect(await repo.list()).toEqual([]);
+  });
+});
+
+describe('openAmplifiedRun', () => {
+  it('saves the run, marks it to generate when its page opens, and goes there', async () => {
+    const { repo } = await freshRepo();
+    const src = source();
+    await repo.create(src);
+    const routes: Route[] = [];
+    const app = {
+      repo: async () => repo,
+      autostart: new Set<string>(),
+      router: { go: (route: Route) => void routes.push(route) } as unknown as Router,
+    };
+    const run = await openAmplifiedRun(app, src, 2, 1);
+    expect(routes).toEqual([{ name: 'run', id: run.id }]);
+    expect([...app.autostart]).toEqual([run.id]);
+    expect((await repo.open(run.id)).derivedFrom?.runId).toBe(src.id);
+    expect(derivedFromText(run)).toBe(
+      `Amplified from the run "${src.name}" (α = 2): A is ${TINY_FINETUNE_MODEL_ID} sampled ` +
+        `plainly, B is the same model amplified away from ${TINY_BASE_MODEL_ID}.`,
+    );
+    expect(derivedFromText(src)).toBeNull();
+  });
+
+  it('goes nowhere when the run cannot be amplified', async () => {
+    const { repo } = await freshRepo();
+    const routes: Route[] = [];
+    const app = {
+      repo: async () => repo,
+      autostart: new Set<string>(),
+      router: { go: (route: Route) => void routes.push(route) } as unknown as Router,
+    };
+    await expect(openAmplifiedRun(app, source(), 9)).rejects.toThrow(/from 0 to 8, got 9/);
+    expect(routes).toEqual([]);
+    expect(app.autostart.size).toBe(0);
   });
 });

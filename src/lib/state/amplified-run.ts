@@ -7,6 +7,7 @@
 import type { ModelSpec, Run } from '../core/run/types';
 import { RUN_SCHEMA_VERSION } from '../core/run/types';
 import type { RunRepository } from '../persistence/runs';
+import type { AppState } from './app.svelte';
 
 /** The largest alpha the form offers; larger values mostly give noise on small models. */
 export const MAX_AMPLIFY_ALPHA = 8;
@@ -155,4 +156,33 @@ export async function createAmplifiedRun(
   const run = amplifiedRun(source, alpha, samplesPerPrompt);
   await repo.create(run);
   return run;
+}
+
+/**
+ * Saves the amplified run of `source` and opens it; its generation starts there at once (the
+ * run page generates an autostarted run's missing answers).
+ * @throws what amplifiedRun throws, and the repository's errors.
+ */
+export async function openAmplifiedRun(
+  app: Pick<AppState, 'repo' | 'autostart' | 'router'>,
+  source: Run,
+  alpha: number,
+  samplesPerPrompt?: number,
+): Promise<Run> {
+  const run = await createAmplifiedRun(await app.repo(), source, alpha, samplesPerPrompt);
+  app.autostart.add(run.id);
+  app.router.go({ name: 'run', id: run.id });
+  return run;
+}
+
+/** What a run made by amplification says about where it came from, or null for other runs. */
+export function derivedFromText(run: Pick<Run, 'derivedFrom' | 'models'>): string | null {
+  const from = run.derivedFrom;
+  if (from?.kind !== 'amplified') return null;
+  const base = run.models.B.amplify?.base.label;
+  return (
+    `Amplified from the run "${from.runName}" (α = ${formatAlpha(from.alpha)}): A is ` +
+    `${run.models.A.label} sampled plainly, B is the same model amplified` +
+    `${base ? ` away from ${base}` : ''}.`
+  );
 }
