@@ -23,6 +23,7 @@ import {
   endOfTurnId,
   scoreContrastive,
   scoreTokenLogprobs,
+  tokenTexts,
 } from '../../src/lib/backends/llm/contrastive-score';
 import { TransformersChatBackend } from '../../src/lib/backends/llm/transformers';
 import type { ChatMessage } from '../../src/lib/backends/llm/types';
@@ -243,6 +244,37 @@ describe('scoreContrastive (tiny-base as A, tiny-finetune as B)', () => {
       expect(loaded.tokenizer.decode([id])).toBe(END);
       expect(loaded.eos.has(id)).toBe(true);
     }
+  });
+});
+
+describe('token texts', () => {
+  it('join to the answer when a character spans several byte tokens', async () => {
+    const item = { messages: ask('Tell me something.'), answer: 'A naïve café 🙂 ok' };
+    const { scores } = await scoreContrastive(base, finetune, [item], { topK: 1 });
+    const texts = scores[0]!.tokens.map((t) => t.token);
+    expect(texts.join('')).toBe(`${item.answer}${END}`);
+    // The token that completes a character carries it; the ones before it are empty.
+    expect(texts).toContain('ï');
+    expect(texts).toContain('🙂');
+    expect(texts).toContain('');
+    expect(texts.some((t) => t.includes('\uFFFD'))).toBe(false);
+  });
+
+  it('are the single-token decodings when those join to the whole', () => {
+    const { tokenizer } = direct.get(TINY_BASE_MODEL_ID)!;
+    const ids = tokenizer.encode('You may copy it.', { add_special_tokens: false });
+    expect(tokenTexts(tokenizer, ids)).toEqual(ids.map((id) => tokenizer.decode([id])));
+  });
+
+  it("follow the whole decoding when a decoder drops a lone token's leading space", () => {
+    const { tokenizer } = direct.get(TINY_BASE_MODEL_ID)!;
+    // Like SentencePiece's Metaspace decoder: the decoded text never starts with a space.
+    const metaspace = Object.create(tokenizer, {
+      decode: { value: (ids: number[]) => tokenizer.decode(ids).replace(/^ /, '') },
+    }) as typeof tokenizer;
+    const ids = tokenizer.encode('The wise man', { add_special_tokens: false });
+    expect(ids.map((id) => metaspace.decode([id])).join('')).toBe('Thewiseman');
+    expect(tokenTexts(metaspace, ids)).toEqual(['The', ' wise', ' man']);
   });
 });
 

@@ -55,6 +55,8 @@ interface Sequence {
   prompt: number[];
   /** The answer's tokens, the end-of-turn token last. */
   answer: number[];
+  /** Each answer token's text (see tokenTexts). */
+  texts: string[];
 }
 
 /** A batch's logits of one model, to be disposed once read. */
@@ -163,8 +165,45 @@ function maxPositions(model: PreTrainedModel): number | undefined {
   return typeof limit === 'number' ? limit : undefined;
 }
 
+/**
+ * The text of each token of `ids`, joining to the text of them all: each token decoded on its
+ * own (special tokens by name) when those pieces join to the whole, as byte-level BPE's do for
+ * most text. Otherwise each token's text is what it adds to the decoded text before it, which
+ * also covers a character split over several byte tokens (its last token carries it, the
+ * others are empty) and decoders that drop a lone token's leading space (SentencePiece).
+ */
+export function tokenTexts(
+  tokenizer: PreTrainedTokenizer,
+  ids: readonly number[],
+  decode: (id: number) => string = (id) => tokenizer.decode([id]),
+): string[] {
+  const single = ids.map(decode);
+  const whole = tokenizer.decode([...ids]);
+  if (single.join('') === whole) return single;
+  const texts: string[] = [];
+  let shown = '';
+  ids.forEach((_, j) => {
+    const text = tokenizer.decode(ids.slice(0, j + 1));
+    // An unfinished character decodes as U+FFFD: wait for the token that completes it.
+    if (j < ids.length - 1 && text.endsWith('\uFFFD')) {
+      texts.push('');
+      return;
+    }
+    // Past what is shown (a decoder that rewrites earlier text, such as a clean-up of spaces
+    // before punctuation, is the one case where the pieces cannot join to the whole).
+    texts.push(text.slice(shown.length));
+    shown = text;
+  });
+  return texts;
+}
+
 /** An item's prompt and answer ids for one model; throws when they cannot be scored. */
-function sequenceFor(loaded: LoadedModel, item: ContrastiveItem, index: number): Sequence {
+function sequenceFor(
+  loaded: LoadedModel,
+  item: ContrastiveItem,
+  index: number,
+  decode: (id: number) => string,
+): Sequence {
   const { tokenizer, model } = loaded;
   const prompt = Array.from(encodeMessages(tokenizer, item.messages).input_ids.data, Number);
   if (prompt.length === 0)
@@ -180,7 +219,7 @@ function sequenceFor(loaded: LoadedModel, item: ContrastiveItem, index: number):
         `more than the ${limit} the model reads.`,
     );
   }
-  return { prompt, answer };
+  return { prompt, answer, texts: tokenTexts(tokenizer, answer, decode) };
 }
 
 /** One forward pass over prompt + answer rows, right-padded with `padId` and masked. */
@@ -266,7 +305,7 @@ function ownTokens(
   const topsPerToken: TopToken[][] = [];
   sequence.answer.forEach((id, j) => {
     logSoftmax(logits.data, rowOffset(logits, b, sequence, j), logits.vocab, buffer);
-    tokens.push({ token: decode(id), logprob: buffer[id]! });
+    tokens.push({ token: sequence.texts[j]!, logprob: buffer[id]! });
     if (k > 0) topsPerToken.push(tops(buffer, k, decode));
   });
   return { tokens, tops: topsPerToken };
@@ -290,7 +329,7 @@ function sharedScore(
     logSoftmax(logitsA.data, rowOffset(logitsA, b, seqA, j), vocab, bufferA);
     logSoftmax(logitsB.data, rowOffset(logitsB, b, seqB, j), vocab, bufferB);
     const token: TokenScore = {
-      token: decodeB(id),
+      token: seqB.texts[j]!,
       logpA: bufferA[id]!,
       logpB: bufferB[id]!,
       kl: klDivergence(bufferB, bufferA),
@@ -347,10 +386,10 @@ export async function scoreContrastive(
   const loadedA = await a.session();
   const loadedB = await b.session();
   const sameTokens = sameVocabulary(loadedA.tokenizer, loadedB.tokenizer);
-  const seqA = items.map((item, i) => sequenceFor(loadedA, item, i));
-  const seqB = items.map((item, i) => sequenceFor(loadedB, item, i));
   const decodeA = tokenDecoder(loadedA.tokenizer);
   const decodeB = tokenDecoder(loadedB.tokenizer);
+  const seqA = items.map((item, i) => sequenceFor(loadedA, item, i, decodeA));
+  const seqB = items.map((item, i) => sequenceFor(loadedB, item, i, decodeB));
   let sameWidth = true;
   const scores: TextScore[] = [];
   for (const [start, end] of batchRanges(items.length, batchSize)) {
@@ -411,8 +450,8 @@ export async function scoreTokenLogprobs(
   const batchSize = checkedBatchSize(options.batchSize);
   signal?.throwIfAborted();
   const loaded = await model.session();
-  const sequences = items.map((item, i) => sequenceFor(loaded, item, i));
   const decode = tokenDecoder(loaded.tokenizer);
+  const sequences = items.map((item, i) => sequenceFor(loaded, item, i, decode));
   const result: OwnToken[][] = [];
   for (const [start, end] of batchRanges(items.length, batchSize)) {
     signal?.throwIfAborted();
