@@ -22,6 +22,9 @@
  * - `fifth`: -0.2 x its length.
  * - `no-prompt-logprobs`: answers like `tenth` but never sends `prompt_logprobs` (a server
  *   without vLLM's extension: OpenAI, Ollama).
+ * - `marks-last`: like `tenth`, but its template ends the conversation's last message with
+ *   `<|final|>` instead of `<|end|>` (as templates that treat the last message specially do), so
+ *   the prompt before an answer renders differently once the answer follows it.
  * Special tokens count their characters too: `<|end|>` is 7 characters (-0.7 under `tenth`).
  *
  * The reply: `prompt_logprobs` (top level, when the request's `prompt_logprobs` is a number k):
@@ -47,6 +50,7 @@ export const PROMPT_LOGPROB_MODELS = {
   tenth: -0.1,
   fifth: -0.2,
   'no-prompt-logprobs': -0.1,
+  'marks-last': -0.1,
 } as const;
 
 /** One model's name. */
@@ -107,11 +111,12 @@ export function standInWords(text: string): string[] {
 export function standInPromptTokens(
   messages: readonly { role: string; content: string }[],
   addGenerationPrompt: boolean,
+  model: PromptLogprobModel = 'tenth',
 ): string[] {
-  const tokens = messages.flatMap((m) => [
+  const tokens = messages.flatMap((m, i) => [
     `<|${m.role}|>`,
     ...standInWords(m.content),
-    END_OF_TURN,
+    model === 'marks-last' && i === messages.length - 1 ? '<|final|>' : END_OF_TURN,
   ]);
   if (addGenerationPrompt) tokens.push('<|assistant|>');
   return tokens;
@@ -190,7 +195,7 @@ export async function startPromptLogprobsServer(
     }
     if (body.stream === true) return fail(400, 'the stand-in does not stream');
     const model = body.model;
-    const tokens = standInPromptTokens(messages, record.addGenerationPrompt ?? true);
+    const tokens = standInPromptTokens(messages, record.addGenerationPrompt ?? true, model);
     const k = record.promptLogprobs;
     const promptLogprobs =
       k === null || model === 'no-prompt-logprobs'

@@ -13,6 +13,7 @@ import {
   startPromptLogprobsServer,
   type PromptLogprobsServer,
 } from '../stand-ins/prompt-logprobs-server';
+import { sendJson, startTestServer } from './http-server';
 
 let server: PromptLogprobsServer;
 beforeAll(async () => {
@@ -89,10 +90,10 @@ describe('scoring answers through prompt_logprobs', () => {
     // Two conversations' lengths (the second answer to "Hi there" reuses the first's) and
     // three answers.
     expect(seen.map((r) => [r.addGenerationPrompt, r.promptLogprobs])).toEqual([
-      [true, null],
+      [true, 0],
       [false, 0],
       [false, 0],
-      [true, null],
+      [true, 0],
       [false, 0],
     ]);
     expect(seen[0]!.messages).toEqual(user('Hi there'));
@@ -174,6 +175,18 @@ describe('failures', () => {
     expect((error as Error).message).toContain(`The server at ${server.url}`);
   });
 
+  it('refuses a template that renders the prompt differently once an answer follows', async () => {
+    // marks-last ends the last message with <|final|>: alone, the user turn is
+    // <|user|> "Hi" " there" <|final|> <|assistant|>; before an answer, <|end|> takes position 3.
+    const error = await scorer('marks-last')
+      .scoreTokens([{ messages: user('Hi there'), answer: 'Hello' }])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadResponseError);
+    expect((error as BadResponseError).detail).toBe(
+      'the chat template renders the conversation differently once an answer follows (prompt token 3 is "<|final|>" alone, "<|end|>" before the answer), so where the answer starts is unknown',
+    );
+  });
+
   it('says so when the model is unknown (404, not retried)', async () => {
     const before = server.requests.length;
     const error = await scorer('nobody')
@@ -213,5 +226,77 @@ describe('failures', () => {
       .catch((e: unknown) => e);
     expect((error as Error).message).toBe('stop here');
     expect(server.requests.length - before).toBe(2);
+  });
+});
+
+describe('replies the scorer cannot read', () => {
+  /** The detail of the error scoring one answer gets when every reply is `body`. */
+  async function detailFor(body: unknown): Promise<string> {
+    const test = await startTestServer((_request, res) => sendJson(res, 200, body));
+    try {
+      const error = await new OpenAiPromptLogprobScorer({ baseUrl: test.url, model: 'm', ...fast })
+        .scoreTokens([{ messages: user('Hi'), answer: 'Yo' }])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadResponseError);
+      return (error as BadResponseError).detail;
+    } finally {
+      await test.close();
+    }
+  }
+  const entry = (id: number, token: string, logprob: number) => ({
+    [id]: { logprob, rank: 1, decoded_token: token },
+  });
+
+  it('names each problem', async () => {
+    expect(await detailFor({ prompt_logprobs: [null, entry(1, 'a', -1)] })).toBe(
+      'the reply has no usage.prompt_tokens, which says where the answer starts',
+    );
+    expect(
+      await detailFor({ usage: { prompt_tokens: 3 }, prompt_logprobs: [null, entry(1, 'a', -1)] }),
+    ).toBe('usage.prompt_tokens is 3 but prompt_logprobs has 2 entries');
+    // Alternatives besides the prompt token: which is which cannot be told (integer keys).
+    expect(
+      await detailFor({
+        usage: { prompt_tokens: 2 },
+        prompt_logprobs: [null, { ...entry(5, 'a', -1), ...entry(2, 'b', -0.1) }],
+      }),
+    ).toBe(
+      "prompt_logprobs[1] has 2 entries where prompt_logprobs: 0 asks for only the prompt token's",
+    );
+    expect(
+      await detailFor({ usage: { prompt_tokens: 2 }, prompt_logprobs: [null, { 1: { rank: 1 } }] }),
+    ).toBe('prompt_logprobs[1] has no log probability (got undefined)');
+    // The same two tokens with and without the answer: nothing is left for the answer.
+    expect(
+      await detailFor({ usage: { prompt_tokens: 2 }, prompt_logprobs: [null, entry(1, 'a', -1)] }),
+    ).toBe(
+      'the conversation with the answer has 2 prompt tokens, no more than the 2 before the answer',
+    );
+  });
+
+  it('shows a token the server did not detokenize by its id', async () => {
+    const test = await startTestServer((request, res) => {
+      const full =
+        (JSON.parse(request.body) as { add_generation_prompt: boolean }).add_generation_prompt ===
+        false;
+      sendJson(res, 200, {
+        usage: { prompt_tokens: full ? 3 : 2 },
+        prompt_logprobs: [
+          null,
+          { 7: { logprob: -1, rank: 1, decoded_token: 'x' } },
+          ...(full ? [{ 42: { logprob: -2.5, rank: 3, decoded_token: null } }] : []),
+        ],
+      });
+    });
+    try {
+      const [tokens] = await new OpenAiPromptLogprobScorer({
+        baseUrl: test.url,
+        model: 'm',
+        ...fast,
+      }).scoreTokens([{ messages: user('Hi'), answer: 'Yo' }]);
+      expect(tokens).toEqual([{ token: '<42>', logprob: -2.5 }]);
+    } finally {
+      await test.close();
+    }
   });
 });

@@ -8,7 +8,8 @@
  * Two requests an item (the first is shared by answers to the same conversation):
  * 1. the conversation without the answer, `add_generation_prompt: true`, `max_tokens: 1`: its
  *    `usage.prompt_tokens` = n is where the answer starts (the template's assistant header is
- *    part of those n tokens);
+ *    part of those n tokens); its own `prompt_logprobs: 0` gives those tokens' texts, checked
+ *    against the second request's first n;
  * 2. the conversation with the answer as the last assistant message, `add_generation_prompt:
  *    false`, `prompt_logprobs: 0`: the reply's top-level `prompt_logprobs` has one entry per
  *    prompt token (the first null), and entries n..end are the answer's tokens followed by
@@ -18,13 +19,13 @@
  *    only its end-of-turn token, so a URL side's tokens and total may differ from a local one's
  *    by the template's trailing text.
  * This relies on the template rendering the conversation before the answer the same way with and
- * without the answer (true of ChatML, Llama and Mistral templates; not of templates that rewrite
- * earlier turns, e.g. ones that drop a reasoning block from past assistant messages).
+ * without the answer (true of ChatML; not of templates that treat the last message specially or
+ * rewrite earlier turns, e.g. drop a reasoning block from past assistant messages): the check of
+ * the first n tokens turns such a template into a named error instead of misplaced scores.
  *
- * What vLLM documents and does: `prompt_logprobs` is an
- * extra parameter of both completion endpoints, added to the OpenAI server in
- * vllm-project/vllm#7453 (for issue #6508); the chat reply carries it at the top level, not in
- * `choices`. Its type is vLLM's PromptLogprobs, `list[Optional[dict[int, Logprob]]]` with Logprob
+ * What vLLM documents and does: `prompt_logprobs` is an extra parameter of both completion
+ * endpoints, added to the OpenAI server in vllm-project/vllm#7453 (for issue #6508); the chat
+ * reply carries it at the top level, not in `choices`. Its type is vLLM's PromptLogprobs, `list[Optional[dict[int, Logprob]]]` with Logprob
  * `{ logprob, rank, decoded_token }` (docs.vllm.ai, api/vllm/logprobs), and "logprob of first
  * prompt token is None" (vllm/v1/engine/logprobs.py, LogprobsProcessor.from_new_request). With
  * `prompt_logprobs: 0` each dictionary holds only the prompt's own token. That matters here: the
@@ -85,18 +86,18 @@ export class OpenAiPromptLogprobScorer implements TokenLogprobScorer {
     items: readonly ContrastiveItem[],
     options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
   ): Promise<{ token: string; logprob: number }[][]> {
-    // Answers to one conversation share its length: asked once.
-    const prefixLengths = new Map<string, number>();
+    // Answers to one conversation share its prompt: asked once.
+    const prompts = new Map<string, string[]>();
     const results: { token: string; logprob: number }[][] = [];
     for (const item of items) {
       options.signal?.throwIfAborted();
       const key = JSON.stringify(item.messages.map((m) => [m.role, m.content]));
-      let start = prefixLengths.get(key);
-      if (start === undefined) {
-        start = await this.#promptLength(item.messages, options.signal);
-        prefixLengths.set(key, start);
+      let prompt = prompts.get(key);
+      if (prompt === undefined) {
+        prompt = await this.#promptTokens(item.messages, options.signal);
+        prompts.set(key, prompt);
       }
-      results.push(await this.#answerTokens(item, start, options.signal));
+      results.push(await this.#answerTokens(item, prompt, options.signal));
       options.onProgress?.(results.length, items.length);
     }
     return results;
@@ -122,14 +123,31 @@ export class OpenAiPromptLogprobScorer implements TokenLogprobScorer {
     return reply;
   }
 
-  /** The number of prompt tokens of `messages` followed by the assistant's header. */
-  async #promptLength(messages: readonly ChatMessage[], signal?: AbortSignal): Promise<number> {
+  /** A reply's prompt_logprobs, or the error naming vLLM's extension. */
+  #positions(reply: WireReply): unknown[] {
+    if (!Array.isArray(reply.prompt_logprobs)) {
+      throw new BadResponseError(
+        this.#provider,
+        `the reply has no prompt_logprobs: ${NEEDS_PROMPT_LOGPROBS}`,
+      );
+    }
+    return reply.prompt_logprobs;
+  }
+
+  /**
+   * The tokens of `messages` followed by the assistant's header: usage.prompt_tokens of them
+   * (null for the first, which has no log probability). Their texts are asked too, so that a
+   * template that renders the conversation differently once an answer follows is caught rather
+   * than misread.
+   */
+  async #promptTokens(messages: readonly ChatMessage[], signal?: AbortSignal): Promise<string[]> {
     const reply = await this.#post(
       {
         model: this.options.model,
         messages: messages.map((m) => ({ role: m.role, content: m.content })),
         max_tokens: 1,
         temperature: 0,
+        prompt_logprobs: 0,
         add_generation_prompt: true,
       },
       signal,
@@ -141,13 +159,20 @@ export class OpenAiPromptLogprobScorer implements TokenLogprobScorer {
         'the reply has no usage.prompt_tokens, which says where the answer starts',
       );
     }
-    return n;
+    const positions = this.#positions(reply);
+    if (positions.length !== n) {
+      throw new BadResponseError(
+        this.#provider,
+        `usage.prompt_tokens is ${n} but prompt_logprobs has ${positions.length} entries`,
+      );
+    }
+    return positions.map((entry, i) => (i === 0 ? '' : this.#readEntry(entry, i).token));
   }
 
-  /** The answer's tokens (from prompt position `start` to the end) with their log probabilities. */
+  /** The answer's tokens (the prompt's `prompt.length` tokens left out) with their log probabilities. */
   async #answerTokens(
     item: ContrastiveItem,
-    start: number,
+    prompt: readonly string[],
     signal?: AbortSignal,
   ): Promise<{ token: string; logprob: number }[]> {
     const reply = await this.#post(
@@ -164,18 +189,22 @@ export class OpenAiPromptLogprobScorer implements TokenLogprobScorer {
       },
       signal,
     );
-    const positions = reply.prompt_logprobs;
-    if (!Array.isArray(positions)) {
-      throw new BadResponseError(
-        this.#provider,
-        `the reply has no prompt_logprobs: ${NEEDS_PROMPT_LOGPROBS}`,
-      );
-    }
+    const positions = this.#positions(reply);
+    const start = prompt.length;
     if (positions.length <= start) {
       throw new BadResponseError(
         this.#provider,
-        `the conversation with the answer has ${positions.length} prompt tokens, no more than the ${start} before it; does the chat template render earlier turns differently once an answer follows?`,
+        `the conversation with the answer has ${positions.length} prompt tokens, no more than the ${start} before the answer`,
       );
+    }
+    for (let i = 1; i < start; i++) {
+      const token = this.#readEntry(positions[i], i).token;
+      if (token !== prompt[i]) {
+        throw new BadResponseError(
+          this.#provider,
+          `the chat template renders the conversation differently once an answer follows (prompt token ${i} is ${JSON.stringify(prompt[i])} alone, ${JSON.stringify(token)} before the answer), so where the answer starts is unknown`,
+        );
+      }
     }
     return positions.slice(start).map((entry, i) => this.#readEntry(entry, start + i));
   }
