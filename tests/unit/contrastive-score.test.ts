@@ -404,6 +404,11 @@ describe('progress, abort and top tokens', () => {
       sharedVocabulary: true,
       scores: [],
     });
+    // tiny-base reads 256 positions: a longer answer is refused by its number, not cut.
+    const long = { messages: ask('Why?'), answer: 'the wise man '.repeat(100) };
+    await expect(scoreContrastive(base, finetune, [five[0]!, long])).rejects.toThrow(
+      /^Item 2: .* more than the 256 the model reads/,
+    );
     await expect(scoreContrastive(base, finetune, five, { batchSize: 0 })).rejects.toThrow(
       RangeError,
     );

@@ -9,7 +9,9 @@
  * answer ids: the answer's tokens followed by the model's end-of-turn token (endOfTurnId). A
  * batch of `batchSize` items is right-padded with an attention mask: a causal model's logits at
  * real positions never see the padding, so batching changes nothing. Both passes of a batch run
- * in one `withModelTurn`, so a generation waiting in the queue can go between batches.
+ * in one `withModelTurn`, so a generation waiting in the queue can go between batches. A pass
+ * holds batch x length x vocabulary float32 logits for each of the two models until the batch
+ * is read: with vocabularies of 150k tokens, a smaller batchSize keeps that in bounds.
  */
 import { Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
 import {
@@ -113,7 +115,10 @@ function templateEndOfTurn(tokenizer: PreTrainedTokenizer, stops: Set<number>) {
  * closes with `<end_of_turn>`); otherwise the first id of generation_config's (else config's)
  * `eos_token_id`, else the tokenizer's eos. For the bundled tiny models all give `<|im_end|>`.
  */
-export function endOfTurnId({ model, tokenizer }: Pick<LoadedModel, 'model' | 'tokenizer'>) {
+export function endOfTurnId({
+  model,
+  tokenizer,
+}: Pick<LoadedModel, 'model' | 'tokenizer'>): number {
   const cached = endOfTurnCache.get(model);
   if (cached !== undefined) return cached;
   const configured = configuredEos(model);
@@ -372,7 +377,12 @@ function checkedBatchSize(batchSize: number | undefined): number {
   return size;
 }
 
-/** Scores every item under A and B; see the file's comment. */
+/**
+ * Scores every item under A and B; see the file's comment. `sharedVocabulary` says the two
+ * tokenizers map every token to the same id and the logits are as wide; an item whose answer
+ * ids still differ (two end-of-turn tokens) is scored as under different tokenizers. Throws a
+ * RangeError for an empty prompt or a sequence longer than a model's positions.
+ */
 export async function scoreContrastive(
   a: TransformersChatBackend,
   b: TransformersChatBackend,
