@@ -1,10 +1,12 @@
 /**
  * The box plot of divergence per cluster: answers joined to their analysis cluster by identity
- * (not by position), boxes in the chosen order from the top, names and hovers escaped for Plotly.
+ * (not by position), each box drawn from its quartiles, range, median and mean, names and hovers
+ * escaped for Plotly.
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterDivergence } from '../../src/lib/core/contrastive/summaries';
 import {
+  clusterAxisNames,
   clusterLookup,
   divergenceBoxTraces,
   orderClusters,
@@ -42,27 +44,40 @@ describe('divergence by cluster plot', () => {
     expect(CLUSTERS.map((c) => c.clusterId)).toEqual([3, 1]);
   });
 
-  it('draws one horizontal box per cluster, the first at the top, names escaped', () => {
-    const traces = divergenceBoxTraces(
-      CLUSTERS,
-      {
-        termsOf: (id) => (id === 3 ? ['<b>bold</b>', 'license'] : ['colour']),
-        labels: [{ cluster: 1, label: 'Colours & <i>hues</i>', description: '' }],
-      },
-      DEFAULT_THEME,
-      'mean KL',
-    );
-    expect(traces).toHaveLength(2);
-    // Plotly stacks horizontal categories from the bottom: the first cluster comes last.
-    expect(traces.map((t) => t.name)).toEqual([
-      'cluster 1: Colours &amp; &lt;i&gt;hues&lt;/i&gt;',
+  it('draws a box per cluster from its quartiles, range, median and mean, names escaped', () => {
+    const naming = {
+      termsOf: (id: number) => (id === 3 ? ['<b>bold</b>', 'license'] : ['colour']),
+      labels: [{ cluster: 1, label: 'Colours & <i>hues</i>', description: '' }],
+    };
+    const names = clusterAxisNames(CLUSTERS, naming);
+    expect(names).toEqual([
       'cluster 3: &lt;b&gt;bold&lt;/b&gt;, license',
+      'cluster 1: Colours &amp; &lt;i&gt;hues&lt;/i&gt;',
     ]);
-    const top = traces[1]!;
-    expect(top).toMatchObject({ type: 'box', orientation: 'h', x: [0.2, 0.5, 0.9] });
-    expect(top.y).toEqual(Array(3).fill(top.name));
-    expect(top.hovertemplate).toContain('&lt;b&gt;bold&lt;/b&gt;, license');
-    expect(top.hovertemplate).toContain('3 answers · median 0.5000');
-    expect(String(top.hovertemplate)).not.toMatch(/<b>bold/);
+    const traces = divergenceBoxTraces(CLUSTERS, naming, DEFAULT_THEME, 'mean KL');
+    const [whiskers, boxes, points, medians, means] = traces;
+    expect(traces.map((t) => t.name)).toEqual(['range', 'quartiles', 'answers', 'median', 'mean']);
+    // Whiskers from the smallest to the largest value, one segment per cluster.
+    expect(whiskers).toMatchObject({
+      x: [0.2, 0.9, null, 0.05, 0.1, null],
+      y: [names[0], names[0], null, names[1], names[1], null],
+    });
+    // Boxes from q1 to q3: a bar based at q1, as wide as the interquartile range.
+    expect(boxes).toMatchObject({ type: 'bar', orientation: 'h', y: names, base: [0.35, 0.0625] });
+    expect((boxes!.x as number[]).map((x) => Number(x.toFixed(6)))).toEqual([0.35, 0.025]);
+    expect(boxes!.customdata).toEqual([3, 1]);
+    expect(points).toMatchObject({
+      x: [0.2, 0.5, 0.9, 0.05, 0.1],
+      y: [names[0], names[0], names[0], names[1], names[1]],
+    });
+    expect(medians).toMatchObject({ x: [0.5, 0.075], y: names });
+    expect(means).toMatchObject({ x: [1.6 / 3, 0.075], y: names });
+    const hover = (boxes!.hovertext as string[])[0]!;
+    expect(hover).toContain('&lt;b&gt;bold&lt;/b&gt;, license');
+    expect(hover).toContain('3 answers · mean KL');
+    expect(hover).toContain('median 0.5000 · mean 0.5333');
+    expect(hover).toContain('quartiles 0.3500 to 0.7000');
+    expect(hover).toContain('range 0.2000 to 0.9000');
+    expect(hover).not.toMatch(/<b>bold/);
   });
 });

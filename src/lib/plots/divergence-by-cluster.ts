@@ -1,6 +1,6 @@
 /**
- * The divergence distribution per cluster as Plotly box plots: which clusters of answers the two
- * models disagree on most, token by token. The clusters come from the run's free-text analysis
+ * The divergence distribution per cluster as a box plot (drawn with bar and scatter traces): which
+ * clusters of answers the two models disagree on most, token by token. The clusters come from the run's free-text analysis
  * (its `rows` and `labels`, aligned), the divergence from the contrastive scores.
  */
 import type { AnalysisResult } from '../core/analysis/pipeline';
@@ -49,10 +49,26 @@ export interface ClusterNaming {
   labels?: readonly ClusterLabel[];
 }
 
+/** The axis name of each cluster, escaped for Plotly: its id and label, else its first terms. */
+export function clusterAxisNames(
+  clusters: readonly ClusterDivergence[],
+  naming: ClusterNaming,
+): string[] {
+  return clusters.map((c) =>
+    clusterLabel(
+      { id: c.clusterId, terms: [...naming.termsOf(c.clusterId)] },
+      naming.labels?.find((l) => l.cluster === c.clusterId && l.label.trim() !== '') ?? null,
+    ),
+  );
+}
+
 /**
- * One horizontal box per cluster, in `clusters`' order from the top, every answer drawn as a
- * point; hovering a box names the cluster and its answer count. `measure` names the value
- * (mean KL, or |llr| per token without a shared vocabulary).
+ * A horizontal box plot, one row per cluster in `clusters`' order, drawn with the bar and
+ * scatter traces the app's Plotly has (it registers no box trace, to stay small): a bar from
+ * the first to the third quartile, a whisker from the smallest to the largest value, a tick at
+ * the median, a diamond at the mean, and every answer as a point. `measure` names the value
+ * (mean KL, or |llr| per token without a shared vocabulary). Lay the y axis out with
+ * clusterAxisNames as its categories, reversed so the first cluster is at the top.
  */
 export function divergenceBoxTraces(
   clusters: readonly ClusterDivergence[],
@@ -60,33 +76,80 @@ export function divergenceBoxTraces(
   theme: PlotTheme,
   measure: string,
 ): Trace[] {
-  // Plotly stacks horizontal categories from the bottom: the first cluster is drawn last.
-  return [...clusters].reverse().map((c) => {
-    const name = clusterLabel(
-      { id: c.clusterId, terms: [...naming.termsOf(c.clusterId)] },
-      naming.labels?.find((l) => l.cluster === c.clusterId && l.label.trim() !== '') ?? null,
-    );
+  const names = clusterAxisNames(clusters, naming);
+  const what = escapePlotText(measure);
+  const hover = clusters.map((c, i) => {
     const terms = naming.termsOf(c.clusterId).slice(0, 8).join(', ');
-    return {
-      type: 'box',
-      orientation: 'h',
-      name,
-      x: c.values,
-      // One category per box: the name is already escaped for Plotly by clusterLabel.
-      y: c.values.map(() => name),
-      boxpoints: 'all',
-      jitter: 0.4,
-      pointpos: 0,
-      boxmean: true,
-      marker: { color: theme.sideB, size: 4, opacity: 0.6 },
-      line: { color: theme.sideB, width: 1.5 },
-      fillcolor: 'rgba(0,0,0,0)',
-      customdata: c.values.map(() => c.clusterId),
-      hovertemplate:
-        `<b>${name}</b><br>` +
-        (terms ? `${wrapForHover(truncate(terms, 140))}<br>` : '') +
-        `${escapePlotText(measure)}: %{x:.4f}<br>` +
-        `${c.values.length} answers · median ${c.median.toFixed(4)}<extra></extra>`,
-    };
+    return [
+      `<b>${names[i]}</b>`,
+      ...(terms ? [wrapForHover(truncate(terms, 140))] : []),
+      `${c.values.length} answers · ${what}`,
+      `median ${c.median.toFixed(4)} · mean ${c.mean.toFixed(4)}`,
+      `quartiles ${c.q1.toFixed(4)} to ${c.q3.toFixed(4)}`,
+      `range ${(c.values[0] ?? 0).toFixed(4)} to ${(c.values.at(-1) ?? 0).toFixed(4)}`,
+    ].join('<br>');
   });
+  // Whiskers as one line trace: a segment per cluster, broken by nulls.
+  const whiskerX: (number | null)[] = [];
+  const whiskerY: (string | null)[] = [];
+  clusters.forEach((c, i) => {
+    whiskerX.push(c.values[0] ?? 0, c.values.at(-1) ?? 0, null);
+    whiskerY.push(names[i]!, names[i]!, null);
+  });
+  const points = clusters.flatMap((c, i) => c.values.map((v) => ({ v, name: names[i]! })));
+  return [
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: 'range',
+      x: whiskerX,
+      y: whiskerY,
+      line: { color: theme.muted, width: 1.5 },
+      hoverinfo: 'skip',
+    },
+    {
+      type: 'bar',
+      orientation: 'h',
+      name: 'quartiles',
+      y: names,
+      base: clusters.map((c) => c.q1),
+      // A box of zero width (all values equal) still shows as a thin outline.
+      x: clusters.map((c) => c.q3 - c.q1),
+      width: 0.5,
+      // Filled with the card's own colour so the whisker does not show through the box.
+      marker: { color: theme.neutral, line: { color: theme.sideB, width: 2 } },
+      customdata: clusters.map((c) => c.clusterId),
+      hovertext: hover,
+      hoverinfo: 'text',
+    },
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: 'answers',
+      x: points.map((p) => p.v),
+      y: points.map((p) => p.name),
+      marker: { color: theme.sideB, size: 5, opacity: 0.45 },
+      hovertemplate: `${what}: %{x:.4f}<extra></extra>`,
+    },
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: 'median',
+      x: clusters.map((c) => c.median),
+      y: names,
+      marker: { symbol: 'line-ns-open', size: 22, line: { color: theme.text, width: 3 } },
+      hovertext: hover,
+      hoverinfo: 'text',
+    },
+    {
+      type: 'scatter',
+      mode: 'markers',
+      name: 'mean',
+      x: clusters.map((c) => c.mean),
+      y: names,
+      marker: { symbol: 'diamond-open', size: 9, color: theme.text },
+      hovertext: hover,
+      hoverinfo: 'text',
+    },
+  ];
 }
