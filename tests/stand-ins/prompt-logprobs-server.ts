@@ -29,10 +29,11 @@
  *
  * The reply: `prompt_logprobs` (top level, when the request's `prompt_logprobs` is a number k):
  * one entry per prompt token, the first null, each other a dictionary from token id (as a
- * string) to `{ logprob, rank, decoded_token }`; the actual token comes first with rank 1, then
- * (k > 0) up to k alternatives: the token `" the"` with log probability -0.05 (rank 1, and the
- * actual token's rank becomes 2) unless the actual token is `" the"`. `usage.prompt_tokens`
- * counts the prompt's tokens; the completion is the single token `" the"`.
+ * string) to `{ logprob, rank, decoded_token }`. With k = 0 it holds the prompt's own token
+ * alone, at rank 1; with k > 0 (one alternative at most, whatever k) it also holds `" the"` at
+ * log probability -0.05 and rank 1, the prompt's token then at rank 2, unless that token is
+ * `" the"` itself. `usage.prompt_tokens` counts the prompt's tokens; the completion is the
+ * single token `" the"`.
  *
  * Endpoints (base URL `server.url`, which ends in /v1):
  * - POST /v1/chat/completions (JSON only; `stream: true` gets a 400).
