@@ -252,6 +252,54 @@ describe('contrastive view: rankings and phrases', () => {
   });
 });
 
+describe('contrastive view: long lists', () => {
+  it('shows the first 50 answers and 15 phrases until asked for all', () => {
+    // 30 prompts, both sides: 60 answers; each side says "word<i>" so 30 phrases occur twice.
+    const many = Array.from({ length: 30 }, (_, i) =>
+      (['A', 'B'] as const).map((side) => {
+        const kl = 0.1 + i / 100;
+        const tokens = [` word${i}`, EOT].map((token) => ({
+          token,
+          logpA: -1 - kl,
+          logpB: -1,
+          kl,
+        }));
+        return {
+          promptId: `q${i}`,
+          side,
+          sample: 0,
+          tokens,
+          logpA: -2 - 2 * kl,
+          logpB: -2,
+          llr: 2 * kl,
+          meanKl: kl,
+        };
+      }),
+    ).flat();
+    const prompts = many
+      .filter((m) => m.side === 'A')
+      .map((m) => ({ id: m.promptId, text: `Prompt ${m.promptId}` }));
+    const { target } = render({ run: { ...RUN, prompts }, scores: scoresResult(many) });
+    expect(byTestId(target, 'answer-rank-row')).toHaveLength(50);
+    expect(byTestId(target, 'ngram-row')).toHaveLength(15);
+    // The most divergent phrase first: word29 (KL 0.39, twice).
+    expect(cells(byTestId(target, 'ngram-row')[0]!)).toEqual([
+      'word29',
+      '1',
+      '1',
+      '0.390',
+      '0.780',
+    ]);
+    const button = (label: string) =>
+      [...target.querySelectorAll('button')].find((b) => text(b) === label)!;
+    button('Show all 60').click();
+    button('Show all 30').click();
+    flushSync();
+    expect(byTestId(target, 'answer-rank-row')).toHaveLength(60);
+    expect(byTestId(target, 'ngram-row')).toHaveLength(30);
+  });
+});
+
 describe('contrastive view: without a shared vocabulary', () => {
   it('says KL needs one vocabulary and shows log probabilities only', () => {
     const { target } = render({ scores: unsharedResult() });

@@ -137,7 +137,12 @@ export function divergenceBoxTraces(
       name: 'median',
       x: clusters.map((c) => c.median),
       y: names,
-      marker: { symbol: 'line-ns-open', size: 22, line: { color: theme.text, width: 3 } },
+      marker: {
+        symbol: 'line-ns-open',
+        size: 22,
+        color: theme.text,
+        line: { color: theme.text, width: 3 },
+      },
       hovertext: hover,
       hoverinfo: 'text',
     },
