@@ -5,12 +5,14 @@
  * IndexedDB: the most divergent answer shaded token by token (its tokens spell the stored
  * answer, then the end-of-turn token), a tooltip with both models' top next tokens on hover and
  * by keyboard, one ranking row per answer in the saved order, and a box per cluster of the
- * analysis.
+ * analysis. Imported answers are scored once the models are chosen for them.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, runCounts, type E2eSession, waitForRunState } from './browser';
+import { join } from 'node:path';
+import { importFiles, launch, runCounts, type E2eSession, waitForRunState } from './browser';
 
+const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 const PROMPTS = 4;
 const SAMPLES = 2;
 const ANSWERS = PROMPTS * SAMPLES * 2;
@@ -222,6 +224,44 @@ describe('contrastive views in Chromium', () => {
         els.map((el) => Number(el.querySelectorAll('td')[2]!.textContent)),
       )) as number[];
       expect(counts.reduce((a, b) => a + b, 0)).toBe(ANSWERS);
+    },
+  );
+
+  it(
+    'scores imported answers once their models are chosen; no clusters before an analysis',
+    { timeout: 180_000 },
+    async () => {
+      const { page } = s;
+      // Six prompts answered by two toy models in alpaca_eval files: the app knows neither.
+      await importFiles(s, [
+        join(FIXTURES, 'before_model_outputs.json'),
+        join(FIXTURES, 'after_model_outputs.json'),
+      ]);
+      const view = page.getByTestId('contrastive-view');
+      expect(squash(await view.getByTestId('contrastive-blocked').textContent())).toMatch(
+        /^Model A's answers were imported from a file, so the app does not know which model wrote them/,
+      );
+      expect(await view.getByTestId('contrastive-score').count()).toBe(0);
+      await view.getByTestId('scoring-model-A').selectOption('tiny-base');
+      expect(squash(await view.getByTestId('contrastive-blocked').textContent())).toMatch(
+        /^Model B's answers were imported from a file/,
+      );
+      await view.getByTestId('scoring-model-B').selectOption('tiny-finetune');
+      expect(await view.getByTestId('contrastive-blocked').count()).toBe(0);
+      await view.getByTestId('contrastive-score').click();
+      await view.getByTestId('answer-rank-row').first().waitFor({ timeout: 120_000 });
+      expect(await view.getByTestId('answer-rank-row').count()).toBe(12);
+      expect(squash(await view.getByTestId('contrastive-summary').textContent())).toBe(
+        '12 answers scored by transformers:tiny-base (A) and transformers:tiny-finetune (B).',
+      );
+      expect(await view.getByTestId('shaded-token').count()).toBeGreaterThan(1);
+      // Not analysed yet: the clusters' divergence waits, with a note instead of a chart.
+      expect(squash(await view.getByTestId('cluster-divergence-note').textContent())).toMatch(
+        /^Analyse the run/,
+      );
+      expect(await view.getByTestId('cluster-divergence').locator('.js-plotly-plot').count()).toBe(
+        0,
+      );
     },
   );
 
