@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { alpacaCases } from './cases/alpaca';
 import { browserCases } from './cases/browser';
 import { clusteringCases } from './cases/clustering';
+import { contrastiveCases } from './cases/contrastive';
 import { idbCases } from './cases/idb';
 import { localFolderCases } from './cases/local-folder';
 import { pipelineCases } from './cases/pipeline';
@@ -36,6 +37,7 @@ const cases = [
   ...pipelineCases(dataDir),
   ...browserCases(),
   ...localFolderCases(),
+  ...contrastiveCases(),
 ];
 
 const n = arg('--n');

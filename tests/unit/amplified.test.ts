@@ -45,7 +45,7 @@ const PROMPTS = [
 const greedy = { temperature: 0, topP: 1, maxTokens: 40 };
 
 // A models folder of our own: the bundled models, plus a copy of tiny-base whose tokenizer maps
-// two tokens to each other's ids (same size, different vocabulary) for the mismatch test.
+// two tokens (' the', ' and') to each other's ids: same size, different vocabulary.
 const root = mkdtempSync(join(tmpdir(), 'bd-amplified-'));
 let base: TransformersChatBackend;
 let tuned: TransformersChatBackend;
@@ -60,7 +60,9 @@ beforeAll(() => {
     model: { vocab: Record<string, number> };
   };
   const vocab = tokenizer.model.vocab;
-  [vocab['the'], vocab['and']] = [vocab['and'], vocab['the']];
+  const [the, and] = [vocab['Ġthe']!, vocab['Ġand']!];
+  expect([the, and].every(Number.isInteger)).toBe(true);
+  [vocab['Ġthe'], vocab['Ġand']] = [and, the];
   writeFileSync(join(swapped, 'tokenizer.json'), JSON.stringify(tokenizer));
   configureTransformers({ localModelPath: root, allowRemoteModels: false });
   base = new TransformersChatBackend({ modelId: TINY_BASE_MODEL_ID });

@@ -124,9 +124,13 @@ export class CachedDecoder {
       model.generation_config,
     );
     this.#outputs = await model.forward(this.#inputs);
-    // As `generate` reads them: the last position, in float32 (fp16 models give fp16 logits).
-    const logits = this.#outputs.logits!.slice(null, -1, null).to('float32');
-    return Float32Array.from(logits.data as Float32Array);
+    // The last position, in float32 as `generate` reads it (fp16 models give fp16 logits).
+    const logits = this.#outputs.logits!;
+    if (logits.type === 'float32') {
+      const data = logits.data as Float32Array;
+      return data.slice(data.length - logits.dims.at(-1)!);
+    }
+    return Float32Array.from(logits.slice(null, -1, null).to('float32').data as Float32Array);
   }
 
   /** Frees the cache and the last outputs (GPU tensors; CPU ones are left to the collector). */
