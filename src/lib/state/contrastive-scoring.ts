@@ -75,12 +75,12 @@ const BACKEND_NAMES: Record<ModelSpec['backend'], string> = {
 const UNUSED_SIGNAL = new AbortController().signal;
 
 /** Why `model` (side `side`) cannot score, or null. */
-function modelProblem(side: Side, spec: ModelSpec, model: ScoringModel | undefined): string | null {
+function modelProblem(side: Side, model: ScoringModel | undefined): string | null {
   if (!model) {
     return (
       `Model ${side}'s answers were imported from a file, so the app does not know which model ` +
-      `wrote them: choose that model for ${side} (a transformers.js model: bundled, from the ` +
-      'hub or from a folder on this computer) to score them.'
+      `wrote them: choose that model for ${side} (a transformers.js model, bundled or from the ` +
+      'hub) to score them.'
     );
   }
   if (model.backend !== 'transformers') {
@@ -91,8 +91,21 @@ function modelProblem(side: Side, spec: ModelSpec, model: ScoringModel | undefin
       'from a folder on this computer).'
     );
   }
-  void spec;
   return null;
+}
+
+/** The sides whose answers were imported, so the model to score them under must be chosen. */
+export function importedSides(run: Pick<Run, 'models'>): Side[] {
+  return SIDES.filter((side) => run.models[side].backend === 'imported');
+}
+
+/**
+ * The model a side is scored under from what the user chose: a bundled model's id or a hub
+ * repo id (`org/name`); null for an empty choice.
+ */
+export function chosenScoringModel(modelId: string): ScoringModel | null {
+  const id = modelId.trim();
+  return id ? { label: id, backend: 'transformers', modelId: id } : null;
 }
 
 /** The run's own model of a side for scoring: undefined for imported answers. */
@@ -127,7 +140,7 @@ export function scoringPlan(
     for (const side of SIDES) models[side] = chosen[side] ?? ownModel(run.models[side]);
   }
   for (const side of SIDES) {
-    const problem = modelProblem(side, run.models[side], models[side]);
+    const problem = modelProblem(side, models[side]);
     if (problem) return none(problem);
   }
   const a = models.A!;
