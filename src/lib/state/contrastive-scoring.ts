@@ -94,20 +94,6 @@ function modelProblem(side: Side, model: ScoringModel | undefined): string | nul
   return null;
 }
 
-/** The sides whose answers were imported, so the model to score them under must be chosen. */
-export function importedSides(run: Pick<Run, 'models'>): Side[] {
-  return SIDES.filter((side) => run.models[side].backend === 'imported');
-}
-
-/**
- * The model a side is scored under from what the user chose: a bundled model's id or a hub
- * repo id (`org/name`); null for an empty choice.
- */
-export function chosenScoringModel(modelId: string): ScoringModel | null {
-  const id = modelId.trim();
-  return id ? { label: id, backend: 'transformers', modelId: id } : null;
-}
-
 /** The run's own model of a side for scoring: undefined for imported answers. */
 function ownModel(spec: ModelSpec): ScoringModel | undefined {
   if (spec.backend === 'imported') return undefined;

@@ -1,12 +1,10 @@
 /**
- * Choosing the models of imported answers so they can be scored: the run page's contrastive
- * state says what to do until both imported sides have a transformers.js model, the chooser
- * sets them (a bundled model or a hub id), clearing one brings the reason back; a run with its
- * own models shows no chooser. The saved scoring shown is the newest usable record.
+ * The run page's contrastive state in the browser build: it says what to do until both imported
+ * sides have a transformers.js model chosen, scores under the choice, and brings the reason back
+ * when a choice is cleared; a run without answers says so. The saved scoring shown is the newest
+ * usable record.
  */
-import { flushSync, mount, unmount } from 'svelte';
-import { afterEach, describe, expect, it } from 'vitest';
-import ScoringModels from '../../src/components/contrastive/ScoringModels.svelte';
+import { describe, expect, it } from 'vitest';
 import { CONTRASTIVE_SCORES_VERSION } from '../../src/lib/core/contrastive/types';
 import { demoRun } from '../../src/lib/core/generate/new-run';
 import type { Run } from '../../src/lib/core/run/types';
@@ -14,13 +12,6 @@ import type { AppState } from '../../src/lib/state/app.svelte';
 import { ContrastiveState } from '../../src/lib/state/contrastive.svelte';
 import { contrastiveScoresRecord } from '../../src/lib/state/contrastive-scoring';
 import { answer } from '../unit/persistence-fixtures';
-
-let component: ReturnType<typeof mount> | undefined;
-afterEach(() => {
-  if (component) unmount(component);
-  component = undefined;
-  document.body.innerHTML = '';
-});
 
 const app = { localFolders: { byHash: () => undefined } } as unknown as AppState;
 
@@ -38,54 +29,31 @@ function importedRun(): Run {
   };
 }
 
-function choose(side: 'A' | 'B', value: string): void {
-  const input = document.querySelector(`[data-testid="scoring-model-${side}"]`) as HTMLInputElement;
-  input.value = value;
-  input.dispatchEvent(new Event('change', { bubbles: true }));
-  flushSync();
-}
-
-describe('ScoringModels and ContrastiveState', () => {
+describe('ContrastiveState', () => {
   it('asks for the models of imported answers, and scoring becomes possible once chosen', () => {
     const run = importedRun();
     const contrastive = new ContrastiveState(app);
-    component = mount(ScoringModels, { target: document.body, props: { run, contrastive } });
-    flushSync();
     expect(contrastive.problem(run)).toMatch(
       /^Model A's answers were imported from a file, so the app does not know which model wrote them: choose that model for A/,
     );
-    const labels = [...document.querySelectorAll('[data-testid="scoring-models"] label')].map((l) =>
-      l.textContent!.trim(),
-    );
-    expect(labels).toEqual(['Model A (before)', 'Model B (after)']);
-    const options = [...document.querySelectorAll('datalist option')].map((o) =>
-      o.getAttribute('value'),
-    );
-    expect(options).toEqual(['tiny-base', 'tiny-finetune']);
-
-    choose('A', ' tiny-base ');
-    expect(contrastive.chosen.A).toEqual({
-      label: 'tiny-base',
-      backend: 'transformers',
-      modelId: 'tiny-base',
-    });
+    const tinyBase = { label: 'tiny-base', backend: 'transformers', modelId: 'tiny-base' } as const;
+    contrastive.choose('A', tinyBase);
+    expect(contrastive.chosen.A).toEqual(tinyBase);
     expect(contrastive.problem(run)).toMatch(/^Model B's answers were imported/);
-    choose('B', 'tiny-finetune');
+    contrastive.choose('B', { label: 'org/tuned', backend: 'transformers', modelId: 'org/tuned' });
     expect(contrastive.problem(run)).toBeNull();
-    expect(contrastive.plan(run).items).toHaveLength(2);
+    const plan = contrastive.plan(run);
+    expect(plan.items).toHaveLength(2);
+    expect(plan.models?.B.modelId).toBe('org/tuned');
     // Clearing a choice brings its reason back.
-    choose('B', '');
+    contrastive.choose('B', null);
     expect(contrastive.chosen.B).toBeUndefined();
     expect(contrastive.problem(run)).toMatch(/^Model B's answers were imported/);
   });
 
-  it('shows no chooser for a run with its own models', () => {
+  it('says when there is nothing to score yet', () => {
     const run = demoRun('demo', '2026-12-06T10:00:00.000Z');
     const contrastive = new ContrastiveState(app);
-    component = mount(ScoringModels, { target: document.body, props: { run, contrastive } });
-    flushSync();
-    expect(document.querySelector('[data-testid="scoring-models"]')).toBeNull();
-    // No answers yet: the reason says so.
     expect(contrastive.problem(run)).toBe(
       'There are no answers to score yet: generate them first.',
     );
