@@ -35,6 +35,11 @@ import {
   type ScoringModel,
 } from '../../src/lib/state/contrastive-scoring';
 import type { ProgressUpdate } from '../../src/lib/workers/rpc';
+import {
+  CONTRASTIVE_SCORES_VERSION,
+  type ContrastiveScoresResult,
+} from '../../src/lib/core/contrastive/types';
+import { freshRepo } from './persistence-fixtures';
 
 const MODELS = fileURLToPath(new URL('../../public/models/', import.meta.url));
 const PERSONA = BUILTIN_CONDITIONS.find((c) => c.id === 'evaluated')!.systemPrompt!;
@@ -365,5 +370,37 @@ describe('scoreAnswers with the generate worker’s handler on the tiny models',
         { signal: new AbortController().signal, progress: () => {} },
       ),
     ).rejects.toThrow('the scorer returned 0 scores for 7 answers');
+  });
+});
+
+describe('the saved scores in the run store', () => {
+  it('are kept with the run and read back when it opens, not dropped as a broken analysis', async () => {
+    const { repo } = await freshRepo();
+    const run = scoredRun();
+    await repo.create(run);
+    const plan = scoringPlan(run);
+    const result: ContrastiveScoresResult = {
+      version: CONTRASTIVE_SCORES_VERSION,
+      modelA: 'transformers:tiny-base',
+      modelB: 'transformers:tiny-finetune',
+      sharedVocabulary: true,
+      topK: 0,
+      items: plan.items.slice(0, 2).map((p) => ({
+        promptId: p.promptId,
+        side: p.side,
+        sample: p.sample,
+        tokens: [{ token: p.item.answer, logpA: -3, logpB: -2, kl: 0.5 }],
+        logpA: -3,
+        logpB: -2,
+        llr: 1,
+        meanKl: 0.5,
+      })),
+    };
+    const record = contrastiveScoresRecord(result, '2026-12-06T12:00:00.000Z', 'cs-1');
+    await repo.putAnalysis(run.id, record);
+    const opened = await repo.openChecked(run.id);
+    expect(opened.droppedAnalyses).toEqual([]);
+    expect(latestContrastiveScores(opened.run.analyses)).toEqual(result);
+    expect(savedAnalyses(opened.run.analyses)).toEqual([]);
   });
 });

@@ -35,8 +35,9 @@ export interface NeededFolder {
 }
 
 /**
- * The folders `run` still needs before it can generate here: each side's `localFolder` that
- * `isPicked` does not know, once per folder (both sides of a system-prompt run share one).
+ * The folders `run` still needs before it can generate here: each side's `localFolder` (and an
+ * amplified side's base model's) that `isPicked` does not know, once per folder (both sides of a
+ * system-prompt run share one).
  */
 export function neededFolders(
   run: Pick<Run, 'models'>,
@@ -44,11 +45,14 @@ export function neededFolders(
 ): NeededFolder[] {
   const needed = new Map<string, NeededFolder>();
   for (const side of SIDES) {
-    const folder = run.models[side].localFolder;
-    if (!folder || isPicked(folder.hash)) continue;
-    const entry = needed.get(folder.hash);
-    if (entry) entry.sides.push(side);
-    else needed.set(folder.hash, { folder, sides: [side] });
+    // An amplified side needs its base model's folder too.
+    const spec = run.models[side];
+    for (const folder of [spec.localFolder, spec.amplify?.base.localFolder]) {
+      if (!folder || isPicked(folder.hash)) continue;
+      const entry = needed.get(folder.hash);
+      if (!entry) needed.set(folder.hash, { folder, sides: [side] });
+      else if (!entry.sides.includes(side)) entry.sides.push(side);
+    }
   }
   return [...needed.values()];
 }
@@ -183,7 +187,15 @@ export class GenerationState {
     const backendFor = (side: Side): ChatBackend => {
       const spec = run.models[side];
       // Two folders may share a name: their identity hash tells them apart.
-      const key = `${spec.backend}|${spec.modelId}|${spec.baseUrl ?? ''}|${spec.localFolder?.hash ?? ''}`;
+      // An amplified side runs the same model as the plain one: its amplification tells them apart.
+      const amplified = spec.amplify
+        ? JSON.stringify([
+            spec.amplify.alpha,
+            spec.amplify.base.modelId,
+            spec.amplify.base.localFolder?.hash,
+          ])
+        : '';
+      const key = `${spec.backend}|${spec.modelId}|${spec.baseUrl ?? ''}|${spec.localFolder?.hash ?? ''}|${amplified}`;
       let backend = backends.get(key);
       if (!backend) {
         backend = appChatBackend(

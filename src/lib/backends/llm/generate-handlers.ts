@@ -3,6 +3,7 @@
  * Worker: workers/generate.worker.ts only registers it. One TransformersChatBackend per model.
  */
 import { scoreContrastive } from './contrastive-score';
+import { amplifiedBackendFor, amplifiedBackendKey, type AmplifiedChatBackend } from './amplified';
 import { TransformersChatBackend } from './transformers';
 import type { ChatUsage, ChatFinishReason, LoadProgress } from './types';
 import {
@@ -42,16 +43,30 @@ export function createGenerateHandlers(configure: ConfigureModels) {
     return backend;
   };
 
+  // Amplified samplers (request.amplify) reuse the per-model backends above for A and B.
+  const amplified = new Map<string, AmplifiedChatBackend>();
+  const anyFor = (request: GenerateModelRequest) => {
+    const key = amplifiedBackendKey(request);
+    if (!key || !request.amplify) return backendFor(request);
+    let b = amplified.get(key);
+    if (!b) {
+      b = amplifiedBackendFor({ ...request, amplify: request.amplify }, (o) =>
+        backendFor({ ...request, ...o, amplify: undefined }),
+      );
+      amplified.set(key, b);
+    }
+    return b;
+  };
   return {
     load: (request: GenerateModelRequest, ctx: WireHandlerContext): Promise<void> =>
-      backendFor(request).load((p) => ctx.progress(loadProgressMessage(p))),
+      anyFor(request).load((p) => ctx.progress(loadProgressMessage(p))),
 
     generate: async (request: GenerateRequest, ctx: WireHandlerContext): Promise<GenerateReply> => {
       let text = '';
       let pieces = 0;
       let usage: ChatUsage = { promptTokens: 0, completionTokens: 0 };
       let finishReason: ChatFinishReason = 'error';
-      const chunks = backendFor(request).generate(request.messages, {
+      const chunks = anyFor(request).generate(request.messages, {
         ...request.options,
         signal: ctx.signal,
       });

@@ -8,6 +8,8 @@ import * as v from 'valibot';
 import { SIDES, type AnalysisRecord } from '../run/types';
 import { issueToInputError } from '../run/valibot-errors';
 import type { AnalysisResult } from './pipeline';
+import { contrastiveScoresProblem, isContrastiveScoresResult } from '../contrastive/record';
+import type { ContrastiveScoresResult } from '../contrastive/types';
 
 const num = v.number();
 const nullableNum = v.nullable(v.number());
@@ -491,6 +493,18 @@ export function screenAnalyses(
     // A statement clustering names statements, not prompts, and has no older version to migrate.
     if (isApprovalClustersResult(a.result)) {
       const problem = approvalClustersProblem(a.result, `analyses[${i}].result`);
+      if (problem) dropped.push({ id: String(a.id), createdAt: String(a.createdAt), problem });
+      else kept.push(a);
+      return;
+    }
+    // A contrastive scoring (issue #14) names answers by prompt id; no older version either.
+    if (isContrastiveScoresResult(a.result)) {
+      let problem = contrastiveScoresProblem(a.result, `analyses[${i}].result`);
+      const stray = problem
+        ? undefined
+        : (a.result as ContrastiveScoresResult).items.find((s) => !promptIds.has(s.promptId));
+      if (stray)
+        problem = `its scores name prompt ${JSON.stringify(stray.promptId)}, not in the run`;
       if (problem) dropped.push({ id: String(a.id), createdAt: String(a.createdAt), problem });
       else kept.push(a);
       return;
