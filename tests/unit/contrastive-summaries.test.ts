@@ -231,8 +231,32 @@ describe('divergentNgrams', () => {
         [' again', 1],
         ['<|im_end|>', 1],
       ]);
-    const texts = divergentNgrams([item(0), item(1)], { sizes: [3] }).map((g) => g.text);
+    // n counts words; the comma and the line break ride along between them.
+    const texts = divergentNgrams([item(0), item(1)], { sizes: [2] }).map((g) => g.text);
     expect(texts.sort()).toEqual(['well, yes', 'yes world']);
+    const three = divergentNgrams([item(0), item(1)], { sizes: [3] }).map((g) => g.text);
+    expect(three).toEqual(['well, yes world']);
+  });
+
+  it('counts words, not word pieces, each weighted by the mean KL of its tokens', () => {
+    const item = (sample: number) =>
+      scored('p0', 'A', sample, [
+        [' The', 0.5],
+        [' licens', 3],
+        ['ing', 1],
+        [' terms', 0.5],
+        ["'s", 0.5],
+      ]);
+    const grams = divergentNgrams([item(0), item(1)], { sizes: [1, 2] });
+    const texts = grams.map((g) => g.text);
+    expect(texts).not.toContain('ing');
+    expect(texts).toContain("terms's");
+    const licensing = grams.find((g) => g.text === 'licensing')!;
+    expect(licensing).toMatchObject({ n: 1, count: 2, countA: 2, countB: 0 });
+    expect(licensing.meanKl).toBeCloseTo(2, 12);
+    // " The licensing": (0.5 + 3 + 1) / 3 tokens.
+    expect(grams.find((g) => g.text === 'the licensing')!.meanKl).toBeCloseTo(1.5, 12);
+    expect(grams[0]!.text).toBe('licensing');
   });
 
   it('leaves out n-grams seen fewer than minCount times and stops at limit', () => {

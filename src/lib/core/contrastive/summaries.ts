@@ -95,10 +95,48 @@ const SPECIAL_TOKEN = /^(<\|.*\|>|<\/?s>)$/;
 /** Tokens with no word in them: whitespace, punctuation or nothing. */
 const NO_WORD = /^[\s\p{P}]*$/u;
 
+/** A word of an answer: the tokens that spell it, as words() below groups them. */
+interface Word {
+  text: string;
+  /** Sum and count of its tokens' KL. */
+  klSum: number;
+  tokens: number;
+  /** Only whitespace or punctuation: it sits inside an n-gram, never at an end. */
+  noWord: boolean;
+  special: boolean;
+}
+
 /**
- * n-grams of consecutive answer tokens weighted by divergence: each occurrence counts the mean
- * KL of its tokens. Tokens that are only whitespace, punctuation or special tokens do not start
- * or end an n-gram. Needs per-token KL: items without it are skipped.
+ * An answer's tokens grouped into words, so n-grams are of words and never of word pieces
+ * ("ing", "ed"): a token continues the word before it unless it begins with whitespace, is
+ * punctuation or a special token, or follows one. Tokenizers' texts carry the space before a
+ * word (GPT-2's "Ġ", SentencePiece's "▁" decode to it), which is what marks a new word.
+ */
+function words(tokens: readonly TokenScore[]): Word[] {
+  const out: Word[] = [];
+  let open: Word | undefined;
+  for (const t of tokens) {
+    const special = SPECIAL_TOKEN.test(t.token);
+    const noWord = !special && NO_WORD.test(t.token);
+    const continues = open && !special && !noWord && !/^\s/.test(t.token);
+    if (continues && open) {
+      open.text += t.token;
+      open.klSum += t.kl!;
+      open.tokens++;
+      continue;
+    }
+    const word: Word = { text: t.token, klSum: t.kl!, tokens: 1, noWord, special };
+    out.push(word);
+    open = special || noWord ? undefined : word;
+  }
+  return out;
+}
+
+/**
+ * Word n-grams of the answers weighted by divergence: each occurrence counts the mean KL of the
+ * tokens that spell it. Words are grouped from tokens (see words()); whitespace, punctuation
+ * and special tokens do not start or end an n-gram, and a special token is never inside one.
+ * Needs per-token KL: items without it are skipped.
  */
 export function divergentNgrams(
   items: readonly ScoredAnswer[],
@@ -109,21 +147,26 @@ export function divergentNgrams(
   const limit = options.limit ?? 50;
   const grams = new Map<string, DivergentNgram>();
   for (const item of items) {
-    const tokens = item.tokens;
-    if (tokens.some((t) => t.kl === null)) continue;
-    const special = tokens.map((t) => SPECIAL_TOKEN.test(t.token));
-    // A word token can start or end an n-gram; whitespace and punctuation only sit inside one.
-    const edge = tokens.map((t, i) => !special[i] && !NO_WORD.test(t.token));
+    if (item.tokens.some((t) => t.kl === null)) continue;
+    const list = words(item.tokens);
+    const edge = list.map((w) => !w.special && !w.noWord);
     for (const n of sizes) {
       if (!Number.isInteger(n) || n < 1) continue;
-      for (let start = 0; start + n <= tokens.length; start++) {
-        const end = start + n - 1;
-        if (!edge[start] || !edge[end]) continue;
-        // A special token inside would join text that is not in the answer ("a<|im_end|>b").
-        if (special.slice(start, end + 1).some(Boolean)) continue;
-        const window = tokens.slice(start, end + 1);
+      for (let start = 0; start < list.length; start++) {
+        if (!edge[start]) continue;
+        // n counts words; punctuation and whitespace between them ride along.
+        let taken = 0;
+        let end = start;
+        for (; end < list.length; end++) {
+          if (list[end]!.special) break;
+          if (edge[end]) taken++;
+          if (taken === n) break;
+        }
+        if (taken !== n || end >= list.length) continue;
+        const window = list.slice(start, end + 1);
         const text = ngramText(window);
-        const kl = window.reduce((s, t) => s + t.kl!, 0) / n;
+        const kl =
+          window.reduce((s, w) => s + w.klSum, 0) / window.reduce((s, w) => s + w.tokens, 0);
         const key = `${n}\u0000${text}`;
         let g = grams.get(key);
         if (!g) {
@@ -146,10 +189,10 @@ export function divergentNgrams(
   return kept.slice(0, Math.max(0, limit));
 }
 
-/** The tokens as one lower-cased phrase: a line break between words reads as a space. */
-function ngramText(tokens: readonly TokenScore[]): string {
-  return tokens
-    .map((t) => t.token)
+/** The words as one lower-cased phrase: a line break between words reads as a space. */
+function ngramText(list: readonly Word[]): string {
+  return list
+    .map((w) => w.text)
     .join('')
     .replace(/\s+/g, ' ')
     .trim()
