@@ -277,10 +277,11 @@ export class AmplifiedChatBackend implements ChatBackend {
     config.max_length = promptB.length + options.maxTokens;
     const extra = new LogitsProcessorList();
     if (sampling && options.topP < 1) extra.push(new TopPLogitsProcessor(options.topP));
-    const process = model._get_logits_processor(config, promptB.length, extra);
+    const processLogits = model._get_logits_processor(config, promptB.length, extra);
     if (sampling && options.seed !== undefined) random.seed(options.seed);
 
-    const decoderA = new CachedDecoder(a.model, promptA);
+    // At alpha 0 A's logits do not count: B alone, at the cost of plain B.
+    const decoderA = this.alpha === 0 ? undefined : new CachedDecoder(a.model, promptA);
     const decoderB = new CachedDecoder(b.model, promptB);
     const stops = new StopStringFilter(options.stop);
     const generated: number[] = [];
@@ -296,7 +297,8 @@ export class AmplifiedChatBackend implements ChatBackend {
     };
     let finishReason: ChatFinishReason = 'length';
     try {
-      let [logitsA, logitsB] = [await decoderA.start(), await decoderB.start()];
+      let logitsB = await decoderB.start();
+      let logitsA = decoderA ? await decoderA.start() : logitsB;
       if (logitsA.length !== logitsB.length) {
         throw new ModelLoadError(
           `${this.tuned.id} vs ${this.base.id}`,
@@ -310,7 +312,7 @@ export class AmplifiedChatBackend implements ChatBackend {
           break;
         }
         amplifyLogits(logitsA, logitsB, this.alpha, amplified);
-        const scores = process(
+        const scores = processLogits(
           [decoderB.ids.slice()],
           new Tensor('float32', amplified, [1, amplified.length]),
         );
@@ -327,7 +329,8 @@ export class AmplifiedChatBackend implements ChatBackend {
           break;
         }
         if (generated.length >= options.maxTokens) break;
-        [logitsA, logitsB] = [await decoderA.advance(token), await decoderB.advance(token)];
+        logitsB = await decoderB.advance(token);
+        logitsA = decoderA ? await decoderA.advance(token) : logitsB;
       }
       if (!stops.stopped) {
         const rest = stops.push(nextPiece(true)) + stops.flush();
@@ -339,7 +342,7 @@ export class AmplifiedChatBackend implements ChatBackend {
         finishReason,
       };
     } finally {
-      await Promise.all([decoderA.dispose(), decoderB.dispose()]);
+      await Promise.all([decoderA?.dispose(), decoderB.dispose()]);
     }
   }
 
