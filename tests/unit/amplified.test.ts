@@ -110,6 +110,16 @@ describe('AmplifiedChatBackend (tiny-finetune amplified away from tiny-base)', (
     expect([...reasons].sort()).toEqual(['length', 'stop']);
   });
 
+  it('a tiny alpha (A decoded alongside, barely counted) still gives B greedy answers', async () => {
+    // alpha 0 skips A altogether; 1e-6 runs A's decoder at every step but cannot move an argmax
+    // whose margin is above ~1e-5 logits, so the answers are B's and A's cache disturbs nothing.
+    const amplified = new AmplifiedChatBackend(base, tuned, 1e-6);
+    for (const prompt of PROMPTS) {
+      const plain = await generateText(tuned, ask(prompt), greedy);
+      expect((await generateText(amplified, ask(prompt), greedy)).text).toBe(plain.text);
+    }
+  });
+
   it('alpha = 0 with a seed reproduces B seeded sampling (same sampler, same draws)', async () => {
     const amplified = new AmplifiedChatBackend(base, tuned, 0);
     for (const seed of [1, 2, 3]) {
