@@ -10,7 +10,7 @@ import { scoringPlan, type ScoringModel } from '../../src/lib/state/contrastive-
 import { ANSWERS, PROMPTS } from './contrastive-fixture';
 import { reactiveProps } from './reactive-props.svelte';
 
-const params = { temperature: 0, maxTokens: 32 };
+const params = { temperature: 0, topP: 1, maxTokens: 32, seed: null };
 const imported = (label: string): ModelSpec => ({
   label,
   backend: 'imported',

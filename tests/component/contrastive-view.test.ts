@@ -20,7 +20,7 @@ const spec = (label: string): ModelSpec => ({
   label,
   backend: 'transformers',
   modelId: label,
-  params: { temperature: 0, maxTokens: 32 },
+  params: { temperature: 0, topP: 1, maxTokens: 32, seed: null },
 });
 const RUN = { prompts: PROMPTS, models: { A: spec('tiny-base'), B: spec('tiny-finetune') } };
 

@@ -5,7 +5,10 @@
  * usable record.
  */
 import { describe, expect, it } from 'vitest';
-import { CONTRASTIVE_SCORES_VERSION } from '../../src/lib/core/contrastive/types';
+import {
+  CONTRASTIVE_SCORES_VERSION,
+  type ContrastiveScoresResult,
+} from '../../src/lib/core/contrastive/types';
 import { demoRun } from '../../src/lib/core/generate/new-run';
 import type { Run } from '../../src/lib/core/run/types';
 import type { AppState } from '../../src/lib/state/app.svelte';
@@ -61,7 +64,7 @@ describe('ContrastiveState', () => {
 
   it('shows the newest usable saved scoring of the run', () => {
     const run = importedRun();
-    const result = {
+    const result: ContrastiveScoresResult = {
       version: CONTRASTIVE_SCORES_VERSION,
       modelA: 'transformers:tiny-base',
       modelB: 'transformers:tiny-finetune',

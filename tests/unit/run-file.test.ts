@@ -59,7 +59,10 @@ describe('run files', () => {
         `{"format":"behaviour-diff-run","schemaVersion":${RUN_SCHEMA_VERSION},"exportedAt":"${NOW}","run":{`,
       ),
     ).toBe(true);
-    expect(readRunFile(text, 'run.json')).toMatchObject({ exportedAt: NOW, fileVersion: RUN_SCHEMA_VERSION });
+    expect(readRunFile(text, 'run.json')).toMatchObject({
+      exportedAt: NOW,
+      fileVersion: RUN_SCHEMA_VERSION,
+    });
   });
 
   it('never writes credentials, wherever a careless writer put them', () => {
