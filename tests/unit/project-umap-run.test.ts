@@ -14,6 +14,7 @@ import { UmapLayout } from '../../src/lib/core/project/umap-layout';
 import { makeBlobs } from '../../src/lib/core/vectors/blobs';
 import { exactKnn, type KnnGraph } from '../../src/lib/core/vectors/knn';
 import { fromRows, matrix, type Matrix } from '../../src/lib/core/vectors/matrix';
+import { createRng } from '../../src/lib/core/vectors/random';
 
 /** 120 points in 6-d, three overlapping blobs off the origin (cosine and Euclidean differ). */
 const blobs = (): Matrix =>
@@ -174,16 +175,26 @@ describe('umap: starting layouts (after no epoch)', () => {
       for (let t = 0; t < x.data.length; t++) x.data[t]! *= scale;
       const start = (await umap(x, { nEpochs: 0, seed: 3 })).embedding;
       const projected = pca(x, { components: 2, seed: 3 }).projected;
+      // umap-learn's recipe by hand: scale to max |coordinate| 10, add N(0, 1e-4) noise drawn
+      // from the seed's stream in row-major order, then stretch each axis to [0, 10].
+      let maxAbs = 0;
+      for (const v of projected.data) maxAbs = Math.max(maxAbs, Math.abs(v));
+      const rng = createRng(3);
+      const noisy = Array.from(projected.data, (v) => (v * 10) / maxAbs + 1e-4 * rng.gaussian());
       for (const d of [0, 1]) {
         const got = axis(start, d);
         expect(Math.min(...got)).toBe(0);
         expect(Math.max(...got)).toBeCloseTo(10, 5);
+        const q = Array.from({ length: 120 }, (_, i) => noisy[2 * i + d]!);
+        const lo = Math.min(...q);
+        const hi = Math.max(...q);
+        // float32 storage: about 1e-6 at 10; the noise itself is about 5e-5 here.
+        const off = got.map((v, i) => Math.abs(v - ((q[i]! - lo) * 10) / (hi - lo)));
+        expect(Math.max(...off)).toBeLessThan(5e-6);
         const p = Array.from({ length: 120 }, (_, i) => projected.data[2 * i + d]!);
-        const lo = Math.min(...p);
-        const hi = Math.max(...p);
-        const off = got.map((v, i) => Math.abs(v - ((p[i]! - lo) * 10) / (hi - lo)));
-        expect(Math.max(...off)).toBeGreaterThan(1e-5);
-        expect(Math.max(...off)).toBeLessThan(1e-3);
+        const [pLo, pHi] = [Math.min(...p), Math.max(...p)];
+        const noise = got.map((v, i) => Math.abs(v - ((p[i]! - pLo) * 10) / (pHi - pLo)));
+        expect(Math.max(...noise)).toBeGreaterThan(2e-5);
       }
     }
   });
@@ -297,10 +308,11 @@ describe('umap: small inputs', () => {
   it('switches to NN-descent above EXACT_KNN_MAX_ROWS', async () => {
     // The first neighbour report tells the searches apart: NN-descent counts rounds
     // (max(5, round(log2 n)) = 15 here), the exact search column blocks (hundreds).
-    const firstTotal = async (n: number) => {
+    const firstTotal = async (n: number, knnMethod?: 'exact') => {
       const controller = new AbortController();
       let total = -1;
       const run = umap(line(n), {
+        ...(knnMethod ? { knnMethod } : {}),
         nNeighbors: 2,
         signal: controller.signal,
         onProgress: (_done, t) => {
@@ -314,6 +326,8 @@ describe('umap: small inputs', () => {
     expect(EXACT_KNN_MAX_ROWS).toBe(30_000);
     expect(await firstTotal(EXACT_KNN_MAX_ROWS + 1)).toBe(15);
     expect(await firstTotal(EXACT_KNN_MAX_ROWS)).toBeGreaterThan(15);
+    // Asked for, the exact search runs at any size.
+    expect(await firstTotal(EXACT_KNN_MAX_ROWS + 1, 'exact')).toBeGreaterThan(15);
   });
 });
 
@@ -349,6 +363,11 @@ describe('umap: progress and aborts', () => {
       expect(done).toBeGreaterThan(0);
       expect(done).toBeLessThan(total);
     }
+    // The same long layout without a listener: reporting changes nothing.
+    const quiet = await umap(x, { nEpochs: 300, nNeighbors: 6 });
+    expect(quiet.embedding.data).toEqual(
+      (await umap(x, { nEpochs: 300, onProgress, nNeighbors: 6 })).embedding.data,
+    );
   });
 
   it('rejects an aborted signal before any search, and stops the layout when aborted', async () => {

@@ -36,6 +36,7 @@ export async function nnDescent(
   options: NnDescentOptions = {},
 ): Promise<KnnGraph> {
   const n = m.rows;
+  // Stryker disable next-line StringLiteral: every metric but 'cosine' is Euclidean here
   const metric = options.metric ?? 'euclidean';
   const includeSelf = options.includeSelf ?? true;
   if (k < 1 || k > n - (includeSelf ? 0 : 1))
@@ -129,6 +130,7 @@ async function descend(
       }
     }
     let updates = 0;
+    // Stryker disable next-line EqualityOperator: row n has no candidates (count[n] is undefined), so it compares nothing
     for (let i = 0; i < n; i++) {
       const nb = i * maxCand;
       const nCount = newC.count[i]!;
@@ -204,6 +206,7 @@ function rpTreeLeaves(x: Matrix, leafSize: number, rng: Rng): Int32Array[] {
   const d = x.dims;
   const leaves: Int32Array[] = [];
   const all = new Int32Array(x.rows);
+  // Stryker disable next-line EqualityOperator: a typed array ignores the write one past its end
   for (let i = 0; i < x.rows; i++) all[i] = i;
   const stack: Int32Array[] = [all];
   const normal = new Float64Array(d);
@@ -226,6 +229,7 @@ function rpTreeLeaves(x: Matrix, leafSize: number, rng: Rng): Int32Array[] {
     }
     const side = new Uint8Array(pts.length);
     let left = 0;
+    // Stryker disable next-line EqualityOperator: one past the end, s is NaN: no draw, and the write to side is ignored
     for (let p = 0; p < pts.length; p++) {
       let s = offset;
       const o = pts[p]! * d;
@@ -244,6 +248,7 @@ function rpTreeLeaves(x: Matrix, leafSize: number, rng: Rng): Int32Array[] {
     const r = new Int32Array(pts.length - left);
     let li = 0;
     let ri = 0;
+    // Stryker disable next-line EqualityOperator: one past the end, side[p] is undefined and r ignores the write
     for (let p = 0; p < pts.length; p++) {
       if (side[p]) l[li++] = pts[p]!;
       else r[ri++] = pts[p]!;

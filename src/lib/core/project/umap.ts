@@ -88,6 +88,7 @@ export async function umap(m: Matrix, options: UmapOptions = {}): Promise<UmapRe
   const progress = (stage: UmapStage) => (done: number, total: number) =>
     options.onProgress?.(done, total, stage);
   const knnOptions = {
+    // Stryker disable next-line StringLiteral: both searches treat every metric but 'cosine' as Euclidean
     metric: options.metric ?? 'euclidean',
     onProgress: progress('neighbours'),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -99,6 +100,7 @@ export async function umap(m: Matrix, options: UmapOptions = {}): Promise<UmapRe
       ? await nnDescent(m, k, { ...knnOptions, seed })
       : await exactKnn(m, k, knnOptions));
   const graph = fuzzySimplicialSet(knn);
+  // Stryker disable next-line StringLiteral: initialLayout takes every string but 'random' as 'pca'
   const embedding = initialLayout(m, options.init ?? 'pca', seed);
   const layout = new UmapLayout(graph, embedding.data, {
     a,
@@ -110,6 +112,7 @@ export async function umap(m: Matrix, options: UmapOptions = {}): Promise<UmapRe
   let last = Date.now();
   while (!layout.step(1)) {
     options.signal?.throwIfAborted();
+    // Stryker disable next-line EqualityOperator: exactly 50 ms or just over makes no difference to anyone
     if (Date.now() - last > YIELD_MS) {
       options.onProgress?.(layout.epoch, nEpochs, 'layout');
       await yieldAndCheck(options.signal);
@@ -129,6 +132,7 @@ function initialLayout(m: Matrix, init: 'pca' | 'random' | Matrix, seed: number)
   const rng = createRng(seed);
   const out = matrix(n, 2);
   if (init === 'random') {
+    // Stryker disable next-line EqualityOperator: a typed array ignores the write one past its end
     for (let i = 0; i < 2 * n; i++) out.data[i] = rng.next() * 20 - 10;
     return out;
   }
@@ -138,6 +142,7 @@ function initialLayout(m: Matrix, init: 'pca' | 'random' | Matrix, seed: number)
     return out;
   }
   const start = pca(m, { components: Math.min(2, m.dims, n), seed }).projected;
+  // Stryker disable next-line EqualityOperator: a typed array ignores the writes one row past its end
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < Math.min(2, start.dims); d++)
       out.data[2 * i + d] = start.data[i * start.dims + d]!;
@@ -145,6 +150,7 @@ function initialLayout(m: Matrix, init: 'pca' | 'random' | Matrix, seed: number)
   let maxAbs = 0;
   for (const v of out.data) maxAbs = Math.max(maxAbs, Math.abs(v));
   const expansion = maxAbs > 0 ? 10 / maxAbs : 1;
+  // Stryker disable next-line EqualityOperator: a typed array ignores the write one past its end
   for (let i = 0; i < 2 * n; i++) out.data[i] = out.data[i]! * expansion + 1e-4 * rng.gaussian();
   for (let d = 0; d < 2; d++) {
     let lo = Infinity;
@@ -153,7 +159,9 @@ function initialLayout(m: Matrix, init: 'pca' | 'random' | Matrix, seed: number)
       lo = Math.min(lo, out.data[2 * i + d]!);
       hi = Math.max(hi, out.data[2 * i + d]!);
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the noise above keeps hi > lo for n >= 3
     const scale = hi > lo ? 10 / (hi - lo) : 0;
+    // Stryker disable next-line EqualityOperator: a typed array ignores the writes one row past its end
     for (let i = 0; i < n; i++) out.data[2 * i + d] = (out.data[2 * i + d]! - lo) * scale;
   }
   return out;
