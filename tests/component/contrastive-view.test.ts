@@ -242,11 +242,12 @@ describe('contrastive view: rankings and phrases', () => {
   it('lists the phrases weighted by divergence with their counts per side', () => {
     const { target } = render();
     const rows = byTestId(target, 'ngram-row').map(cells);
-    // "license": 4 occurrences (p1 A; p1 B, p3 B, p4 B) at KL 2.0 each.
-    expect(rows[0]).toEqual(['license', '1', '3', '2.000', '8.000']);
+    // The usual KL per token of the fixture's answers with KL: 23.5 over 56 tokens.
+    // "license": 4 occurrences (p1 A; p1 B, p3 B, p4 B) at KL 2.0 each; 8 - 4 x 23.5 / 56 above.
+    expect(rows[0]).toEqual(['license', '1', '3', '2.000', '8.000', '6.321']);
     // "the license": p1 A, p1 B and p4 B at the mean of 0.5 and 2.0 (1.25 each), and p3 B's
     // "The license" at the mean of 0.1 and 2.0 (1.05): total 4.8 over 4.
-    expect(rows[1]).toEqual(['the license', '1', '3', '1.200', '4.800']);
+    expect(rows[1]).toEqual(['the license', '1', '3', '1.200', '4.800', '3.121']);
     // Seen once: left out.
     expect(rows.map((r) => r[0])).not.toContain('cannot');
   });
@@ -282,13 +283,15 @@ describe('contrastive view: long lists', () => {
     const { target } = render({ run: { ...RUN, prompts }, scores: scoresResult(many) });
     expect(byTestId(target, 'answer-rank-row')).toHaveLength(50);
     expect(byTestId(target, 'ngram-row')).toHaveLength(15);
-    // The most divergent phrase first: word29 (KL 0.39, twice).
+    // The most divergent phrase first: word29 (KL 0.39, twice); the usual KL per token is
+    // the mean of 0.1 + i / 100 over i < 30, 0.245, so it is 0.78 - 2 x 0.245 above.
     expect(cells(byTestId(target, 'ngram-row')[0]!)).toEqual([
       'word29',
       '1',
       '1',
       '0.390',
       '0.780',
+      '0.290',
     ]);
     const button = (label: string) =>
       [...target.querySelectorAll('button')].find((b) => text(b) === label)!;

@@ -176,7 +176,7 @@ describe('divergentNgrams', () => {
   const grams = divergentNgrams(NGRAM_ITEMS, { limit: 100 });
   const find = (text: string) => grams.find((g) => g.text === text);
 
-  it('ranks by total KL over occurrences: frequent and divergent first', () => {
+  it('ranks by KL above the usual per token, summed over occurrences', () => {
     expect(grams.slice(0, 7).map((g) => [g.text, g.n])).toEqual([
       ['license', 1], // 5 x 2.0
       ['mit', 1], // 5 x 1.5
@@ -187,8 +187,17 @@ describe('divergentNgrams', () => {
       ['the license is', 3], // 5 x 0.8
     ]);
     for (let i = 1; i < grams.length; i++) {
-      expect(grams[i]!.totalKl).toBeLessThanOrEqual(grams[i - 1]!.totalKl);
+      expect(grams[i]!.excessKl).toBeLessThanOrEqual(grams[i - 1]!.excessKl);
     }
+    // The usual KL per token: A's 6 counted answers sum 0.65 over 6 tokens each, B's 5 sum
+    // 4.35: 25.65 over 66 tokens.
+    const usual = 25.65 / 66;
+    expect(find('license')!.excessKl).toBeCloseTo(10 - 5 * usual, 12);
+    // "the" is in every answer at 0.1: frequent, and below the usual, so it ranks low.
+    const the = find('the')!;
+    expect(the.totalKl).toBeCloseTo(1.1, 12);
+    expect(the.excessKl).toBeCloseTo(1.1 - 11 * usual, 12);
+    expect(grams.indexOf(the)).toBeGreaterThan(grams.length / 2);
   });
 
   it('joins tokens as trimmed lower-case text and counts occurrences per side', () => {
@@ -198,6 +207,7 @@ describe('divergentNgrams', () => {
       count: 5,
       meanKl: expect.closeTo(1.05, 12) as unknown as number,
       totalKl: expect.closeTo(5.25, 12) as unknown as number,
+      excessKl: expect.closeTo(5.25 - (5 * 25.65) / 66, 12) as unknown as number,
       countA: 0,
       countB: 5,
     });

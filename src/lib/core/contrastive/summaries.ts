@@ -73,8 +73,14 @@ export interface DivergentNgram {
   count: number;
   /** Mean over occurrences of the mean KL of the n-gram's tokens. */
   meanKl: number;
-  /** Sum over occurrences of that mean: what ranks the list (frequent and divergent first). */
+  /** Sum over occurrences of that mean. */
   totalKl: number;
+  /**
+   * Sum over occurrences of (that mean - the mean KL per token of all scored answers): what ranks
+   * the list. Frequent words the models agree on as usual ("the", "of") sit near zero or below;
+   * phrases where they disagree more than usual, and often, come first.
+   */
+  excessKl: number;
   /** Occurrences in A's answers and in B's answers. */
   countA: number;
   countB: number;
@@ -86,7 +92,7 @@ export interface NgramOptions {
   sizes?: readonly number[];
   /** Leave out n-grams seen fewer times (default 2). */
   minCount?: number;
-  /** At most this many, by totalKl (default 50). */
+  /** At most this many, by excessKl (default 50). */
   limit?: number;
 }
 
@@ -134,7 +140,7 @@ function words(tokens: readonly TokenScore[]): Word[] {
 
 /**
  * Word n-grams of the answers weighted by divergence: each occurrence counts the mean KL of the
- * tokens that spell it. Words are grouped from tokens (see words()); whitespace, punctuation
+ * tokens that spell it, ranked by how far above the answers' usual KL per token they sum to. Words are grouped from tokens (see words()); whitespace, punctuation
  * and special tokens do not start or end an n-gram, and a special token is never inside one.
  * Needs per-token KL: items without it are skipped.
  */
@@ -146,8 +152,12 @@ export function divergentNgrams(
   const minCount = options.minCount ?? 2;
   const limit = options.limit ?? 50;
   const grams = new Map<string, DivergentNgram>();
+  let klSum = 0;
+  let tokenCount = 0;
   for (const item of items) {
     if (item.tokens.some((t) => t.kl === null)) continue;
+    for (const t of item.tokens) klSum += t.kl!;
+    tokenCount += item.tokens.length;
     const list = words(item.tokens);
     const edge = list.map((w) => !w.special && !w.noWord);
     for (const n of sizes) {
@@ -170,7 +180,7 @@ export function divergentNgrams(
         const key = `${n}\u0000${text}`;
         let g = grams.get(key);
         if (!g) {
-          g = { text, n, count: 0, meanKl: 0, totalKl: 0, countA: 0, countB: 0 };
+          g = { text, n, count: 0, meanKl: 0, totalKl: 0, excessKl: 0, countA: 0, countB: 0 };
           grams.set(key, g);
         }
         g.count++;
@@ -180,11 +190,15 @@ export function divergentNgrams(
       }
     }
   }
+  const baseline = tokenCount > 0 ? klSum / tokenCount : 0;
   const kept = [...grams.values()].filter((g) => g.count >= minCount);
-  for (const g of kept) g.meanKl = g.totalKl / g.count;
+  for (const g of kept) {
+    g.meanKl = g.totalKl / g.count;
+    g.excessKl = g.totalKl - g.count * baseline;
+  }
   kept.sort(
     (x, y) =>
-      y.totalKl - x.totalKl || x.n - y.n || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0),
+      y.excessKl - x.excessKl || x.n - y.n || (x.text < y.text ? -1 : x.text > y.text ? 1 : 0),
   );
   return kept.slice(0, Math.max(0, limit));
 }
