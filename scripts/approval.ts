@@ -35,7 +35,7 @@ import type { Answer, ModelSpec, Prompt, Side } from '../src/lib/core/run/types'
 import { answerPYes, jobRequest } from '../src/lib/state/generation-job';
 import { parseApprovalArgs, approvalHelp, type ApprovalCommand } from './approval-options';
 import { UsageError } from './analyze-options';
-import { resolveModel, type ResolvedModel } from './model-flags';
+import { resolveBothModels, type ResolvedModel } from './model-flags';
 import { ProgressLine } from './progress-line';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -260,18 +260,11 @@ async function main(): Promise<void> {
   log(
     `${prompts.length} questions a model: ${chosen.flat().length} statements x ${command.conditions.length} conditions (${command.conditions.map((c) => c.id).join(', ')})`,
   );
-  const models: ResolvedModel[] = [];
-  for (const [side, source] of [
-    ['A', command.models.a],
-    ['B', command.models.b],
-  ] as const) {
-    const model = await resolveModel(side, source, {
-      root,
-      ...(command.dtype ? { dtype: command.dtype } : {}),
-    });
-    for (const note of model.notes) log(`model ${side} (${model.spec.label}): ${note}`);
-    models.push(model);
-  }
+  const models = await resolveBothModels(command.models, {
+    root,
+    log,
+    ...(command.dtype ? { dtype: command.dtype } : {}),
+  });
   const out = resolve(command.out);
   await mkdir(dirname(out), { recursive: true });
   // One model at a time: two local models need not fit in memory together.

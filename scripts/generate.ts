@@ -18,7 +18,7 @@ import { parsePromptFile } from '../src/lib/core/prompts';
 import type { SourceFile } from '../src/lib/core/run/import/source';
 import type { Prompt } from '../src/lib/core/run/types';
 import { generateHelp, parseGenerateArgs, type GenerateCommand } from './generate-options';
-import { resolveModel, type ResolvedModel } from './model-flags';
+import { resolveBothModels, type ResolvedModel } from './model-flags';
 import { ProgressLine } from './progress-line';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -209,18 +209,11 @@ async function main(): Promise<void> {
   const started = performance.now();
   // Everything is checked before any model loads: a bad folder or flag costs nothing.
   const prompts = await readPrompts(command.prompts);
-  const models: ResolvedModel[] = [];
-  for (const [side, source] of [
-    ['A', command.models.a],
-    ['B', command.models.b],
-  ] as const) {
-    const model = await resolveModel(side, source, {
-      root,
-      ...(command.dtype ? { dtype: command.dtype } : {}),
-    });
-    for (const note of model.notes) log(`model ${side} (${model.spec.label}): ${note}`);
-    models.push(model);
-  }
+  const models = await resolveBothModels(command.models, {
+    root,
+    log,
+    ...(command.dtype ? { dtype: command.dtype } : {}),
+  });
   await mkdir(command.outDir, { recursive: true });
   // One model at a time: two local models need not fit in memory together.
   const outcomes: SideOutcome[] = [];

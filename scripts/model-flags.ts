@@ -313,3 +313,24 @@ export async function resolveModel(
     }
   }
 }
+
+/**
+ * Resolves A's and then B's model flags, logging each model's notes: every command checks both
+ * models (folders, flags) before it loads or sends anything.
+ */
+export async function resolveBothModels(
+  sources: Record<FlagSide, ModelSource>,
+  options: ResolveModelOptions & { log: (line: string) => void },
+): Promise<[ResolvedModel, ResolvedModel]> {
+  const { log, ...resolveOptions } = options;
+  const resolved: ResolvedModel[] = [];
+  for (const [side, source] of [
+    ['A', sources.a],
+    ['B', sources.b],
+  ] as const) {
+    const model = await resolveModel(side, source, resolveOptions);
+    for (const note of model.notes) log(`model ${side} (${model.spec.label}): ${note}`);
+    resolved.push(model);
+  }
+  return [resolved[0]!, resolved[1]!];
+}

@@ -21,7 +21,7 @@ import type { ContrastiveItem } from '../src/lib/backends/llm/worker-protocol';
 import { alignTokenLogprobs, scoreTotals } from '../src/lib/core/contrastive/divergence';
 import type { ScoredText, TextScore } from '../src/lib/core/contrastive/types';
 import { UsageError } from './analyze-options';
-import { resolveModel, type ResolvedModel } from './model-flags';
+import { resolveBothModels, type ResolvedModel } from './model-flags';
 import { ProgressLine } from './progress-line';
 import { parseScoreArgs, parseScoreInput, scoreHelp, type ScoreCommand } from './score-options';
 
@@ -179,25 +179,17 @@ async function main(): Promise<void> {
     messages: [{ role: 'user', content: l.prompt }],
     answer: l.answer,
   }));
-  const models: ResolvedModel[] = [];
-  for (const [side, source] of [
-    ['A', command.models.a],
-    ['B', command.models.b],
-  ] as const) {
-    const model = await resolveModel(side, source, {
-      root,
-      ...(command.dtype ? { dtype: command.dtype } : {}),
-    });
-    for (const note of model.notes) log(`model ${side} (${model.spec.label}): ${note}`);
-    models.push(model);
-  }
-  const pair = [models[0]!, models[1]!] as const;
+  const models = await resolveBothModels(command.models, {
+    root,
+    log,
+    ...(command.dtype ? { dtype: command.dtype } : {}),
+  });
   const out = resolve(command.out);
   await mkdir(dirname(out), { recursive: true });
   log(`${items.length} answers from ${command.in}`);
-  const scores = pair.every((m) => m.createLocalBackend)
-    ? await scoreBothLocal(pair, items, command)
-    : await scoreSeparately(pair, items, command);
+  const scores = models.every((m) => m.createLocalBackend)
+    ? await scoreBothLocal(models, items, command)
+    : await scoreSeparately(models, items, command);
   const output = { items: lines.map((line, i) => scoredText(line, scores[i]!, command.topK)) };
   // One item a line: a valid JSON document that stays readable and greppable when large.
   await writeFile(
@@ -207,7 +199,7 @@ async function main(): Promise<void> {
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const kls = output.items.flatMap((item) => (item.meanKl === null ? [] : [item.meanKl]));
   console.log(
-    `score: ${items.length} answers, A (${pair[0].spec.label}) vs B (${pair[1].spec.label}): mean llr ${mean(output.items.map((item) => item.llr)).toFixed(3)}, mean KL ${kls.length ? mean(kls).toFixed(3) : '-'}; ${seconds} s -> ${out}`,
+    `score: ${items.length} answers, A (${models[0].spec.label}) vs B (${models[1].spec.label}): mean llr ${mean(output.items.map((item) => item.llr)).toFixed(3)}, mean KL ${kls.length ? mean(kls).toFixed(3) : '-'}; ${seconds} s -> ${out}`,
   );
 }
 
