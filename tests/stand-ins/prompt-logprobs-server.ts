@@ -38,6 +38,8 @@
  * Endpoints (base URL `server.url`, which ends in /v1):
  * - POST /v1/chat/completions (JSON only; `stream: true` gets a 400).
  * - GET /requests: every chat request seen, in order (`PromptLogprobsServerRequest[]`).
+ * - OPTIONS anything: 204 with Access-Control-Allow-Origin *, Methods GET, POST, OPTIONS and
+ *   Headers content-type, authorization (a browser's preflight; every reply allows any origin).
  *
  * Faults: `{ at, status }` answers chat request number `at` (0-based, counting every chat
  * request, faulted ones included) with that HTTP status and an error body instead of the reply.
@@ -247,7 +249,16 @@ export async function startPromptLogprobsServer(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method === 'GET' && path === '/requests') {
+      if (req.method === 'OPTIONS') {
+        // A page on another origin posts JSON with a key: the browser asks first.
+        res.writeHead(204, {
+          ...CORS,
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers': 'content-type, authorization',
+          'access-control-max-age': '600',
+        });
+        res.end();
+      } else if (req.method === 'GET' && path === '/requests') {
         sendJson(res, 200, requests);
       } else if (req.method === 'POST' && path === '/v1/chat/completions') {
         const authorization = req.headers.authorization ?? null;

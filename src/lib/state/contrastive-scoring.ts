@@ -2,14 +2,21 @@
  * Scoring a run's answers under both models (issue #14), apart from the screen: which answers
  * and which models (or why scoring is not possible, in words), the chunked calls to the scorer
  * with progress, and the analysis record the scores are saved as. Plain TypeScript so it runs in
- * Node: the scorer is injected (the app passes the generate worker's `contrastiveScore`).
+ * Node: the scorer is injected (the app passes the generate worker's `contrastiveScore`). A side
+ * on an OpenAI-compatible server is scored through vLLM's prompt log probabilities and the other
+ * side on its own (the worker's `tokenLogprobs`, or a second server): log probabilities only.
  */
+import { OpenAiPromptLogprobScorer } from '../backends/llm/prompt-logprobs';
+import type { HttpOptions } from '../backends/llm/http';
+import { normaliseOpenAiBaseUrl } from '../backends/llm/openai';
 import type {
   ContrastiveScoreReply,
   ContrastiveScoreRequest,
   ContrastiveItem,
   GenerateModelRequest,
+  TokenLogprobsRequest,
 } from '../backends/llm/worker-protocol';
+import { alignTokenLogprobs, scoreTotals } from '../core/contrastive/divergence';
 import {
   CONTRASTIVE_SCORES_VERSION,
   type ContrastiveScoresResult,
@@ -20,6 +27,7 @@ import type { AnalysisRecord, ModelSpec, Run, Side } from '../core/run/types';
 import { SIDES } from '../core/run/types';
 import type { ProgressUpdate } from '../workers/rpc';
 import { jobRequest } from './generation-job';
+import type { RunSecrets } from './session-secrets.svelte';
 
 /** Answers sent to the scorer per call: progress moves and a cancel stops within one chunk. */
 export const SCORE_CHUNK = 16;
@@ -28,7 +36,10 @@ export const SCORE_CHUNK = 16;
 export const SCORE_TOP_K = 5;
 
 /** A model answers are scored under: what identifies it in a run's spec. */
-export type ScoringModel = Pick<ModelSpec, 'label' | 'backend' | 'modelId' | 'localFolder'>;
+export type ScoringModel = Pick<
+  ModelSpec,
+  'label' | 'backend' | 'modelId' | 'localFolder' | 'baseUrl'
+>;
 
 /** One answer to score: its key and what the scorer gets for it. */
 export interface PlannedItem {
@@ -60,7 +71,17 @@ export interface ContrastiveScoresParams {
 
 /** How a model is named in a saved scoring: the backend id the app gives it. */
 export function scoringModelId(model: ScoringModel): string {
+  // A server's model is named with its server (as the score command's ids are): another
+  // server's scores of a model of the same name are not reused.
+  if (model.backend === 'openai' && model.baseUrl) {
+    return `openai:${model.modelId}@${normaliseOpenAiBaseUrl(model.baseUrl)}`;
+  }
   return `${model.backend}:${model.modelId}`;
+}
+
+/** Whether each side is scored on its own (a server on either side): no KL, no top tokens. */
+export function scoresSeparately(models: Record<Side, ScoringModel>): boolean {
+  return SIDES.some((side) => models[side].backend === 'openai');
 }
 
 const BACKEND_NAMES: Record<ModelSpec['backend'], string> = {
@@ -83,12 +104,16 @@ function modelProblem(side: Side, model: ScoringModel | undefined): string | nul
       'hub) to score them.'
     );
   }
-  if (model.backend !== 'transformers') {
+  if (model.backend === 'openai' && !model.baseUrl) {
+    return `Model ${side} (${model.label}) has no server address, so it cannot be asked to score.`;
+  }
+  if (model.backend !== 'transformers' && model.backend !== 'openai') {
     return (
       `Model ${side} (${model.label}) runs on ${BACKEND_NAMES[model.backend]}: this backend ` +
-      'cannot give full next-token distributions, so the answers cannot be scored under it. ' +
-      'Scoring needs both models as local transformers.js models (bundled, from the hub or ' +
-      'from a folder on this computer).'
+      'gives neither next-token distributions nor the log probabilities of a given answer, so ' +
+      'the answers cannot be scored under it. Scoring needs each model as a local ' +
+      'transformers.js model (bundled, from the hub or from a folder on this computer) or on ' +
+      "an OpenAI-compatible server with vLLM's prompt_logprobs."
     );
   }
   return null;
@@ -97,8 +122,14 @@ function modelProblem(side: Side, model: ScoringModel | undefined): string | nul
 /** The run's own model of a side for scoring: undefined for imported answers. */
 function ownModel(spec: ModelSpec): ScoringModel | undefined {
   if (spec.backend === 'imported') return undefined;
-  const { label, backend, modelId, localFolder } = spec;
-  return { label, backend, modelId, ...(localFolder ? { localFolder } : {}) };
+  const { label, backend, modelId, localFolder, baseUrl } = spec;
+  return {
+    label,
+    backend,
+    modelId,
+    ...(localFolder ? { localFolder } : {}),
+    ...(backend === 'openai' && baseUrl ? { baseUrl } : {}),
+  };
 }
 
 /**
@@ -131,7 +162,12 @@ export function scoringPlan(
   }
   const a = models.A!;
   const b = models.B!;
-  if (a.modelId === b.modelId && a.localFolder?.hash === b.localFolder?.hash) {
+  if (
+    a.backend === b.backend &&
+    a.modelId === b.modelId &&
+    a.localFolder?.hash === b.localFolder?.hash &&
+    (a.baseUrl ?? '') === (b.baseUrl ?? '')
+  ) {
     return none(
       'A and B are the same model (they differ only in how they are prompted or sampled): ' +
         'scoring compares two models on the same text, so it would find no difference.',
@@ -151,6 +187,18 @@ export function scoringPlan(
     });
   }
   if (items.length === 0) return none('There are no answers to score yet: generate them first.');
+  const servers = SIDES.filter((side) => models[side]!.backend === 'openai');
+  if (servers.length > 0) {
+    const named = servers.map((side) => `${side} (${models[side]!.label})`).join(' and ');
+    const server =
+      `Model ${named} ${servers.length > 1 ? 'are' : 'is'} scored through ` +
+      `${servers.length > 1 ? 'their servers, which give' : 'its server, which gives'} log ` +
+      'probabilities only: no KL and no top tokens, so answers are ranked by their log-likelihood ratio. ' +
+      "The server must support vLLM's prompt_logprobs (the OpenAI API and Ollama do not), and " +
+      'it counts everything its chat template writes after the answer (the end-of-turn token ' +
+      'and what follows it) as the answer’s end.';
+    note = note ? `${note} ${server}` : server;
+  }
   return { models: { A: a, B: b }, items, reason: null, note };
 }
 
@@ -159,6 +207,98 @@ export type ContrastiveScorer = (
   request: ContrastiveScoreRequest,
   options: { signal: AbortSignal; onProgress: (update: ProgressUpdate) => void },
 ) => Promise<ContrastiveScoreReply>;
+
+/**
+ * One side's per-token log probabilities of answers (end-of-turn last): a server's prompt log
+ * probabilities or the generate worker's `tokenLogprobs`. `onProgress` counts answers.
+ */
+export type TokenLogprobsScorer = (
+  items: ContrastiveItem[],
+  options: { signal: AbortSignal; onProgress: (done: number, total: number) => void },
+) => Promise<{ token: string; logprob: number }[][]>;
+
+/**
+ * A server side's scorer: vLLM's prompt log probabilities at its base URL, with the session's
+ * key (and credential-bearing base URL) from `secrets`, which never reach the saved scores.
+ */
+export function serverTokenScorer(
+  model: ScoringModel,
+  secrets: RunSecrets | undefined,
+  http: HttpOptions = {},
+): TokenLogprobsScorer {
+  const baseUrl = secrets?.baseUrl ?? model.baseUrl;
+  if (model.backend !== 'openai' || !baseUrl) {
+    throw new Error(`${model.label} is not a model on an OpenAI-compatible server`);
+  }
+  const scorer = new OpenAiPromptLogprobScorer({
+    ...http,
+    baseUrl,
+    model: model.modelId,
+    ...(secrets?.apiKey ? { apiKey: secrets.apiKey } : {}),
+  });
+  return (items, options) => scorer.scoreTokens(items, options);
+}
+
+/** The generate worker's `tokenLogprobs` (or its handler in tests), as a call. */
+export type TokenLogprobsCall = (
+  request: TokenLogprobsRequest,
+  options: { signal: AbortSignal; onProgress: (update: ProgressUpdate) => void },
+) => Promise<{ token: string; logprob: number }[][]>;
+
+/** A local side's scorer: `request`'s model in the generate worker, through `call`. */
+export function localTokenScorer(
+  request: GenerateModelRequest,
+  call: TokenLogprobsCall,
+): TokenLogprobsScorer {
+  return (items, options) =>
+    call(
+      { ...request, items },
+      {
+        signal: options.signal,
+        onProgress: (update) => {
+          if (update.phase === 'score')
+            options.onProgress(update.done, update.total ?? items.length);
+        },
+      },
+    );
+}
+
+/** Both sides scored on their own, token lists paired: no KL, A's total kept where tokens differ. */
+async function scoreSeparately(
+  sides: Record<Side, TokenLogprobsScorer>,
+  items: ContrastiveItem[],
+  signal: AbortSignal,
+  onProgress: (done: number) => void,
+): Promise<ContrastiveScoreReply> {
+  // Half the chunk's progress is A's, half B's: one side at a time.
+  let doneA = 0;
+  const tokensA = await sides.A(items, {
+    signal,
+    onProgress: (done) => onProgress(Math.floor((doneA = done) / 2)),
+  });
+  const tokensB = await sides.B(items, {
+    signal,
+    onProgress: (done) => onProgress(Math.floor((doneA + done) / 2)),
+  });
+  if (tokensA.length !== items.length || tokensB.length !== items.length) {
+    throw new Error(
+      `the scorers returned ${tokensA.length} and ${tokensB.length} token lists for ${items.length} answers`,
+    );
+  }
+  const scores = items.map((_, i) => {
+    const a = tokensA[i]!;
+    const tokens = alignTokenLogprobs(a, tokensB[i]!);
+    // A's total stands even where its tokens differ from B's (their logpA are then null).
+    return {
+      tokens,
+      ...scoreTotals(
+        tokens,
+        a.reduce((sum, t) => sum + t.logprob, 0),
+      ),
+    };
+  });
+  return { sharedVocabulary: false, scores };
+}
 
 /** How scoring is cancelled and where it reports how far it is. */
 export interface ScoringContext {
@@ -170,9 +310,13 @@ export interface ScoringContext {
 /** What scoreAnswers works with. */
 export interface ScoreAnswersOptions {
   models: Record<Side, ScoringModel>;
-  /** The worker requests of A's and B's model (see chat-backends' workerModel). */
-  requests: Record<Side, GenerateModelRequest>;
-  score: ContrastiveScorer;
+  /** The worker requests of A's and B's model (see chat-backends' workerModel); with `score`. */
+  requests?: Record<Side, GenerateModelRequest>;
+  /** Both models local: scored together (KL, top tokens). */
+  score?: ContrastiveScorer;
+  /** Each side scored on its own (a server on either side): used instead of `score`. */
+  sides?: Record<Side, TokenLogprobsScorer>;
+  /** Top tokens kept (default SCORE_TOP_K); always 0 when scored by `sides`. */
   topK?: number;
   chunkSize?: number;
   /** Answers already scored under the same models (a cancelled or earlier scoring), kept as they are. */
@@ -233,7 +377,9 @@ export async function scoreAnswers(
   options: ScoreAnswersOptions,
   context: ScoringContext,
 ): Promise<ScoringOutcome> {
-  const topK = options.topK ?? SCORE_TOP_K;
+  const { sides, score, requests } = options;
+  if (!sides && !(score && requests)) throw new Error('scoreAnswers needs a scorer');
+  const topK = sides ? 0 : (options.topK ?? SCORE_TOP_K);
   const chunkSize = Math.max(1, options.chunkSize ?? SCORE_CHUNK);
   const kept = reusable(items, options.models, topK, options.previous);
   const todo = items.filter((p) => !kept.has(jobKey(p)));
@@ -248,27 +394,30 @@ export async function scoreAnswers(
     }
     const chunk = todo.slice(start, start + chunkSize);
     let reply: ContrastiveScoreReply;
+    const chunkProgress = (chunkDone: number) =>
+      context.progress({
+        phase: 'score',
+        done: kept.size + done + Math.min(chunkDone, chunk.length),
+        total: items.length,
+      });
     try {
-      reply = await options.score(
-        {
-          a: options.requests.A,
-          b: options.requests.B,
-          items: chunk.map((p) => p.item),
-          topK,
-        },
-        {
-          signal: context.signal,
-          onProgress: (update) => {
-            if (update.phase === 'score') {
-              context.progress({
-                phase: 'score',
-                done: kept.size + done + Math.min(update.done, chunk.length),
-                total: items.length,
-              });
-            } else context.progress(update);
-          },
-        },
-      );
+      reply = sides
+        ? await scoreSeparately(
+            sides,
+            chunk.map((p) => p.item),
+            context.signal,
+            chunkProgress,
+          )
+        : await score!(
+            { a: requests!.A, b: requests!.B, items: chunk.map((p) => p.item), topK },
+            {
+              signal: context.signal,
+              onProgress: (update) => {
+                if (update.phase === 'score') chunkProgress(update.done);
+                else context.progress(update);
+              },
+            },
+          );
     } catch (error) {
       if (!context.signal.aborted) throw error;
       complete = false;

@@ -2,9 +2,11 @@
  * The contrastive panel of a run (issue #14): whether its answers can be scored under both models
  * and, if not, why; scoring them in the generate worker with progress, ETA and cancel; and the
  * latest saved scores for the views. The work itself is contrastive-scoring.ts's; this class
- * gives it the app's worker, folders and store and mirrors its state for the screen.
+ * gives it the app's worker, folders, session keys (for a side on an OpenAI-compatible server)
+ * and store and mirrors its state for the screen.
  */
 import { getCapabilities } from '../backends/capabilities';
+import type { GenerateModelRequest } from '../backends/llm/worker-protocol';
 import { latestContrastiveScores } from '../core/contrastive/record';
 import type { ContrastiveScoresResult } from '../core/contrastive/types';
 import { estimateRemaining } from '../core/generate/rate';
@@ -16,10 +18,15 @@ import type { AppState } from './app.svelte';
 import { workerModel } from './chat-backends';
 import {
   contrastiveScoresRecord,
+  localTokenScorer,
   scoreAnswers,
+  scoresSeparately,
   scoringPlan,
+  serverTokenScorer,
+  type ContrastiveScorer,
   type ScoringModel,
   type ScoringPlan,
+  type TokenLogprobsScorer,
 } from './contrastive-scoring';
 import { describeError } from './describe-error';
 import { Task } from './task.svelte';
@@ -93,6 +100,8 @@ export class ContrastiveState {
     if (!plan.models) return plan.reason;
     try {
       for (const side of SIDES) {
+        // A server side needs no folder; its key (if any) is checked by the server.
+        if (plan.models[side].backend === 'openai') continue;
         workerModel(
           plan.models[side],
           { webgpu: false, localFolders: this.app.localFolders },
@@ -135,26 +144,41 @@ export class ContrastiveState {
       const caps = await getCapabilities();
       const folders = this.app.localFolders;
       const options = { webgpu: caps.webgpu && !caps.fallbackAdapter, localFolders: folders };
-      const a = workerModel(models.A, options, 'A');
-      const b = workerModel(models.B, options, 'B');
+      const separately = scoresSeparately(models);
+      // Local sides only: a server side is asked over HTTP, with this tab's key for the run.
+      const local = SIDES.filter((side) => models[side].backend !== 'openai').map(
+        (side) => [side, workerModel(models[side], options, side)] as const,
+      );
       // The service worker must serve this page before a folder model's files can be fetched.
-      if (a.fromFolder || b.fromFolder) await folders.ready();
-      for (const [side, model] of [
-        ['A', a],
-        ['B', b],
-      ] as const) {
+      if (local.some(([, model]) => model.fromFolder)) await folders.ready();
+      for (const [side, model] of local) {
         step(`Loading model ${side} (${models[side].label})`);
         await generateWorker.call('load', model.request, { signal, onProgress: progress });
       }
+      const requests: Partial<Record<Side, GenerateModelRequest>> = Object.fromEntries(
+        local.map(([side, m]) => [side, m.request]),
+      );
+      const secrets = this.app.sessionSecrets.forRun(run.id);
+      const sideScorer = (side: Side): TokenLogprobsScorer => {
+        const request = requests[side];
+        return request
+          ? localTokenScorer(request, (r, callOptions) =>
+              generateWorker.call('tokenLogprobs', r, callOptions),
+            )
+          : serverTokenScorer(models[side], secrets?.[side]);
+      };
+      const score: ContrastiveScorer = (request, callOptions) =>
+        generateWorker.call('contrastiveScore', request, callOptions);
+      const scorers = separately
+        ? { sides: { A: sideScorer('A'), B: sideScorer('B') } }
+        : { requests: { A: requests.A!, B: requests.B! }, score };
       step(`Scoring ${plan.items.length} answers under both models`);
       let mark: { at: number; done: number } | null = null;
       const outcome = await scoreAnswers(
         plan.items,
         {
           models,
-          requests: { A: a.request, B: b.request },
-          score: (request, callOptions) =>
-            generateWorker.call('contrastiveScore', request, callOptions),
+          ...scorers,
           previous: previous?.result,
         },
         {

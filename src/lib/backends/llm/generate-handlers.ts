@@ -2,7 +2,7 @@
  * The generate worker's handler table, built here so it can run (and be tested) without a
  * Worker: workers/generate.worker.ts only registers it. One TransformersChatBackend per model.
  */
-import { scoreContrastive } from './contrastive-score';
+import { scoreContrastive, scoreTokenLogprobs } from './contrastive-score';
 import { amplifiedBackendFor, amplifiedBackendKey, type AmplifiedChatBackend } from './amplified';
 import { TransformersChatBackend } from './transformers';
 import type { ChatUsage, ChatFinishReason, LoadProgress } from './types';
@@ -15,6 +15,7 @@ import {
   type GenerateReply,
   type GenerateRequest,
   type ScoreRequest,
+  type TokenLogprobsRequest,
   type WireHandlerContext,
 } from './worker-protocol';
 
@@ -23,7 +24,8 @@ export type ConfigureModels = (modelsPath: string, allowRemoteModels: boolean) =
 
 /**
  * Builds the handlers: `load`, `generate` (tokens stream as progress), `score`,
- * `contrastiveScore` (items scored under A and B, progress in items), `unload`.
+ * `contrastiveScore` (items scored under A and B, progress in items), `tokenLogprobs` (items'
+ * per-token log probabilities under one model, progress in items), `unload`.
  */
 export function createGenerateHandlers(configure: ConfigureModels) {
   const backends = new Map<string, TransformersChatBackend>();
@@ -98,6 +100,20 @@ export function createGenerateHandlers(configure: ConfigureModels) {
       await b.session(loadProgress);
       return scoreContrastive(a, b, request.items, {
         topK: request.topK,
+        batchSize: request.batchSize,
+        signal: ctx.signal,
+        onProgress: (done, total) => ctx.progress({ phase: 'score', done, total }),
+      });
+    },
+
+    // One side of a pairing with a server's prompt log probabilities (no distributions kept).
+    tokenLogprobs: async (
+      request: TokenLogprobsRequest,
+      ctx: WireHandlerContext,
+    ): Promise<{ token: string; logprob: number }[][]> => {
+      const backend = backendFor(request);
+      await backend.session((p) => ctx.progress(loadProgressMessage(p)));
+      return scoreTokenLogprobs(backend, request.items, {
         batchSize: request.batchSize,
         signal: ctx.signal,
         onProgress: (done, total) => ctx.progress({ phase: 'score', done, total }),

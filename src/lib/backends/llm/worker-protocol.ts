@@ -174,3 +174,14 @@ export function reviveChatError(error: unknown): unknown {
   Object.assign(revived, fields, { name: error.name, message: error.message, stack: error.stack });
   return revived;
 }
+
+/**
+ * One local model's per-token log probabilities of answers (end-of-turn token last), for pairing
+ * with a model scored elsewhere (an OpenAI-compatible server); the reply has one token list per
+ * item, and progress messages have phase 'score' and count items.
+ */
+export interface TokenLogprobsRequest extends GenerateModelRequest {
+  items: ContrastiveItem[];
+  /** Answers per forward pass (default 4). */
+  batchSize?: number;
+}
