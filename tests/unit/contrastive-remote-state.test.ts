@@ -365,6 +365,41 @@ describe('scoreAnswers with a server side (the stand-in) and a local side (token
     ]);
   });
 
+  it('a key refused part way keeps the chunks scored before it when asked to (the app does)', async () => {
+    const plan = scoringPlan(remoteRun('fifth'));
+    const models = plan.models!;
+    const sides = { A: serverTokenScorer(models.A, {}), B: serverTokenScorer(models.B, {}) };
+    const attempt = (keepOnError: boolean) => {
+      // The first chunk is six requests (one conversation, two answers, under each model); the
+      // seventh, the second chunk's first, is refused.
+      server.faults = [{ at: server.requests.length + 6, status: 401 }];
+      return scoreAnswers(
+        plan.items,
+        { models, sides, chunkSize: 2, keepOnError },
+        { signal: new AbortController().signal, progress: () => {} },
+      );
+    };
+    const kept = await attempt(true);
+    expect(kept.complete).toBe(false);
+    expect(kept.scored).toBe(2);
+    expect(kept.error).toBeInstanceOf(AuthError);
+    expect(kept.result.items.map((s) => [s.promptId, s.side, s.sample])).toEqual(
+      plan.items.slice(0, 2).map((p) => [p.promptId, p.side, p.sample]),
+    );
+    expect(server.requests.at(-1)!.status).toBe(401);
+    await expect(attempt(false)).rejects.toBeInstanceOf(AuthError);
+    // Refused at the very first request: nothing to keep, so it is thrown either way.
+    server.faults = [{ at: server.requests.length, status: 401 }];
+    await expect(
+      scoreAnswers(
+        plan.items,
+        { models, sides, keepOnError: true },
+        { signal: new AbortController().signal, progress: () => {} },
+      ),
+    ).rejects.toBeInstanceOf(AuthError);
+    server.faults = [];
+  });
+
   it('a server without vLLM’s prompt_logprobs, or one refusing the key, is an error in words', async () => {
     const run = remoteRun();
     run.models.A = serverSpec('no-prompt-logprobs', run.models.A);

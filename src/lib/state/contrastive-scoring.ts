@@ -321,6 +321,12 @@ export interface ScoreAnswersOptions {
   chunkSize?: number;
   /** Answers already scored under the same models (a cancelled or earlier scoring), kept as they are. */
   previous?: ContrastiveScoresResult;
+  /**
+   * When a scorer fails after some chunks came back (a server that stops answering, a refused
+   * key), return what was scored with the error in `error` instead of throwing it, so it can be
+   * saved. An error before any chunk is thrown either way.
+   */
+  keepOnError?: boolean;
 }
 
 /** The scores of a run, possibly partial when cancelled: `complete` says which. */
@@ -329,6 +335,8 @@ export interface ScoringOutcome {
   /** Answers scored by this call. */
   scored: number;
   complete: boolean;
+  /** The scorer's error that stopped a `keepOnError` scoring part way (`complete` is then false). */
+  error?: unknown;
 }
 
 /**
@@ -370,7 +378,7 @@ function reusable(
  * Scores the planned answers in chunks of `chunkSize`, reusing what `previous` already scored
  * under the same models. On a cancel the answers scored so far come back with `complete` false
  * (at most the chunk under way is lost); nothing is thrown for it.
- * @throws the scorer's errors other than the cancel's.
+ * @throws the scorer's errors other than the cancel's (see `keepOnError`).
  */
 export async function scoreAnswers(
   items: readonly PlannedItem[],
@@ -387,6 +395,7 @@ export async function scoreAnswers(
   let sharedVocabulary = kept.size > 0 ? options.previous!.sharedVocabulary : true;
   let done = 0;
   let complete = true;
+  let failure: { error: unknown } | undefined;
   for (let start = 0; start < todo.length; start += chunkSize) {
     if (context.signal.aborted) {
       complete = false;
@@ -419,7 +428,10 @@ export async function scoreAnswers(
             },
           );
     } catch (error) {
-      if (!context.signal.aborted) throw error;
+      if (!context.signal.aborted) {
+        if (!options.keepOnError || done === 0) throw error;
+        failure = { error };
+      }
       complete = false;
       break;
     }
@@ -453,6 +465,7 @@ export async function scoreAnswers(
     },
     scored: done,
     complete,
+    ...(failure ? { error: failure.error } : {}),
   };
 }
 

@@ -130,7 +130,8 @@ export class ContrastiveState {
 
   /**
    * Scores every answer of both sides not scored yet under the same models (the saved scoring's
-   * are kept), saves the scores with the run (also what a cancel leaves) and shows them;
+   * are kept), saves the scores with the run (also what a cancel or a failure part way leaves)
+   * and shows them;
    * `onsaved` gets the record so the page's run can hold it.
    */
   async start(run: Run, onsaved?: (record: AnalysisRecord) => void): Promise<void> {
@@ -180,6 +181,8 @@ export class ContrastiveState {
           models,
           ...scorers,
           previous: previous?.result,
+          // A server that fails part way must not cost the answers it already scored.
+          keepOnError: true,
         },
         {
           signal,
@@ -218,6 +221,12 @@ export class ContrastiveState {
       await (await this.app.repo()).putAnalysis(run.id, record);
       this.saved = { id: record.id, createdAt, result: outcome.result };
       onsaved?.(record);
+      if (outcome.error !== undefined) {
+        this.notice =
+          `Scoring stopped after ${outcome.result.items.length} of ${plan.items.length} ` +
+          'answers; those are saved. Score again to go on from there.';
+        throw outcome.error;
+      }
       if (!outcome.complete) {
         this.notice =
           `Scoring was cancelled after ${outcome.result.items.length} of ${plan.items.length} ` +
