@@ -326,6 +326,24 @@ describe('scoreAnswers with a server side (the stand-in) and a local side (token
     expect(server.requests.at(-1)!.authorization).toBeNull();
   });
 
+  it('a base URL with credentials from the session is used for requests, never saved', async () => {
+    const plan = scoringPlan(remoteRun('fifth'));
+    const models = plan.models!;
+    const secret = { baseUrl: `${server.url}?api_key=${KEY}` };
+    const outcome = await scoreAnswers(
+      plan.items.slice(0, 1),
+      {
+        models,
+        sides: { A: serverTokenScorer(models.A, secret), B: serverTokenScorer(models.B, secret) },
+      },
+      { signal: new AbortController().signal, progress: () => {} },
+    );
+    expect(outcome.result.items).toHaveLength(1);
+    expect(server.requests.at(-1)!.status).toBe(200);
+    expect(outcome.result.modelA).toBe(`openai:tenth@${server.url}`);
+    expect(JSON.stringify(contrastiveScoresRecord(outcome.result, 'now', 'r'))).not.toContain(KEY);
+  });
+
   it('a cancel keeps the chunks already scored; the resume asks the server only for the rest', async () => {
     const plan = scoringPlan(remoteRun('fifth'));
     const models = plan.models!;
