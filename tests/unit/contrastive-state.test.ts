@@ -127,18 +127,19 @@ describe('scoringPlan', () => {
       run.models = { ...run.models, [side]: { ...run.models[side], ...spec } };
       return run;
     };
+    // OpenAI-compatible servers can score (vLLM's prompt_logprobs): contrastive-remote-state tests.
     for (const [backend, name] of [
       ['webllm', 'WebLLM'],
-      ['openai', 'an OpenAI-compatible server'],
       ['anthropic', 'the Anthropic API'],
     ] as const) {
       const plan = scoringPlan(withSide('B', { backend, label: 'remote-b' }));
       expect(plan.models).toBeNull();
       expect(plan.items).toEqual([]);
       expect(plan.reason).toBe(
-        `Model B (remote-b) runs on ${name}: this backend cannot give full next-token ` +
-          'distributions, so the answers cannot be scored under it. Scoring needs both models ' +
-          'as local transformers.js models (bundled, from the hub or from a folder on this computer).',
+        `Model B (remote-b) runs on ${name}: this backend gives neither next-token ` +
+          'distributions nor the log probabilities of a given answer, so the answers cannot be ' +
+          'scored under it. Scoring needs each model as a local transformers.js model (bundled, ' +
+          "from the hub or from a folder on this computer) or on an OpenAI-compatible server with vLLM's prompt_logprobs.",
       );
     }
     const imported = withSide('A', { backend: 'imported', label: 'file', modelId: 'file' });
