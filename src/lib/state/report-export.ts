@@ -11,6 +11,8 @@ import { cell, reportMarkdown } from '../core/report/markdown';
 import type { Run } from '../core/run/types';
 import { approvalResults } from '../core/approval/stats';
 import { reportApproval } from '../core/report/approval-text';
+import type { ContrastiveScoresResult } from '../core/contrastive/types';
+import { reportContrastive } from '../core/report/contrastive-text';
 import { capturePlots, type PlotSource } from '../plots/chart-image';
 import { downloadFile, fileStem } from './download';
 
@@ -28,6 +30,8 @@ export interface ReportSource {
   labels: { A: string; B: string };
   /** The supervisor's results on this analysis, when one ran. */
   supervision?: Supervision | null;
+  /** The run's latest contrastive scores (latestContrastiveScores), for the reports' section. */
+  contrastive?: ContrastiveScoresResult | null;
 }
 
 /** REPORT.json for the results on screen. */
@@ -40,6 +44,7 @@ export function reportOf(source: ReportSource): ReportJson {
     ...(approval && answers
       ? { approval: reportApproval(approvalResults(prompts, answers, approval), approval) }
       : {}),
+    ...(source.contrastive ? { contrastive: reportContrastive(source.contrastive, prompts) } : {}),
   });
 }
 

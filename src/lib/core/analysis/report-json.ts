@@ -4,6 +4,7 @@
  */
 import type { ReportSupervisorFields } from '../explain/report-fields';
 import type { ReportApproval } from '../report/approval-text';
+import type { ReportContrastive } from '../report/contrastive-text';
 import { clusterQuality, type ClusterQuality } from '../compare/cluster-quality';
 import type { ImportReport } from '../run/import/types';
 import type { Prompt, Side } from '../run/types';
@@ -214,6 +215,8 @@ export interface ReportJson {
   supervisor?: ReportSupervisorFields['supervisor'];
   /** The approval evaluation (report/approval-text.ts), when the run is one. */
   approval?: ReportApproval;
+  /** The run's latest contrastive scoring (report/contrastive-text.ts), when it has one. */
+  contrastive?: ReportContrastive;
 }
 
 /** The clusters of change without their clusters (REPORT.json lists those in `changes`). */
@@ -238,6 +241,8 @@ export function toReportJson(
     supervisor?: ReportSupervisorFields;
     /** The approval evaluation's field (report/approval-text.ts), for an approval run. */
     approval?: ReportApproval;
+    /** The contrastive scores' field (report/contrastive-text.ts), for a run that has them. */
+    contrastive?: ReportContrastive;
   } = {},
 ): ReportJson {
   const text = new Map(prompts.map((p) => [p.id, p.text]));
@@ -287,5 +292,6 @@ export function toReportJson(
     notes: [embedderNote(result.params.embedderId)].filter((n): n is string => n !== null),
     ...extra.supervisor,
     ...(extra.approval ? { approval: extra.approval } : {}),
+    ...(extra.contrastive ? { contrastive: extra.contrastive } : {}),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { supervisorHtml } from './supervisor-text';
 import { approvalHtml } from './approval-text';
+import { contrastiveHtml } from './contrastive-text';
 import { reportChanges, type ReportCluster, type ReportJson } from '../analysis/report-json';
 import { CATEGORIES_TITLE, categoriesHtml } from './categories-text';
 import { changesHtml } from './changes-text';
@@ -98,6 +99,7 @@ export function reportHtml(report: ReportJson, options: HtmlReportOptions = {}):
       hypotheses: report.hypotheses ?? [],
     }),
     report.approval ? approvalHtml(report.approval) : '',
+    report.contrastive ? contrastiveHtml(report.contrastive) : '',
   );
 
   const plots = (options.plots ?? []).filter((p) => isSafeImageUrl(p.dataUrl));

@@ -1,6 +1,7 @@
 /** A Markdown report from REPORT.json: summary, clusters, style features, words, prompts. */
 import { supervisorMarkdown } from './supervisor-text';
 import { approvalMarkdown } from './approval-text';
+import { contrastiveMarkdown } from './contrastive-text';
 import { reportChanges, type ReportJson } from '../analysis/report-json';
 import { CATEGORIES_TITLE, categoriesMarkdown } from './categories-text';
 import { changesMarkdown } from './changes-text';
@@ -60,6 +61,7 @@ export function reportMarkdown(report: ReportJson, title = 'Behaviour Diff repor
     ...report.notes.flatMap((note) => [`> Note: ${cell(note, 2000)}`, '']),
     ...supervisorLines(report),
     ...(report.approval ? [approvalMarkdown(report.approval)] : []),
+    ...(report.contrastive ? [contrastiveMarkdown(report.contrastive)] : []),
     '## Clusters',
     '',
     cell(clusterQualityText(report.clusterQuality), 400),
