@@ -46,6 +46,7 @@ export async function nnDescent(
   const d = x.dims;
   const dist = (i: number, j: number): number => {
     const v = norms[i]! + norms[j]! - 2 * dotAt(x.data, i * d, x.data, j * d, d);
+    // Stryker disable next-line EqualityOperator: v = 0 gives 0 either way
     return v > 0 ? v : 0;
   };
   // Search for k neighbours besides self; self is added at the end.
@@ -63,6 +64,7 @@ export async function nnDescent(
     const leafSize = Math.max(10, kk + 1);
     for (let t = 0; t < trees; t++) {
       for (const leaf of rpTreeLeaves(x, leafSize, rng)) {
+        // Stryker disable next-line EqualityOperator: leaf[leaf.length] is undefined and its inner loop runs no pair
         for (let p = 0; p < leaf.length; p++) {
           for (let q = p + 1; q < leaf.length; q++) {
             const a = leaf[p]!;
@@ -75,6 +77,7 @@ export async function nnDescent(
       }
     }
     // Rows still short of k (tiny leaves) get random neighbours.
+    // Stryker disable next-line EqualityOperator: heaps.idx[n * k] is undefined, not -1, so row n draws nothing
     for (let i = 0; i < n; i++) {
       for (let tries = 0; heaps.idx[i * heaps.k] === -1 && tries < 4 * kk; tries++) {
         const j = rng.int(n);
@@ -84,7 +87,9 @@ export async function nnDescent(
     await descend(heaps, offer, dist, rng, n, kk, options);
   }
   const out = new NeighbourHeaps(n, k);
+  // Stryker disable next-line EqualityOperator: row n is past the end of both heaps, which ignore it
   for (let i = 0; i < n; i++) {
+    // Stryker disable next-line UnaryOperator: out has room for every entry, and finishGraph sets self's distance to -1 anyway
     if (includeSelf) out.push(i, -1, i);
     for (let t = 0; t < heaps.k && kk > 0; t++) {
       const j = heaps.idx[i * heaps.k + t]!;
@@ -124,6 +129,7 @@ async function descend(
       }
     }
     // Sampled new candidates are now "old" for the next round.
+    // Stryker disable next-line EqualityOperator: isNew[n * k + t] is undefined, so row n clears nothing
     for (let i = 0; i < n; i++) {
       for (let t = 0; t < k; t++) {
         if (isNew[i * k + t] && newC.has(i, heaps.idx[i * k + t]!)) isNew[i * k + t] = 0;
