@@ -9,6 +9,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importFiles, launch, runCounts, type E2eSession, waitForRunState } from './browser';
 
@@ -224,6 +225,29 @@ describe('contrastive views in Chromium', () => {
         els.map((el) => Number(el.querySelectorAll('td')[2]!.textContent)),
       )) as number[];
       expect(counts.reduce((a, b) => a + b, 0)).toBe(ANSWERS);
+    },
+  );
+
+  it(
+    'puts the scores in the downloaded Markdown and HTML reports',
+    { timeout: 60_000 },
+    async () => {
+      const { page } = s;
+      const read = async (testId: string) => {
+        const [file] = await Promise.all([
+          page.waitForEvent('download'),
+          page.getByTestId(testId).click(),
+        ]);
+        return readFileSync(await file.path(), 'utf8');
+      };
+      const md = await read('export-report-md');
+      expect(md).toContain('## Where the models disagree (contrastive scores)');
+      expect(md).toContain(`${ANSWERS / 2} answers of A and ${ANSWERS / 2} answers of B scored`);
+      expect(md).toContain('### Most divergent answers');
+      const html = await read('export-report-html');
+      expect(html).toContain('Where the models disagree (contrastive scores)');
+      // The box plot goes in as an image, as the other charts do.
+      expect(html).toContain('Divergence inside each cluster');
     },
   );
 

@@ -184,7 +184,7 @@ describe('the contrastive section of the reports', () => {
     );
     // 19.4 / 6 = 3.2333, 4.1 / 6 = 0.6833; mean KL 0.152056 and 0.495778.
     expect(md).toContain(
-      "B finds its own answers more likely than A does, by 3.23 nats (mean llr +3.23) and A's answers more likely than A does, by 0.68 nats (mean llr +0.68)",
+      "On B's answers, B finds them more likely than A does, by 3.23 nats (mean llr +3.23); on A's answers, B finds them more likely than A does, by 0.68 nats (mean llr +0.68)",
     );
     expect(md).toContain("mean KL(B‖A) of 0.152 nats per token on A's answers and 0.496 on B's");
     // p2 B first: mean KL 10.22 / 12 = 0.852, llr +10.22; the prompt's and answer's markup escaped.

@@ -189,14 +189,12 @@ function likelier(llr: number): string {
 export function contrastiveMeaningText(report: ReportContrastive): string {
   const { A, B } = report.meanLlr;
   const parts: string[] = [];
-  if (B !== null) parts.push(`B finds its own answers ${likelier(B)} (mean llr ${signedNats(B)})`);
-  if (A !== null) {
-    parts.push(
-      `${B === null ? 'B finds' : 'and'} A's answers ${likelier(A)} (mean llr ${signedNats(A)})`,
-    );
-  }
+  if (B !== null)
+    parts.push(`on B's answers, B finds them ${likelier(B)} (mean llr ${signedNats(B)})`);
+  if (A !== null)
+    parts.push(`on A's answers, B finds them ${likelier(A)} (mean llr ${signedNats(A)})`);
   const llr = parts.length
-    ? `${parts.join(' ')}; llr = log p_B − log p_A of a whole answer, end-of-turn token included, averaged over answers.`
+    ? `${parts.join('; ').replace(/^o/, 'O')}. llr = log p_B − log p_A of a whole answer, end-of-turn token included, averaged over answers.`
     : 'No answers were scored.';
   const kl = report.meanKl;
   if (!kl) return llr;
