@@ -251,6 +251,16 @@ describe('contrastive views in Chromium', () => {
     },
   );
 
+  it('fits a 360 px wide screen with every view open', async () => {
+    const { page } = s;
+    await page.setViewportSize({ width: 360, height: 800 });
+    // Wide tables scroll inside their own box; nothing makes the page scroll sideways.
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth))
+      .toBeLessThanOrEqual(360);
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
   it(
     'scores imported answers once their models are chosen; no clusters before an analysis',
     { timeout: 180_000 },
