@@ -7,7 +7,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, runCounts, type E2eSession, waitForRunState } from './browser';
+import { launch, runCounts, storedRunRecords, type E2eSession, waitForRunState } from './browser';
 
 const PROMPTS = 3;
 const SAMPLES = 2;
@@ -33,26 +33,8 @@ async function stored(
   page: Page,
   runId: string,
 ): Promise<{ run: StoredRun; answers: StoredAnswer[] }> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('behaviour-diff');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const tx = db.transaction(['runs', 'answers']);
-    const get = <T>(request: IDBRequest) =>
-      new Promise<T>((resolve, reject) => {
-        request.onsuccess = () => resolve(request.result as T);
-        request.onerror = () => reject(request.error);
-      });
-    const run = await get<Record<string, unknown>>(tx.objectStore('runs').get(id));
-    const answers = await get<Record<string, unknown>[]>(tx.objectStore('answers').getAll());
-    db.close();
-    return {
-      run: run as never,
-      answers: answers.filter((a) => a.runId === id) as never,
-    };
-  }, runId);
+  const { runs, answers } = await storedRunRecords(page, runId, ['runs', 'answers']);
+  return { run: runs[0] as never, answers: answers as never };
 }
 
 const key = (a: StoredAnswer) => `${a.promptId}|${a.sample}`;

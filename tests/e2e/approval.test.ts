@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BUILTIN_CONDITIONS, parseChoice } from '../../src/lib/core/approval';
 import { startApprovalServer, type ApprovalServer } from '../stand-ins/approval-server';
-import { launch, waitForRunState, type E2eSession } from './browser';
+import { launch, storedRunRecords, waitForRunState, type E2eSession } from './browser';
 
 const FIXTURES = 'tests/fixtures/approval-e2e';
 const HELPFULNESS = `${FIXTURES}/helpfulness.jsonl`;
@@ -106,26 +106,8 @@ async function storedRun(
   }[];
   answers: { promptId: string; side: 'A' | 'B'; sample: number; text: string }[];
 }> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('behaviour-diff');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const all = (store: string) =>
-      new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
-        request.onerror = () => reject(request.error);
-      });
-    const [prompts, answers] = [await all('prompts'), await all('answers')];
-    db.close();
-    const mine = (r: Record<string, unknown>) => r.runId === id;
-    return {
-      prompts: prompts.filter(mine) as never,
-      answers: answers.filter(mine) as never,
-    };
-  }, runId);
+  const { prompts, answers } = await storedRunRecords(page, runId, ['prompts', 'answers']);
+  return { prompts: prompts as never, answers: answers as never };
 }
 
 /** The table's cells of one file x condition row, whitespace collapsed. */

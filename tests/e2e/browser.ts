@@ -104,3 +104,35 @@ export async function waitForRunState(page: Page, state: string, timeout = 120_0
 export async function runCounts(page: Page): Promise<string> {
   return ((await page.getByTestId('run-counts').textContent()) ?? '').replace(/\s+/g, ' ');
 }
+
+/**
+ * The records of run `runId` in the app's IndexedDB, per store: the run's own record from
+ * `runs`, its rows (by `runId`) from every other store named.
+ */
+export async function storedRunRecords<S extends string>(
+  page: Page,
+  runId: string,
+  stores: readonly S[],
+): Promise<Record<S, Record<string, unknown>[]>> {
+  return page.evaluate(
+    async ({ id, names }) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('behaviour-diff');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const out: Record<string, Record<string, unknown>[]> = {};
+      for (const name of names) {
+        const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) => {
+          const request = db.transaction(name).objectStore(name).getAll();
+          request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
+          request.onerror = () => reject(request.error);
+        });
+        out[name] = rows.filter((r) => (name === 'runs' ? r.id === id : r.runId === id));
+      }
+      db.close();
+      return out;
+    },
+    { id: runId, names: [...stores] },
+  ) as Promise<Record<S, Record<string, unknown>[]>>;
+}

@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch, runCounts, type E2eSession, waitForRunState } from './browser';
+import { launch, runCounts, storedRunRecords, type E2eSession, waitForRunState } from './browser';
 import {
   END_OF_TURN,
   standInWords,
@@ -41,36 +41,20 @@ interface StoredScores {
 }
 
 /** The run's answers and saved contrastive scores, read from the app's IndexedDB. */
-function stored(
+async function stored(
   page: Page,
   runId: string,
 ): Promise<{
   answers: { promptId: string; side: string; sample: number; text: string }[];
   scores: StoredScores[];
 }> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('behaviour-diff');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const all = (store: string) =>
-      new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
-        request.onerror = () => reject(request.error);
-      });
-    const [answers, analyses] = [await all('answers'), await all('analyses')];
-    db.close();
-    const mine = (r: Record<string, unknown>) => r.runId === id;
-    return {
-      answers: answers.filter(mine) as never,
-      scores: analyses
-        .filter(mine)
-        .map((r) => r.result as { version?: string })
-        .filter((r) => r.version === 'contrastive-scores-1') as never,
-    };
-  }, runId);
+  const { answers, analyses } = await storedRunRecords(page, runId, ['answers', 'analyses']);
+  return {
+    answers: answers as never,
+    scores: analyses
+      .map((r) => r.result as { version?: string })
+      .filter((r) => r.version === 'contrastive-scores-1') as never,
+  };
 }
 
 /** Makes the stored run's model A the stand-in's `model` at `url`, as the form would save it. */

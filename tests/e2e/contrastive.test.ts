@@ -11,7 +11,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { importFiles, launch, runCounts, type E2eSession, waitForRunState } from './browser';
+import {
+  importFiles,
+  launch,
+  runCounts,
+  storedRunRecords,
+  type E2eSession,
+  waitForRunState,
+} from './browser';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/e2e');
 const PROMPTS = 4;
@@ -40,29 +47,13 @@ async function stored(
   answers: StoredAnswer[];
   scores: { sharedVocabulary: boolean; items: StoredScore[] }[];
 }> {
-  return page.evaluate(async (id) => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('behaviour-diff');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const all = (store: string) =>
-      new Promise<Record<string, unknown>[]>((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as Record<string, unknown>[]);
-        request.onerror = () => reject(request.error);
-      });
-    const [answers, analyses] = [await all('answers'), await all('analyses')];
-    db.close();
-    const mine = (r: Record<string, unknown>) => r.runId === id;
-    return {
-      answers: answers.filter(mine) as never,
-      scores: analyses
-        .filter(mine)
-        .map((r) => r.result as { version?: string })
-        .filter((r) => r.version === 'contrastive-scores-1') as never,
-    };
-  }, runId);
+  const { answers, analyses } = await storedRunRecords(page, runId, ['answers', 'analyses']);
+  return {
+    answers: answers as never,
+    scores: analyses
+      .map((r) => r.result as { version?: string })
+      .filter((r) => r.version === 'contrastive-scores-1') as never,
+  };
 }
 
 describe('contrastive views in Chromium', () => {
