@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAiPromptLogprobScorer } from '../src/lib/backends/llm/prompt-logprobs';
 import type { ContrastiveItem } from '../src/lib/backends/llm/worker-protocol';
-import { alignTokenLogprobs, scoreTotals } from '../src/lib/core/contrastive/divergence';
+import { pairSeparateScores } from '../src/lib/core/contrastive/divergence';
 import type { ScoredText, TextScore } from '../src/lib/core/contrastive/types';
 import { UsageError } from './analyze-options';
 import { resolveBothModels, type ResolvedModel } from './model-flags';
@@ -124,18 +124,7 @@ async function scoreSeparately(
   // One side at a time: a local model need not share memory with anything.
   const tokensA = await sideTokens(models[0], items, command);
   const tokensB = await sideTokens(models[1], items, command);
-  return items.map((_, i) => {
-    const a = tokensA[i]!;
-    const tokens = alignTokenLogprobs(a, tokensB[i]!);
-    // A's total stands even where its tokens differ from B's (their logpA are then null).
-    return {
-      tokens,
-      ...scoreTotals(
-        tokens,
-        a.reduce((sum, t) => sum + t.logprob, 0),
-      ),
-    };
-  });
+  return items.map((_, i) => pairSeparateScores(tokensA[i]!, tokensB[i]!));
 }
 
 /** The output item of one input line, in the documented field order; top lists only when asked. */

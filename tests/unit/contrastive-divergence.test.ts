@@ -4,6 +4,7 @@ import {
   amplifyLogits,
   klDivergence,
   logSoftmax,
+  pairSeparateScores,
   scoreTotals,
   topTokenIds,
 } from '../../src/lib/core/contrastive/divergence';
@@ -289,5 +290,44 @@ describe('alignTokenLogprobs', () => {
       { token: ' World', logprob: -0.5 },
     ];
     expect(alignTokenLogprobs(renamed, b).every((t) => t.logpA === null)).toBe(true);
+  });
+});
+
+describe('pairSeparateScores', () => {
+  it('attaches A per token where both split the text alike, and totals both sides', () => {
+    const a = [
+      { token: 'Hello', logprob: -1.5 },
+      { token: ' world', logprob: -2 },
+    ];
+    const b = [
+      { token: 'Hello', logprob: -1 },
+      { token: ' world', logprob: -0.25 },
+    ];
+    expect(pairSeparateScores(a, b)).toEqual({
+      tokens: [
+        { token: 'Hello', logpA: -1.5, logpB: -1, kl: null },
+        { token: ' world', logpA: -2, logpB: -0.25, kl: null },
+      ],
+      logpA: -3.5,
+      logpB: -1.25,
+      llr: 2.25,
+      meanKl: null,
+    });
+  });
+
+  it("keeps B's tokens and A's own total when A split the text differently", () => {
+    const a = [
+      { token: 'Hel', logprob: -1 },
+      { token: 'lo', logprob: -0.5 },
+    ];
+    const b = [{ token: 'Hello', logprob: -0.75 }];
+    const paired = pairSeparateScores(a, b);
+    expect(paired.tokens).toEqual([{ token: 'Hello', logpA: null, logpB: -0.75, kl: null }]);
+    expect([paired.logpA, paired.logpB, paired.llr, paired.meanKl]).toEqual([
+      -1.5,
+      -0.75,
+      0.75,
+      null,
+    ]);
   });
 });

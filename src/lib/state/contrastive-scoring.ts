@@ -16,7 +16,7 @@ import type {
   GenerateModelRequest,
   TokenLogprobsRequest,
 } from '../backends/llm/worker-protocol';
-import { alignTokenLogprobs, scoreTotals } from '../core/contrastive/divergence';
+import { pairSeparateScores } from '../core/contrastive/divergence';
 import {
   CONTRASTIVE_SCORES_VERSION,
   type ContrastiveScoresResult,
@@ -285,18 +285,7 @@ async function scoreSeparately(
       `the scorers returned ${tokensA.length} and ${tokensB.length} token lists for ${items.length} answers`,
     );
   }
-  const scores = items.map((_, i) => {
-    const a = tokensA[i]!;
-    const tokens = alignTokenLogprobs(a, tokensB[i]!);
-    // A's total stands even where its tokens differ from B's (their logpA are then null).
-    return {
-      tokens,
-      ...scoreTotals(
-        tokens,
-        a.reduce((sum, t) => sum + t.logprob, 0),
-      ),
-    };
-  });
+  const scores = items.map((_, i) => pairSeparateScores(tokensA[i]!, tokensB[i]!));
   return { sharedVocabulary: false, scores };
 }
 

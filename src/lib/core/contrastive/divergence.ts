@@ -3,7 +3,7 @@
  * next-token distributions, the most likely tokens, amplified logits and sequence totals. Used by
  * the transformers.js scorer and decode loop (backends/llm) and by tests as the direct reference.
  */
-import type { ScoreTotals, TokenScore } from './types';
+import type { ScoreTotals, TextScore, TokenScore } from './types';
 
 /** log-softmax of one row of logits (`size` values from `offset`), in float64. */
 export function logSoftmax(
@@ -168,4 +168,23 @@ export function alignTokenLogprobs(
     logpB: t.logprob,
     kl: null,
   }));
+}
+
+/**
+ * One answer scored by each model on its own (a server, or tokenizers that differ): B's tokens
+ * with A's values where the tokens agree (alignTokenLogprobs), and totals in which A's total
+ * stands even where its tokens differ from B's (their logpA are then null).
+ */
+export function pairSeparateScores(
+  tokensA: readonly { token: string; logprob: number }[],
+  tokensB: readonly { token: string; logprob: number }[],
+): TextScore {
+  const tokens = alignTokenLogprobs(tokensA, tokensB);
+  return {
+    tokens,
+    ...scoreTotals(
+      tokens,
+      tokensA.reduce((sum, t) => sum + t.logprob, 0),
+    ),
+  };
 }
