@@ -92,6 +92,8 @@ export function scoreHelp(): string {
     "  logpA, logpB           the answer's total log probability under A and under B",
     '  llr                    logpB - logpA: positive when B finds the answer more likely',
     "  meanKl                 the mean of the tokens' kl (null when they are null)",
+    '  skipped                only on a line too long for a local model: why; its tokens are',
+    '                         [] and its numbers null (the other lines are still scored)',
     '',
     'A model given by --X-url must be a vLLM server (its prompt_logprobs extension of chat',
     'completions); there every token the chat template writes after the answer counts as the',

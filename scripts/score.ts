@@ -17,6 +17,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OpenAiPromptLogprobScorer } from '../src/lib/backends/llm/prompt-logprobs';
+import type { TransformersChatBackend } from '../src/lib/backends/llm/transformers';
 import type { ContrastiveItem } from '../src/lib/backends/llm/worker-protocol';
 import { pairSeparateScores } from '../src/lib/core/contrastive/divergence';
 import type { ScoredText, TextScore } from '../src/lib/core/contrastive/types';
@@ -57,15 +58,17 @@ async function scoreBothLocal(
   models: readonly [ResolvedModel, ResolvedModel],
   items: readonly ContrastiveItem[],
   command: ScoreCommand,
-): Promise<TextScore[]> {
+): Promise<(TextScore | string)[]> {
   const [{ scoreContrastive }, a, b] = await Promise.all([
     contrastiveScore(),
     loadLocal(models[0]),
     loadLocal(models[1]),
   ]);
   try {
-    const progress = new ProgressLine(log, 'A+B', items.length, 'answers');
-    const reply = await scoreContrastive(a, b, items, {
+    const skipped = await skippedItems([a, b], items);
+    const kept = items.filter((_, i) => skipped[i] === null);
+    const progress = new ProgressLine(log, 'A+B', kept.length, 'answers');
+    const reply = await scoreContrastive(a, b, kept, {
       topK: command.topK,
       batchSize: command.batchSize,
       onProgress: progressOf(progress),
@@ -75,10 +78,28 @@ async function scoreBothLocal(
         'the two models have different tokenizers: kl is null, and logpA is null on every token of an answer A splits differently',
       );
     }
-    return reply.scores;
+    const scores = [...reply.scores];
+    return skipped.map((reason) => reason ?? scores.shift()!);
   } finally {
     await Promise.all([a.unload(), b.unload()]);
   }
+}
+
+/**
+ * Why each item cannot be scored under the local models (too long for one of them), or null: such
+ * an item is left out and written with the reason instead of stopping the whole file.
+ */
+async function skippedItems(
+  models: readonly TransformersChatBackend[],
+  items: readonly ContrastiveItem[],
+): Promise<(string | null)[]> {
+  const { unscorableItems } = await contrastiveScore();
+  const reasons = await Promise.all(models.map((m) => unscorableItems(m, items)));
+  return items.map((_, i) => {
+    const reason = reasons.map((r) => r[i]).find((r) => r !== null) ?? null;
+    if (reason) log(`line ${i + 1}: left out: ${reason}`);
+    return reason;
+  });
 }
 
 /** One side's tokens with their log probabilities, from a server or a local model. */
@@ -127,12 +148,36 @@ async function scoreSeparately(
   return items.map((_, i) => pairSeparateScores(tokensA[i]!, tokensB[i]!));
 }
 
+/** An input line that could not be scored (too long for a local model), with the reason. */
+interface SkippedText {
+  prompt: string;
+  answer: string;
+  skipped: string;
+  tokens: [];
+  logpA: null;
+  logpB: null;
+  llr: null;
+  meanKl: null;
+}
+
 /** The output item of one input line, in the documented field order; top lists only when asked. */
 function scoredText(
   line: { prompt: string; answer: string },
-  score: TextScore,
+  score: TextScore | string,
   topK: number,
-): ScoredText {
+): ScoredText | SkippedText {
+  if (typeof score === 'string') {
+    return {
+      prompt: line.prompt,
+      answer: line.answer,
+      skipped: score,
+      tokens: [],
+      logpA: null,
+      logpB: null,
+      llr: null,
+      meanKl: null,
+    };
+  }
   return {
     prompt: line.prompt,
     answer: line.answer,
@@ -187,8 +232,10 @@ async function main(): Promise<void> {
   );
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const kls = output.items.flatMap((item) => (item.meanKl === null ? [] : [item.meanKl]));
+  const llrs = output.items.flatMap((item) => (item.llr === null ? [] : [item.llr]));
+  const left = output.items.length - llrs.length;
   console.log(
-    `score: ${items.length} answers, A (${models[0].spec.label}) vs B (${models[1].spec.label}): mean llr ${mean(output.items.map((item) => item.llr)).toFixed(3)}, mean KL ${kls.length ? mean(kls).toFixed(3) : '-'}; ${seconds} s -> ${out}`,
+    `score: ${llrs.length} answers${left ? ` (${left} left out: too long)` : ''}, A (${models[0].spec.label}) vs B (${models[1].spec.label}): mean llr ${llrs.length ? mean(llrs).toFixed(3) : '-'}, mean KL ${kls.length ? mean(kls).toFixed(3) : '-'}; ${seconds} s -> ${out}`,
   );
 }
 

@@ -201,6 +201,50 @@ describe('both models local: tiny-base (A) against tiny-finetune (B)', () => {
   });
 });
 
+describe('both local, with an answer longer than the tiny models read', () => {
+  it('leaves that line out with the reason and scores the others', async () => {
+    const out = join(temp, 'long.json');
+    // 300 words: more than the 256 positions of the tiny models.
+    const long = Array.from({ length: 300 }, () => 'wisdom').join(' ');
+    const input = inputFile('long.jsonl', [
+      { prompt: PROMPT, answer: PROVERBS[0] },
+      { prompt: PROMPT, answer: long },
+      { prompt: PROMPT, answer: LICENCES[0] },
+    ]);
+    const run = await score([
+      '--a-bundled',
+      'tiny-base',
+      '--b-bundled',
+      'tiny-finetune',
+      '--in',
+      input,
+      '--out',
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /line 2: left out: prompt and answer are \d+ tokens, more than the 256 the model reads/,
+    );
+    expect(run.stdout).toContain('score: 2 answers (1 left out: too long)');
+    const items = (JSON.parse(readFileSync(out, 'utf8')) as { items: Record<string, unknown>[] })
+      .items;
+    expect(items.map((i) => i.answer)).toEqual([PROVERBS[0], long, LICENCES[0]]);
+    expect(items[1]).toEqual({
+      prompt: PROMPT,
+      answer: long,
+      skipped: expect.stringMatching(/more than the 256 the model reads/) as unknown as string,
+      tokens: [],
+      logpA: null,
+      logpB: null,
+      llr: null,
+      meanKl: null,
+    });
+    // The others are scored as they are alone: the proverb above the licence.
+    expect(items[0]!.llr as number).toBeGreaterThan(0);
+    expect(items[2]!.llr as number).toBeLessThan(0);
+  }, 300_000);
+});
+
 describe('both local with --top-k', () => {
   it("adds each model's most likely next tokens, most likely first", async () => {
     const out = join(temp, 'top.json');

@@ -490,3 +490,25 @@ export async function scoreTokenLogprobs(
   }
   return result;
 }
+
+/**
+ * Why each item cannot be scored under `model`, or null where it can: an empty prompt, or a
+ * prompt and answer longer than the model reads (the message scoreContrastive would throw).
+ * Lets a caller score the rest and say which were left out.
+ */
+export async function unscorableItems(
+  model: TransformersChatBackend,
+  items: readonly ContrastiveItem[],
+): Promise<(string | null)[]> {
+  const loaded = await model.session();
+  const decode = tokenDecoder(loaded.tokenizer);
+  return items.map((item, i) => {
+    try {
+      sequenceFor(loaded, item, i, decode);
+      return null;
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return error.message.replace(/^Item \d+: /, '');
+    }
+  });
+}
