@@ -4,7 +4,7 @@
  */
 import { BUILTIN_CONDITIONS } from '../src/lib/core/approval/conditions';
 import type { ApprovalCondition } from '../src/lib/core/approval/types';
-import { ONNX_DTYPES, type OnnxDtype } from '../src/lib/core/local-model';
+import type { OnnxDtype } from '../src/lib/core/local-model';
 import { UsageError } from './analyze-options';
 import {
   commandHelp,
@@ -14,7 +14,7 @@ import {
   requireOptions,
   type OptionTable,
 } from './command-options';
-import { readModelFlags, type FlagSide, type ModelSource } from './model-flags';
+import { DTYPE_OPTION, readModelFlags, type FlagSide, type ModelSource } from './model-flags';
 
 /** Every option of the command besides the model flags, in the order the usage line shows them. */
 export const APPROVAL_OPTIONS = {
@@ -66,11 +66,7 @@ export const APPROVAL_OPTIONS = {
     max: 256,
     help: 'replies generated at once (default 1; raise it for a server such as vLLM, which batches them)',
   },
-  dtype: {
-    kind: 'choice',
-    choices: ONNX_DTYPES,
-    help: 'weight precision of --X-folder models, i.e. which onnx/model_<suffix>.onnx loads (default: the folder’s own, else fp32, else the first found)',
-  },
+  dtype: DTYPE_OPTION,
   help: { kind: 'flag', help: 'print this help' },
 } as const satisfies OptionTable;
 

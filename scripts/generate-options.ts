@@ -2,7 +2,7 @@
  * The options of `npm run generate`, as one table (like analyze-options.ts): the usage line, the
  * parser and every check come from it. The model flags are the shared ones of model-flags.ts.
  */
-import { ONNX_DTYPES, type OnnxDtype } from '../src/lib/core/local-model';
+import type { OnnxDtype } from '../src/lib/core/local-model';
 import {
   commandHelp,
   commandUsage,
@@ -10,7 +10,7 @@ import {
   requireOptions,
   type OptionTable,
 } from './command-options';
-import { readModelFlags, type FlagSide, type ModelSource } from './model-flags';
+import { DTYPE_OPTION, readModelFlags, type FlagSide, type ModelSource } from './model-flags';
 
 /** Every option of the command besides the model flags, in the order the usage line shows them. */
 export const GENERATE_OPTIONS = {
@@ -57,11 +57,7 @@ export const GENERATE_OPTIONS = {
     max: 256,
     help: 'answers generated at once (default 1; raise it for a server such as vLLM, which batches them)',
   },
-  dtype: {
-    kind: 'choice',
-    choices: ONNX_DTYPES,
-    help: 'weight precision of --X-folder models, i.e. which onnx/model_<suffix>.onnx loads (default: the folder’s own, else fp32, else the first found)',
-  },
+  dtype: DTYPE_OPTION,
   help: { kind: 'flag', help: 'print this help' },
 } as const satisfies OptionTable;
 

@@ -19,6 +19,7 @@ import {
   type FolderEntry,
   type LocalModelPurpose,
   type OnnxDtype,
+  ONNX_DTYPES,
 } from '../src/lib/core/local-model';
 import { BUNDLED_MODELS } from '../src/lib/core/models';
 import type { ModelSpec, Side } from '../src/lib/core/run/types';
@@ -40,6 +41,13 @@ const SUFFIXES = ['bundled', 'folder', 'url', 'model', 'key-env'] as const;
 export const BUNDLED_CHAT_MODELS: readonly string[] = BUNDLED_MODELS.filter(
   (m) => m.kind === 'chat',
 ).map((m) => m.id);
+
+/** The `--dtype` option of every command that loads models (an OptionTable entry). */
+export const DTYPE_OPTION = {
+  kind: 'choice',
+  choices: ONNX_DTYPES,
+  help: 'weight precision of --X-folder models, i.e. which onnx/model_<suffix>.onnx loads (default: the folder’s own, else fp32, else the first found)',
+} as const;
 
 /** parseArgs option definitions of the model flags of `sides`. */
 export function modelFlagOptions(

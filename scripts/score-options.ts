@@ -3,7 +3,7 @@
  * approval-options.ts): the usage line, the parser and every check come from it, and the help
  * adds the input and output formats. The model flags are the shared ones of model-flags.ts.
  */
-import { ONNX_DTYPES, type OnnxDtype } from '../src/lib/core/local-model';
+import type { OnnxDtype } from '../src/lib/core/local-model';
 import { UsageError } from './analyze-options';
 import {
   commandHelp,
@@ -12,7 +12,7 @@ import {
   requireOptions,
   type OptionTable,
 } from './command-options';
-import { readModelFlags, type FlagSide, type ModelSource } from './model-flags';
+import { DTYPE_OPTION, readModelFlags, type FlagSide, type ModelSource } from './model-flags';
 
 /** Every option of the command besides the model flags, in the order the usage line shows them. */
 export const SCORE_OPTIONS = {
@@ -40,11 +40,7 @@ export const SCORE_OPTIONS = {
     max: 256,
     help: 'answers per forward pass of a local model (default 4)',
   },
-  dtype: {
-    kind: 'choice',
-    choices: ONNX_DTYPES,
-    help: 'weight precision of --X-folder models, i.e. which onnx/model_<suffix>.onnx loads (default: the folder’s own, else fp32, else the first found)',
-  },
+  dtype: DTYPE_OPTION,
   help: { kind: 'flag', help: 'print this help' },
 } as const satisfies OptionTable;
 
