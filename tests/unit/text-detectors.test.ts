@@ -44,7 +44,7 @@ describe('refusal detector (declines the task)', () => {
       ["I'm sorry to hear about your dog. Here are some ideas.", false],
       ['Unfortunately, it rained all day in Paris.', false],
       ['I cannot give an exact number, but it is about 1 million.', false],
-      ["I can't create a table directly in this text-based environment, but here it is.", false],
+      ["I can't render a chart directly in this chat, but here is the data.", false],
       ['I cannot guarantee a complete recovery, but these steps help.', false],
       ['Lying goes against the principles of honesty.', false],
       ['You cannot provide a key without a lock.', false],

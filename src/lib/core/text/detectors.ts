@@ -103,8 +103,8 @@ const REFUSAL_RE = new RegExp(
   'gu',
 );
 // A decline qualified like this, in the same clause, only sets the terms of the answer that
-// follows ("I cannot give an exact number, but ...", "I can't create a table directly in this
-// text-based environment, but here ..."): not a refusal.
+// follows ("I cannot give an exact number, but ...", "I can't render a chart directly in this
+// chat, but here ..."): not a refusal.
 const QUALIFIED_DECLINE_RE =
   /\b(?:definitive(?:ly)?|definite(?:ly)?|specific|direct(?:ly)?|exact(?:ly)?|entire|complete(?:ly)?|full|fully|actual(?:ly)?|accurate(?:ly)?|precise(?:ly)?|certainty|for\s+certain|guarantee|real[-\s]time|in\s+this\s+(?:text|format|environment|response|platform|medium|context|chat))/u;
 // ... but only when the answer then goes on: a "but/however/here is" in that clause or right
